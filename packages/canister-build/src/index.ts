@@ -1,0 +1,2 @@
+export { buildCanister, findDfxRoot, readCanisterEntry, type BuildResult, type CanisterEntry } from './build.js';
+export { listCustomSections, setCustomSection } from './custom-section.js';

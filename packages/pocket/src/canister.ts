@@ -1,0 +1,172 @@
+/**
+ * One canister's state: identity, controllers and settings, cycles, status, code and memories,
+ * certified data, timer, history, chunk store, logs, and its open call contexts and callbacks.
+ */
+import type { Principal } from '@dfinity/principal';
+
+import { DEFAULTS, LIMITS } from './constants.js';
+import { StableMemory } from './state/stable-memory.js';
+import { SystemApi } from './system-api/imports.js';
+import type { PreparedModule } from './wasm/prepare.js';
+import type { WasmInstance } from './wasm/instance.js';
+
+export type CanisterStatus = 'running' | 'stopping' | 'stopped';
+
+export type LogVisibility = { kind: 'controllers' } | { kind: 'public' } | { kind: 'allowed_viewers'; viewers: Principal[] };
+
+export interface CanisterSettings {
+  computeAllocation: bigint;
+  memoryAllocation: bigint;
+  freezingThreshold: bigint;
+  reservedCyclesLimit: bigint;
+  logVisibility: LogVisibility;
+  snapshotVisibility: LogVisibility;
+  logMemoryLimit: bigint;
+  wasmMemoryLimit: bigint;
+  wasmMemoryThreshold: bigint;
+  environmentVariables: [string, string][];
+}
+
+export function defaultSettings(): CanisterSettings {
+  return {
+    computeAllocation: 0n,
+    memoryAllocation: 0n,
+    freezingThreshold: DEFAULTS.freezingThreshold,
+    reservedCyclesLimit: DEFAULTS.reservedCyclesLimit,
+    logVisibility: { kind: 'controllers' },
+    snapshotVisibility: { kind: 'controllers' },
+    logMemoryLimit: BigInt(LIMITS.canisterLogBytes),
+    wasmMemoryLimit: DEFAULTS.wasmMemoryLimit,
+    wasmMemoryThreshold: 0n,
+    environmentVariables: [],
+  };
+}
+
+/** Who made a change recorded in the canister's history (IC spec § canister_info). */
+export type ChangeOrigin =
+  | { kind: 'user'; user: Principal }
+  | { kind: 'canister'; canister: Principal; version: bigint | undefined };
+
+export type ChangeDetails =
+  | { kind: 'creation'; controllers: Principal[] }
+  | { kind: 'code_uninstall' }
+  | { kind: 'code_deployment'; mode: 'install' | 'reinstall' | 'upgrade'; moduleHash: Uint8Array }
+  | { kind: 'controllers_change'; controllers: Principal[] };
+
+export interface Change {
+  timestampNanos: bigint;
+  canisterVersion: bigint;
+  origin: ChangeOrigin;
+  details: ChangeDetails;
+}
+
+/** Where a call context came from, so its response can be delivered. */
+export type CallOrigin =
+  | { kind: 'ingress'; messageId: string; caller: Uint8Array }
+  | { kind: 'canister'; caller: Uint8Array; callbackId: number; deadline: bigint }
+  | { kind: 'system' };
+
+export interface CallContext {
+  id: number;
+  origin: CallOrigin;
+  method: string;
+  needsToRespond: boolean;
+  availableCycles: bigint;
+  /** Callbacks of calls made from this context that have not run yet. */
+  outstanding: number;
+  deleted: boolean;
+}
+
+export interface Callback {
+  id: number;
+  callContextId: number;
+  callee: Uint8Array;
+  reply: { fn: number; env: number };
+  reject: { fn: number; env: number };
+  cleanup: { fn: number; env: number } | undefined;
+  cyclesSent: bigint;
+  deadline: bigint;
+}
+
+export interface LogRecord {
+  idx: bigint;
+  timestampNanos: bigint;
+  content: Uint8Array;
+}
+
+export class Canister {
+  readonly idBytes: Uint8Array;
+  readonly idText: string;
+  controllers: Principal[];
+  settings: CanisterSettings = defaultSettings();
+  cycles: bigint;
+  reservedCycles = 0n;
+  status: CanisterStatus = 'running';
+  version = 0n;
+  module: PreparedModule | undefined;
+  instance: WasmInstance | undefined;
+  stable = new StableMemory();
+  /** One System API per canister: its import object is bound to the canister's instance. */
+  readonly api = new SystemApi();
+  certifiedData: Uint8Array = new Uint8Array();
+  globalTimer = 0n;
+  history: Change[] = [];
+  totalChanges = 0n;
+  chunkStore = new Map<string, Uint8Array>();
+  logs: LogRecord[] = [];
+  nextLogIdx = 0n;
+  callContexts = new Map<number, CallContext>();
+  callbacks = new Map<number, Callback>();
+  createdAt: bigint;
+  lastInstalledAt: bigint | undefined;
+  queryStats = { calls: 0n, instructions: 0n, requestBytes: 0n, responseBytes: 0n };
+
+  constructor(readonly id: Principal, readonly subnetId: Principal, controllers: Principal[], cycles: bigint, time: bigint) {
+    this.idBytes = id.toUint8Array();
+    this.idText = id.toText();
+    this.controllers = controllers;
+    this.cycles = cycles;
+    this.createdAt = time;
+  }
+
+  get isEmpty(): boolean {
+    return this.module === undefined;
+  }
+
+  isController(principal: Principal | Uint8Array): boolean {
+    const text = principal instanceof Uint8Array ? undefined : principal.toText();
+    return this.controllers.some((c) => (text !== undefined ? c.toText() === text : bytesEq(c.toUint8Array(), principal as Uint8Array)));
+  }
+
+  /** Records a change, keeping the 20 most recent as the IC does (`total_num_changes` keeps counting). */
+  recordChange(change: Change): void {
+    this.history.push(change);
+    this.totalChanges += 1n;
+    if (this.history.length > LIMITS.canisterHistoryLength) this.history.splice(0, this.history.length - LIMITS.canisterHistoryLength);
+  }
+
+  appendLogs(time: bigint, contents: Uint8Array[]): void {
+    for (const content of contents) {
+      this.logs.push({ idx: this.nextLogIdx++, timestampNanos: time, content });
+    }
+    // The log is a ring buffer of `log_memory_limit` bytes: oldest records go first.
+    let size = this.logs.reduce((n, r) => n + r.content.length, 0);
+    const limit = Number(this.settings.logMemoryLimit);
+    while (size > limit && this.logs.length > 0) size -= this.logs.shift()!.content.length;
+  }
+
+  /** Memory the canister uses, as `canister_status.memory_size` reports it. */
+  get memorySize(): bigint {
+    const heap = BigInt(this.instance?.heap.byteLength ?? 0);
+    const stable = this.stable.byteLength;
+    const module = BigInt(this.module?.size ?? 0);
+    let chunks = 0n;
+    for (const c of this.chunkStore.values()) chunks += BigInt(c.length);
+    const history = BigInt(this.history.length * 100);
+    return heap + stable + module + chunks + history;
+  }
+}
+
+function bytesEq(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

@@ -1,0 +1,60 @@
+/**
+ * The IC's cycles fees for a subnet of a given size (the fee table of the developer docs, stated for
+ * 13-node subnets and scaling linearly with the node count). A `Free` cost schedule charges nothing.
+ * Execution is charged its base fee only until instruction metering lands.
+ */
+import type { CostFacts } from './system-api/context.js';
+
+const FEES_13 = {
+  canisterCreation: 500_000_000_000n,
+  updateMessageExecution: 5_000_000n,
+  xnetCall: 260_000n,
+  xnetByteTransmission: 1_000n,
+  ingressMessageReception: 1_200_000n,
+  ingressByteReception: 2_000n,
+  gibStoragePerSecond: 127_000n,
+  httpRequestBase: 3_000_000n,
+  httpRequestPerNodeSquared: 60_000n,
+  httpRequestPerByte: 400n,
+  httpResponsePerByte: 800n,
+};
+
+const GiB = 1024n ** 3n;
+
+export class CostModel implements CostFacts {
+  constructor(private readonly nodes: number, private readonly free: boolean) {}
+
+  private scale(fee: bigint): bigint {
+    return this.free ? 0n : (fee * BigInt(this.nodes)) / 13n;
+  }
+
+  call(methodNameSize: bigint, payloadSize: bigint): bigint {
+    return this.scale(FEES_13.xnetCall + FEES_13.xnetByteTransmission * (methodNameSize + payloadSize));
+  }
+
+  createCanister(): bigint {
+    return this.scale(FEES_13.canisterCreation);
+  }
+
+  httpRequest(requestSize: bigint, maxResponseBytes: bigint): bigint {
+    if (this.free) return 0n;
+    const n = BigInt(this.nodes);
+    return (FEES_13.httpRequestBase + FEES_13.httpRequestPerNodeSquared * n) * n + FEES_13.httpRequestPerByte * n * requestSize + FEES_13.httpResponsePerByte * n * maxResponseBytes;
+  }
+
+  ingress(bytes: bigint): bigint {
+    return this.scale(FEES_13.ingressMessageReception + FEES_13.ingressByteReception * bytes);
+  }
+
+  execution(): bigint {
+    return this.scale(FEES_13.updateMessageExecution);
+  }
+
+  /** Cycles a canister of `memoryBytes` burns per day while idle. */
+  idleBurnPerDay(memoryBytes: bigint, computeAllocation: bigint): bigint {
+    if (this.free) return 0n;
+    const storage = (memoryBytes * FEES_13.gibStoragePerSecond * 86_400n) / GiB;
+    const compute = computeAllocation * 10_000_000n * 86_400n;
+    return ((storage + compute) * BigInt(this.nodes)) / 13n;
+  }
+}

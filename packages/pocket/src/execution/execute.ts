@@ -1,0 +1,185 @@
+/**
+ * Runs one message execution (an entry point, a callback, the start function) on a canister and
+ * reports what it did. With `transaction: 'message'` the execution is atomic: a trap rolls back
+ * the heap, globals, stable memory, cycles, certified data, timer, logs-to-be and calls
+ * (IC interface spec § Entry points: "all changes … are discarded").
+ */
+import type { Canister } from '../canister.js';
+import { LIMITS } from '../constants.js';
+import { Trap, trapFromEngineError } from '../errors.js';
+import { discardPendingCall } from '../system-api/calls.js';
+import type { CanisterFacts, ContextKind, CostFacts, ExecutionContext, OutgoingCall, Response } from '../system-api/context.js';
+
+/** What an execution needs from the subnet it runs on. */
+export interface ExecutionEnvironment {
+  subnetId: Uint8Array;
+  subnetSize: number;
+  rootKey: Uint8Array;
+  cost: CostFacts;
+  sameSubnet(callee: Uint8Array): boolean;
+  freezingLimit(canister: Canister): bigint;
+  /** Canister debug output (PocketIC prints it on stderr). */
+  debugPrint(canister: Canister, time: bigint, message: Uint8Array): void;
+}
+
+export type Entry = { export: string } | { callback: { fn: number; env: number } } | { start: true };
+
+export interface ExecutionRequest {
+  kind: ContextKind;
+  modeName?: string;
+  entry: Entry;
+  caller: Uint8Array;
+  arg?: Uint8Array;
+  methodName?: string;
+  rejectCode?: number;
+  rejectMessage?: string;
+  time: bigint;
+  replicated: boolean;
+  canRespond: boolean;
+  cyclesAvailable?: bigint;
+  cyclesRefunded?: bigint;
+  deadline?: bigint;
+  dataCertificate?: () => Uint8Array;
+  /**
+   * `message`: commit on success, roll back on a trap. `query`: always roll back. `none`: leave
+   * the transaction to the caller (installs and composite queries span several executions).
+   */
+  transaction: 'message' | 'query' | 'none';
+}
+
+export interface ExecutionResult {
+  trap: Trap | undefined;
+  response: Response | undefined;
+  calls: OutgoingCall[];
+  /** Cycles still available to the call context after this execution. */
+  cyclesAvailable: bigint;
+  cyclesAccepted: bigint;
+  balance: bigint;
+  certifiedData: Uint8Array | undefined;
+  globalTimer: bigint | undefined;
+  messageAccepted: boolean;
+  logs: Uint8Array[];
+}
+
+export function canisterFacts(canister: Canister, env: ExecutionEnvironment): CanisterFacts {
+  return {
+    id: canister.idBytes,
+    idText: canister.idText,
+    subnetId: env.subnetId,
+    subnetSize: env.subnetSize,
+    controllers: canister.controllers.map((c) => c.toUint8Array()),
+    status: canister.status,
+    version: canister.version,
+    globalTimer: canister.globalTimer,
+    envVars: canister.settings.environmentVariables,
+    rootKey: env.rootKey,
+    freezingLimit: env.freezingLimit(canister),
+    sameSubnet: (callee) => env.sameSubnet(callee),
+    cost: env.cost,
+  };
+}
+
+export function execute(canister: Canister, env: ExecutionEnvironment, req: ExecutionRequest): ExecutionResult {
+  const instance = canister.instance;
+  if (!instance) throw new Error(`internal: canister ${canister.idText} has no instance to execute on`);
+  const ctx: ExecutionContext = {
+    kind: req.kind,
+    modeName: req.modeName,
+    canister: canisterFacts(canister, env),
+    heap: instance.heap,
+    stable: canister.stable,
+    time: req.time,
+    replicated: req.replicated,
+    caller: req.caller,
+    arg: req.arg,
+    methodName: req.methodName,
+    rejectCode: req.rejectCode ?? 0,
+    rejectMessage: req.rejectMessage,
+    deadline: req.deadline ?? 0n,
+    canRespond: req.canRespond,
+    replyParts: [],
+    replySize: 0,
+    maxReplySize: req.replicated ? LIMITS.maxReplyReplicated : LIMITS.maxReplyQuery,
+    response: undefined,
+    cyclesAvailable: req.cyclesAvailable ?? 0n,
+    cyclesAccepted: 0n,
+    cyclesRefunded: req.cyclesRefunded ?? 0n,
+    balance: canister.cycles,
+    pendingCall: undefined,
+    calls: [],
+    certifiedData: undefined,
+    globalTimer: undefined,
+    messageAccepted: false,
+    dataCertificate: req.dataCertificate,
+    logs: [],
+    startedAt: process.hrtime.bigint(),
+    callContextCounterBase: 0n,
+  };
+
+  if (req.transaction !== 'none') {
+    instance.begin();
+    canister.stable.begin();
+  }
+  let trap: Trap | undefined;
+  try {
+    canister.api.run(ctx, () => {
+      const entry = req.entry;
+      if ('export' in entry) instance.invoke(entry.export);
+      else if ('callback' in entry) instance.invokeTableFunction(entry.callback.fn, entry.callback.env);
+      else instance.runStart();
+    });
+  } catch (error) {
+    trap = trapFromEngineError(error);
+  }
+  discardPendingCall(ctx);
+
+  if (!trap && req.replicated && (req.kind === 'U' || req.kind === 'I' || req.kind === 'Ry' || req.kind === 'Rt' || req.kind === 'T')) {
+    const limit = canister.settings.wasmMemoryLimit;
+    const used = BigInt(instance.heap.byteLength);
+    if (limit > 0n && used > limit) {
+      trap = new Trap(
+        'CanisterWasmMemoryLimitExceeded',
+        `Canister exceeded its current Wasm memory limit of ${limit} bytes. The peak Wasm memory usage was ${used} bytes. If the canister reaches 4GiB, then it may stop functioning and may become unrecoverable. Please reach out to the canister owner to investigate the reason for the increased memory usage. It might be necessary to move data from the Wasm memory to the stable memory. If such high Wasm memory usage is expected and safe, then the developer can increase the Wasm memory limit in the canister settings`,
+        '',
+      );
+    }
+  }
+
+  for (const line of ctx.logs) env.debugPrint(canister, req.time, line);
+  if (trap) {
+    const line = new TextEncoder().encode(trap.logLine());
+    env.debugPrint(canister, req.time, line);
+    ctx.logs.push(line);
+  }
+  if (req.replicated && req.transaction !== 'none') canister.appendLogs(req.time, ctx.logs);
+
+  if (req.transaction !== 'none') {
+    if (trap || req.transaction === 'query') {
+      instance.rollback();
+      canister.stable.rollback();
+    } else {
+      instance.commit();
+      canister.stable.commit();
+      applyEffects(canister, ctx);
+    }
+  }
+  return {
+    trap,
+    response: trap ? undefined : ctx.response,
+    calls: trap ? [] : ctx.calls,
+    cyclesAvailable: trap ? (req.cyclesAvailable ?? 0n) : ctx.cyclesAvailable,
+    cyclesAccepted: trap ? 0n : ctx.cyclesAccepted,
+    balance: ctx.balance,
+    certifiedData: ctx.certifiedData,
+    globalTimer: ctx.globalTimer,
+    messageAccepted: !trap && ctx.messageAccepted,
+    logs: ctx.logs,
+  };
+}
+
+/** Commits an execution's effects on the canister's system state. */
+export function applyEffects(canister: Canister, result: { balance: bigint; certifiedData: Uint8Array | undefined; globalTimer: bigint | undefined }): void {
+  canister.cycles = result.balance;
+  if (result.certifiedData) canister.certifiedData = result.certifiedData;
+  if (result.globalTimer !== undefined) canister.globalTimer = result.globalTimer;
+}

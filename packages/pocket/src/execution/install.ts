@@ -1,0 +1,155 @@
+/**
+ * Installing, reinstalling, upgrading and uninstalling code (IC interface spec § IC method
+ * install_code, § Canister upgrades, § uninstall_code). Each is atomic: on any failure the
+ * canister is exactly as it was.
+ */
+import type { Canister, ChangeOrigin } from '../canister.js';
+import { HELP, IcError } from '../errors.js';
+import { StableMemory } from '../state/stable-memory.js';
+import { WasmInstance } from '../wasm/instance.js';
+import { prepareModule } from '../wasm/prepare.js';
+import { execute, type ExecutionEnvironment } from './execute.js';
+
+export type InstallMode =
+  | { kind: 'install' }
+  | { kind: 'reinstall' }
+  | { kind: 'upgrade'; skipPreUpgrade: boolean; keepWasmMemory: boolean | undefined };
+
+export interface InstallRequest {
+  mode: InstallMode;
+  wasm: Uint8Array;
+  arg: Uint8Array;
+  caller: Uint8Array;
+  origin: ChangeOrigin;
+  time: bigint;
+}
+
+const EOP_SECTION = 'enhanced-orthogonal-persistence';
+
+export function installCode(canister: Canister, env: ExecutionEnvironment, req: InstallRequest): void {
+  const prepared = prepareModule(req.wasm);
+  const { mode } = req;
+  if (mode.kind === 'install' && canister.module) {
+    throw new IcError('CanisterNonEmpty', `Canister ${canister.idText} cannot be installed because the canister is not empty. Try installing with mode='reinstall' instead.\n${HELP.canisterNotEmpty}`);
+  }
+  if (mode.kind === 'upgrade' && !canister.module) {
+    throw new IcError('CanisterWasmModuleNotFound', `Error from Canister ${canister.idText}: Attempted to execute a message, but the canister contains no Wasm module..\n${HELP.wasmModuleNotFound}`);
+  }
+  if (mode.kind === 'upgrade' && canister.module?.privateMetadata.has(EOP_SECTION) && mode.keepWasmMemory === undefined) {
+    throw new IcError('CanisterContractViolation', `Missing upgrade option: Enhanced orthogonal persistence requires the \`wasm_memory_persistence\` upgrade option.`);
+  }
+  if (mode.kind === 'upgrade' && mode.keepWasmMemory && !prepared.privateMetadata.has(EOP_SECTION)) {
+    throw new IcError('CanisterContractViolation', `Invalid upgrade option: The \`wasm_memory_persistence: opt Keep\` upgrade option requires that the new canister module supports enhanced orthogonal persistence.`);
+  }
+
+  // Everything below may fail; keep what is needed to put the canister back.
+  const saved = {
+    instance: canister.instance, module: canister.module, stable: canister.stable,
+    cycles: canister.cycles, certifiedData: canister.certifiedData, globalTimer: canister.globalTimer, version: canister.version,
+  };
+  const restore = () => {
+    canister.instance = saved.instance;
+    canister.module = saved.module;
+    canister.stable = saved.stable;
+    canister.cycles = saved.cycles;
+    canister.certifiedData = saved.certifiedData;
+    canister.globalTimer = saved.globalTimer;
+    canister.version = saved.version;
+  };
+  const fail = (error: IcError) => {
+    restore();
+    return error;
+  };
+
+  let certifiedData: Uint8Array | undefined;
+  if (mode.kind === 'upgrade') {
+    const old = canister.instance!;
+    old.begin();
+    canister.stable.begin();
+    if (!mode.skipPreUpgrade && canister.module!.system.has('canister_pre_upgrade')) {
+      const pre = execute(canister, env, {
+        kind: 'G', entry: { export: 'canister_pre_upgrade' }, caller: req.caller, time: req.time,
+        replicated: true, canRespond: false, transaction: 'none',
+      });
+      if (pre.trap) {
+        old.rollback();
+        canister.stable.rollback();
+        throw fail(pre.trap.toIcError(canister.idText));
+      }
+      canister.cycles = pre.balance;
+      certifiedData = pre.certifiedData;
+    }
+  } else {
+    canister.stable = new StableMemory();
+  }
+
+  // `canister_init` and `canister_post_upgrade` see a version already incremented (IC spec
+  // § Canister version) and no global timer (install and upgrade deactivate it).
+  canister.version += 1n;
+  canister.globalTimer = 0n;
+  const rollbackOld = () => {
+    if (mode.kind === 'upgrade') {
+      saved.instance!.rollback();
+      saved.stable.rollback();
+    }
+  };
+  let fresh: WasmInstance;
+  try {
+    fresh = mode.kind === 'upgrade' && mode.keepWasmMemory
+      ? WasmInstance.createOver(prepared, saved.instance!.heap, canister.api.imports)
+      : WasmInstance.create(prepared, canister.api.imports);
+  } catch (error) {
+    rollbackOld();
+    throw fail(error instanceof IcError ? error : new IcError('CanisterInvalidWasm', `Canister's Wasm module is not valid: ${(error as Error).message}`));
+  }
+  canister.instance = fresh;
+  canister.module = prepared;
+
+  const steps: { kind: 's' | 'I'; entry: { start: true } | { export: string } }[] = [];
+  if (prepared.hasStart) steps.push({ kind: 's', entry: { start: true } });
+  const hook = mode.kind === 'upgrade' ? 'canister_post_upgrade' : 'canister_init';
+  if (prepared.system.has(hook)) steps.push({ kind: 'I', entry: { export: hook } });
+  for (const step of steps) {
+    const r = execute(canister, env, {
+      kind: step.kind, entry: step.entry, caller: req.caller, arg: req.arg, time: req.time,
+      replicated: true, canRespond: false, transaction: 'none',
+    });
+    if (r.trap) {
+      rollbackOld();
+      throw fail(r.trap.toIcError(canister.idText));
+    }
+    canister.cycles = r.balance;
+    if (r.certifiedData) certifiedData = r.certifiedData;
+    if (r.globalTimer !== undefined) canister.globalTimer = r.globalTimer;
+  }
+
+  canister.stable.commit();
+  fresh.commit();
+  if (mode.kind === 'upgrade') {
+    if (certifiedData) canister.certifiedData = certifiedData;
+  } else {
+    canister.certifiedData = certifiedData ?? new Uint8Array();
+    if (mode.kind === 'reinstall') canister.logs = [];
+  }
+  canister.lastInstalledAt = req.time;
+  canister.recordChange({
+    timestampNanos: req.time, canisterVersion: canister.version, origin: req.origin,
+    details: { kind: 'code_deployment', mode: mode.kind, moduleHash: prepared.hash },
+  });
+}
+
+/**
+ * Removes the canister's code and state. Open call contexts are rejected by the caller of this
+ * function (it knows how to deliver responses); here they are only marked deleted.
+ */
+export function uninstallCode(canister: Canister, origin: ChangeOrigin, time: bigint): void {
+  canister.module = undefined;
+  canister.instance = undefined;
+  canister.stable = new StableMemory();
+  canister.certifiedData = new Uint8Array();
+  canister.globalTimer = 0n;
+  canister.chunkStore.clear();
+  canister.logs = [];
+  canister.version += 1n;
+  canister.recordChange({ timestampNanos: time, canisterVersion: canister.version, origin, details: { kind: 'code_uninstall' } });
+}

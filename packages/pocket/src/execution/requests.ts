@@ -1,0 +1,221 @@
+/**
+ * What happens when a canister receives a request, a response, or runs a system task: call
+ * contexts, callbacks, cleanup, and the "did not reply" rule (IC interface spec § Abstract
+ * behavior: call contexts, callback invocation, starvation).
+ */
+import { Principal } from '@dfinity/principal';
+
+import type { Canister, CallContext, CallOrigin } from '../canister.js';
+import { HELP, fromCanister, rejectCodeOf, type ErrorCodeName, type IcError } from '../errors.js';
+import type { CallResult, Request, Response } from '../messages.js';
+import type { OutgoingCall, Response as ExecutionResponse } from '../system-api/context.js';
+import { execute, type ExecutionEnvironment, type ExecutionResult } from './execute.js';
+
+/** What request handling needs from the instance. */
+export interface Host {
+  readonly time: bigint;
+  environment(canister: Canister): ExecutionEnvironment;
+  /** Delivers the response of a call context to whoever made the call. */
+  deliver(canister: Canister, origin: CallOrigin, result: CallResult, refund: bigint): void;
+  /** Sends a call made by `canister` from `context`. */
+  send(canister: Canister, context: CallContext, call: OutgoingCall): void;
+  /** Answers a request without running the callee (rejections before execution). */
+  respond(request: Request, result: CallResult, refund: bigint): void;
+}
+
+export function reject(errorCode: ErrorCodeName, message: string): CallResult {
+  return { kind: 'reject', code: rejectCodeOf(errorCode), message, errorCode };
+}
+
+export function rejectFrom(error: IcError): CallResult {
+  return { kind: 'reject', code: error.rejectCode, message: error.message, errorCode: error.errorCode };
+}
+
+function resultOf(response: ExecutionResponse): CallResult {
+  return response.kind === 'reply'
+    ? { kind: 'reply', data: response.data }
+    : reject('CanisterRejectedMessage', response.message);
+}
+
+export function didNotReply(canister: Canister): CallResult {
+  return reject('CanisterDidNotReply', `Canister ${canister.idText} did not reply to the call`);
+}
+
+export function notRunning(canister: Canister): CallResult {
+  return canister.status === 'stopped'
+    ? reject('CanisterStopped', `Canister ${canister.idText} is stopped`)
+    : reject('CanisterStopping', `Canister ${canister.idText} is stopping`);
+}
+
+export function noWasmModule(canister: Canister): CallResult {
+  return reject('CanisterWasmModuleNotFound', fromCanister(canister.idText, 'Attempted to execute a message, but the canister contains no Wasm module.', HELP.wasmModuleNotFound));
+}
+
+export function methodNotFound(canister: Canister, kind: 'update' | 'query', method: string): CallResult {
+  return reject('CanisterMethodNotFound', fromCanister(canister.idText, `Canister has no ${kind} method '${method}'.`, HELP.methodNotFound));
+}
+
+let nextContextId = 1;
+
+function openContext(canister: Canister, origin: CallOrigin, method: string, cycles: bigint, needsToRespond: boolean): CallContext {
+  const context: CallContext = { id: nextContextId++, origin, method, needsToRespond, availableCycles: cycles, outstanding: 0, deleted: false };
+  canister.callContexts.set(context.id, context);
+  return context;
+}
+
+function callerOf(origin: CallOrigin): Uint8Array {
+  return origin.kind === 'system' ? new Uint8Array() : origin.caller;
+}
+
+/** Responds on behalf of a call context and marks it answered. */
+export function respond(host: Host, canister: Canister, context: CallContext, result: CallResult): void {
+  const refund = context.availableCycles;
+  context.availableCycles = 0n;
+  context.needsToRespond = false;
+  host.deliver(canister, context.origin, result, refund);
+}
+
+function closeIfDone(canister: Canister, context: CallContext): void {
+  if (!context.needsToRespond && context.outstanding === 0) canister.callContexts.delete(context.id);
+}
+
+/** Applies the outcome of an execution to its call context: calls, response, or failure. */
+function settle(host: Host, canister: Canister, context: CallContext, r: ExecutionResult, failure: () => CallResult): void {
+  if (r.trap) {
+    if (context.needsToRespond && context.outstanding === 0) respond(host, canister, context, failure());
+  } else {
+    context.availableCycles = r.cyclesAvailable;
+    for (const call of r.calls) host.send(canister, context, call);
+    if (r.response) respond(host, canister, context, resultOf(r.response));
+    else if (context.needsToRespond && context.outstanding === 0) respond(host, canister, context, didNotReply(canister));
+  }
+  closeIfDone(canister, context);
+}
+
+/** A request from a user or canister to one of `canister`'s methods, in replicated mode. */
+export function handleRequest(host: Host, canister: Canister, request: Request): void {
+  const module = canister.module;
+  if (!module) return host.respond(request, noWasmModule(canister), request.cycles);
+  if (canister.status !== 'running') return host.respond(request, notRunning(canister), request.cycles);
+  let kind: 'U' | 'RQ';
+  if (module.updates.has(request.method)) kind = 'U';
+  else if (module.queries.has(request.method)) kind = 'RQ';
+  else if (module.compositeQueries.has(request.method)) {
+    return host.respond(request, reject('CompositeQueryCalledInReplicatedMode', fromCanister(canister.idText, `Composite query cannot be called in replicated mode`, '')), request.cycles);
+  } else return host.respond(request, methodNotFound(canister, 'update', request.method), request.cycles);
+
+  const env = host.environment(canister);
+  // The execution fee is reserved before the method runs; a frozen canister takes no calls.
+  const fee = env.cost.execution();
+  if (canister.cycles - env.freezingLimit(canister) < fee) {
+    return host.respond(request, reject('CanisterOutOfCycles', `Canister ${canister.idText} is out of cycles`), request.cycles);
+  }
+  canister.cycles -= fee;
+  const origin: CallOrigin = request.origin.kind === 'ingress'
+    ? { kind: 'ingress', messageId: request.origin.messageId, caller: request.sender.toUint8Array() }
+    : { kind: 'canister', caller: request.sender.toUint8Array(), callbackId: request.origin.callbackId, deadline: request.origin.deadline };
+  const context = openContext(canister, origin, request.method, request.cycles, true);
+  const r = execute(canister, env, {
+    kind,
+    entry: { export: kind === 'U' ? `canister_update ${request.method}` : `canister_query ${request.method}` },
+    caller: request.sender.toUint8Array(),
+    arg: request.payload,
+    time: host.time,
+    replicated: true,
+    canRespond: true,
+    cyclesAvailable: request.cycles,
+    deadline: origin.kind === 'canister' ? origin.deadline : 0n,
+    transaction: kind === 'U' ? 'message' : 'query',
+  });
+  if (kind === 'RQ' && !r.trap) canister.cycles += r.cyclesAccepted; // a replicated query keeps only what it accepted
+  if (kind === 'U' && !r.trap) canister.version += 1n;
+  settle(host, canister, context, r, () => rejectFrom(r.trap!.toIcError(canister.idText)));
+}
+
+/** The response to a call `canister` made: runs its reply or reject callback (and cleanup on a trap). */
+export function handleResponse(host: Host, canister: Canister, response: Response): void {
+  const callback = canister.callbacks.get(response.callbackId);
+  // Refunds always reach the balance, even when no callback can run (IC spec § Canister lifecycle).
+  canister.cycles += response.refund;
+  if (!callback) return;
+  canister.callbacks.delete(callback.id);
+  const context = canister.callContexts.get(callback.callContextId);
+  if (!context) return;
+  context.outstanding -= 1;
+  if (context.deleted || !canister.instance) {
+    closeIfDone(canister, context);
+    return;
+  }
+  const env = host.environment(canister);
+  const isReply = response.result.kind === 'reply';
+  const rejectCode = response.result.kind === 'reject' ? response.result.code : 0;
+  const r = execute(canister, env, {
+    kind: isReply ? 'Ry' : 'Rt',
+    entry: { callback: isReply ? callback.reply : callback.reject },
+    caller: callerOf(context.origin),
+    arg: response.result.kind === 'reply' ? response.result.data : undefined,
+    rejectCode,
+    rejectMessage: response.result.kind === 'reject' ? response.result.message : undefined,
+    cyclesRefunded: response.refund,
+    cyclesAvailable: context.availableCycles,
+    time: host.time,
+    replicated: true,
+    canRespond: context.needsToRespond,
+    deadline: context.origin.kind === 'canister' ? context.origin.deadline : 0n,
+    transaction: 'message',
+  });
+  let failure = r.trap?.toIcError(canister.idText);
+  if (r.trap && callback.cleanup) {
+    // The cleanup runs on the state before the callback, which the rollback restored.
+    const c = execute(canister, env, {
+      kind: 'C', entry: { callback: callback.cleanup }, caller: callerOf(context.origin), rejectCode,
+      time: host.time, replicated: true, canRespond: false, transaction: 'message',
+    });
+    if (c.trap && failure) {
+      const cleanupError = c.trap.toIcError(canister.idText);
+      failure = Object.assign(failure, { message: `${failure.message}\n\ncall_on_cleanup also failed:\n\n${cleanupError.message}` });
+    }
+  }
+  if (!r.trap) canister.version += 1n;
+  settle(host, canister, context, r, () => rejectFrom(failure!));
+}
+
+/** A global timer or heartbeat: a call context nobody waits for (IC spec § Global timer, § Heartbeat). */
+export function handleTask(host: Host, canister: Canister, task: 'timer' | 'heartbeat'): void {
+  const exportName = task === 'timer' ? 'canister_global_timer' : 'canister_heartbeat';
+  if (!canister.module?.system.has(exportName) || canister.status !== 'running') return;
+  // The timer is one-shot: it is cleared when the call context is created, before the handler runs.
+  if (task === 'timer') canister.globalTimer = 0n;
+  const context = openContext(canister, { kind: 'system' }, exportName, 0n, false);
+  const r = execute(canister, host.environment(canister), {
+    kind: 'T', modeName: task === 'timer' ? 'global timer' : 'heartbeat', entry: { export: exportName },
+    caller: new Uint8Array(), time: host.time, replicated: true, canRespond: false, transaction: 'message',
+  });
+  if (!r.trap) canister.version += 1n;
+  settle(host, canister, context, r, () => didNotReply(canister));
+}
+
+/** Registers the callback of a call `canister` makes and builds the request to send. */
+export function registerCall(canister: Canister, context: CallContext, call: OutgoingCall, time: bigint, nextCallbackId: () => number): Request {
+  const id = nextCallbackId();
+  const deadline = call.timeoutSeconds === undefined ? 0n : time + BigInt(call.timeoutSeconds) * 1_000_000_000n;
+  canister.callbacks.set(id, {
+    id, callContextId: context.id, callee: call.callee, reply: call.reply, reject: call.reject,
+    cleanup: call.cleanup, cyclesSent: call.cycles, deadline,
+  });
+  context.outstanding += 1;
+  const payload = new Uint8Array(call.payloadSize);
+  let at = 0;
+  for (const part of call.payload) {
+    payload.set(part, at);
+    at += part.length;
+  }
+  return {
+    kind: 'request', sender: canister.id, receiver: principalFrom(call.callee), method: call.method, payload,
+    cycles: call.cycles, origin: { kind: 'canister', callbackId: id, deadline },
+  };
+}
+
+function principalFrom(bytes: Uint8Array): Principal {
+  return Principal.fromUint8Array(bytes);
+}

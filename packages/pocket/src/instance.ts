@@ -1,0 +1,583 @@
+/**
+ * One emulated Internet Computer instance (a PocketIC "instance"): its subnets, canisters, clock,
+ * ingress history and scheduler, and the operations the PocketIC REST protocol exposes.
+ */
+import { createHash } from 'node:crypto';
+import { IDL } from '@dfinity/candid';
+import { Principal } from '@dfinity/principal';
+
+import { Canister, defaultSettings, type CallContext, type CallOrigin } from './canister.js';
+import { makeCertificate } from './certification/certificate.js';
+import { encodeCbor } from './certification/cbor.js';
+import { labeledTree, leb128, node } from './certification/hash-tree.js';
+import { AWAIT_MAX_ROUNDS, GENESIS_TIME_NANOS, LIMITS } from './constants.js';
+import { IcError } from './errors.js';
+import { execute, type ExecutionEnvironment } from './execution/execute.js';
+import { runQuery } from './execution/query.js';
+import { handleRequest, handleResponse, handleTask, registerCall, reject, rejectFrom, respond, type Host } from './execution/requests.js';
+import { canisterNumber, principalText } from './ids.js';
+import type { CreateCanisterOptions, ManagementHost } from './management/host.js';
+import { FetchLogsResult } from './management/idl.js';
+import { checkManagementIngress, effectiveCanisterId, executeManagement } from './management/index.js';
+import { mergeSettings } from './management/settings.js';
+import { rawFromResult, type CallResult, type Message, type RawResult, type Request, type Response } from './messages.js';
+import { Scheduler } from './scheduler.js';
+import type { OutgoingCall } from './system-api/context.js';
+import { buildSubnets, type Subnet, type TopologyRequest } from './subnet.js';
+
+/** An error of the emulator's API itself (bad routing, unknown canister…): PocketIC's 400 `{message}`. */
+export class PocketError extends Error {
+  override name = 'PocketError';
+  constructor(message: string, readonly status = 400) {
+    super(message);
+  }
+}
+
+export type EffectivePrincipal = { kind: 'none' } | { kind: 'subnet'; id: Principal } | { kind: 'canister'; id: Principal };
+
+export interface InstanceOptions {
+  topology: TopologyRequest;
+  /** Seed for keys, subnet ids and randomness, so an instance is reproducible. */
+  seed: string;
+  disableIngressValidation?: boolean;
+  /** Where canister debug output goes (PocketIC writes it to stderr). */
+  onCanisterLog?: (line: string) => void;
+}
+
+interface IngressRecord {
+  id: string;
+  sender: Principal;
+  receiver: Principal;
+  method: string;
+  subnet: Subnet;
+  result: RawResult | undefined;
+}
+
+const MANAGEMENT = Principal.managementCanister();
+
+export class IcInstance {
+  readonly subnets: Subnet[];
+  readonly rootSubnet: Subnet;
+  private readonly canisters = new Map<string, Canister>();
+  private sortedCache: Canister[] | undefined;
+  private readonly deletedIds = new Set<string>();
+  private readonly ingress = new Map<string, IngressRecord>();
+  private readonly scheduler: Scheduler;
+  private readonly host: Host & ManagementHost;
+  private readonly environments = new Map<Subnet, ExecutionEnvironment>();
+  private readonly certificates = new Map<string, Uint8Array>();
+  private readonly delegations = new Map<Subnet, { subnetId: Uint8Array; certificate: Uint8Array; time: bigint }>();
+  private nextCallbackIdValue = 1;
+  private nextMessageNonce = 0n;
+  private randomCounter = 0n;
+  /** The time the next round will use. */
+  private currentTime = GENESIS_TIME_NANOS;
+  private lastRoundTime = 0n;
+  /** The time of the latest certified state, which queries see. */
+  private certified = GENESIS_TIME_NANOS;
+
+  constructor(readonly options: InstanceOptions) {
+    this.subnets = buildSubnets(options.topology, options.seed);
+    if (this.subnets.length === 0) throw new PocketError('At least one subnet must be configured.');
+    this.rootSubnet = this.subnets.find((s) => s.kind === 'NNS') ?? this.subnets[0]!;
+    const ic = this;
+    this.host = {
+      get time() { return ic.currentTime; },
+      environment: (c) => this.environment(c),
+      deliver: (c, origin, result, refund) => this.deliver(c, origin, result, refund),
+      send: (c, context, call) => this.send(c, context, call),
+      respond: (request, result, refund) => this.respondToRequest(request, result, refund),
+      canister: (id) => this.canister(id),
+      createCanister: (o) => this.createCanister(o),
+      deleteCanister: (c) => this.deleteCanister(c),
+      subnetOf: (id) => this.subnetOf(id),
+      rejectCallContexts: (c, result) => this.rejectCallContexts(c, result),
+      awaitStopped: (c, done) => this.scheduler.awaitStopped(c, done),
+      cancelStops: (c, result) => this.scheduler.cancelStops(c, result),
+      nextRound: (action) => this.scheduler.nextRound(action),
+      randomBytes: (n) => this.randomBytes(n),
+    };
+    this.scheduler = new Scheduler({
+      canistersInOrder: () => this.canistersInOrder(),
+      canisterByText: (id) => this.canisters.get(id),
+      handleRequest: (c, r) => handleRequest(this.host, c, r),
+      handleResponse: (c, r) => handleResponse(this.host, c, r),
+      handleTask: (c, t) => handleTask(this.host, c, t),
+      handleManagement: (r, s) => this.runManagement(r, s),
+      handleUndeliverable: (m) => this.undeliverable(m),
+      get time() { return ic.currentTime; },
+    });
+    // PocketIC executes a round on every subnet while creating the instance.
+    this.tick();
+  }
+
+  // ---- time ------------------------------------------------------------------------------
+
+  /** The time the next round will use. */
+  get time(): bigint {
+    return this.currentTime;
+  }
+
+  /** The time of the latest certified state (what queries see). */
+  get certifiedTime(): bigint {
+    return this.certified;
+  }
+
+  setTime(nanos: bigint): void {
+    if (nanos < this.currentTime) throw new PocketError(`SettingTimeIntoPast((${this.currentTime}, ${nanos}))`);
+    this.currentTime = nanos;
+  }
+
+  /** Sets the time and certifies the current state at it, so queries see it at once. */
+  setCertifiedTime(nanos: bigint): void {
+    this.setTime(nanos);
+    this.certified = nanos;
+    this.lastRoundTime = nanos;
+  }
+
+  /** Executes one round on every subnet. */
+  tick(): void {
+    // Block time strictly increases: a round at an unchanged time is 1 ns later.
+    const roundTime = this.currentTime > this.lastRoundTime ? this.currentTime : this.lastRoundTime + 1n;
+    this.currentTime = roundTime;
+    this.lastRoundTime = roundTime;
+    this.scheduler.runRound();
+    this.certified = roundTime;
+  }
+
+  // ---- topology and canisters --------------------------------------------------------------
+
+  subnetOf(id: Principal | Uint8Array): Subnet | undefined {
+    return this.subnets.find((s) => s.contains(id));
+  }
+
+  subnetById(id: Principal): Subnet | undefined {
+    const text = id.toText();
+    return this.subnets.find((s) => s.id.toText() === text);
+  }
+
+  /** The first range start of the first application subnet (PocketIC's default effective canister id). */
+  get defaultEffectiveCanisterId(): Principal {
+    const order = ['Application', 'VerifiedApplication', 'System'];
+    const subnet = order.map((k) => this.subnets.find((s) => s.kind === k)).find(Boolean) ?? this.subnets[0]!;
+    return Principal.fromUint8Array(subnetStart(subnet));
+  }
+
+  canister(id: Principal | Uint8Array | string): Canister | undefined {
+    const text = typeof id === 'string' ? id : id instanceof Uint8Array ? principalText(id) : id.toText();
+    return this.canisters.get(text);
+  }
+
+  /** The canister, or the REST error PocketIC gives for a missing one. */
+  requireCanister(id: Principal): Canister {
+    const canister = this.canister(id);
+    if (!canister) throw new PocketError(`CanisterNotFound(CanisterId(${id.toText()}))`);
+    return canister;
+  }
+
+  canistersInOrder(): Canister[] {
+    this.sortedCache ??= [...this.canisters.values()].sort((a, b) => Buffer.compare(Buffer.from(a.idBytes), Buffer.from(b.idBytes)));
+    return this.sortedCache;
+  }
+
+  private createCanister(options: CreateCanisterOptions): Canister {
+    const { settings } = mergeSettings(defaultSettings(), options.settings ?? emptySettings());
+    let id = options.specifiedId;
+    if (id) {
+      if (!options.subnet.contains(id)) {
+        const owner = this.subnetOf(id);
+        if (!owner) throw new IcError('CanisterNotHostedBySubnet', `Specified CanisterId ${id.toText()} does not belong to any subnet.`);
+      }
+      if (this.canisters.has(id.toText())) throw new IcError('CanisterIdAlreadyExists', `Canister ${id.toText()} is already installed.`);
+    } else {
+      id = options.subnet.allocate((candidate) => this.canisters.has(candidate.toText()) || this.deletedIds.has(candidate.toText()));
+      if (!id) throw new IcError('MaxNumberOfCanistersReached', `Subnet ${options.subnet.id.toText()} has no more canister ids to allocate.`);
+    }
+    const subnet = this.subnetOf(id) ?? options.subnet;
+    const canister = new Canister(id, subnet.id, options.controllers, options.cycles, this.currentTime);
+    canister.settings = settings;
+    canister.recordChange({ timestampNanos: this.currentTime, canisterVersion: 0n, origin: options.origin, details: { kind: 'creation', controllers: options.controllers } });
+    this.canisters.set(id.toText(), canister);
+    this.sortedCache = undefined;
+    return canister;
+  }
+
+  private deleteCanister(canister: Canister): void {
+    this.canisters.delete(canister.idText);
+    this.deletedIds.add(canister.idText);
+    this.sortedCache = undefined;
+  }
+
+  // ---- execution environment -------------------------------------------------------------
+
+  environment(canister: Canister): ExecutionEnvironment {
+    const subnet = this.subnetOf(canister.id) ?? this.rootSubnet;
+    let env = this.environments.get(subnet);
+    if (!env) {
+      env = {
+        subnetId: subnet.id.toUint8Array(),
+        subnetSize: subnet.size,
+        rootKey: this.rootSubnet.key.der,
+        cost: subnet.cost,
+        sameSubnet: (callee) => this.subnetOf(callee) === subnet,
+        freezingLimit: (c) => (subnet.cost.idleBurnPerDay(c.memorySize, c.settings.computeAllocation) * c.settings.freezingThreshold) / 86_400n,
+        debugPrint: (c, time, message) => this.canisterLog(c, time, message),
+      };
+      this.environments.set(subnet, env);
+    }
+    return env;
+  }
+
+  private canisterLog(canister: Canister, time: bigint, message: Uint8Array): void {
+    if (!this.options.onCanisterLog) return;
+    const date = new Date(Number(time / 1_000_000n)).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+    const nanos = String(time % 1_000_000_000n).padStart(9, '0');
+    this.options.onCanisterLog(`${date}.${nanos} UTC: [Canister ${canister.idText}] ${new TextDecoder().decode(message)}`);
+  }
+
+  // ---- message routing ---------------------------------------------------------------------
+
+  /** Delivers the response of a call context to its origin. */
+  private deliver(callee: Canister, origin: CallOrigin, result: CallResult, refund: bigint): void {
+    if (origin.kind === 'ingress') {
+      this.completeIngress(origin.messageId, rawFromResult(result, true));
+    } else if (origin.kind === 'canister') {
+      const receiver = Principal.fromUint8Array(origin.caller);
+      this.route(callee.id, receiver, { kind: 'response', receiver, sender: callee.id, callbackId: origin.callbackId, result, refund });
+    }
+  }
+
+  private respondToRequest(request: Request, result: CallResult, refund: bigint): void {
+    if (request.origin.kind === 'ingress') {
+      this.completeIngress(request.origin.messageId, rawFromResult(result, true));
+    } else {
+      const sender = request.receiver;
+      this.route(sender, request.sender, { kind: 'response', receiver: request.sender, sender, callbackId: request.origin.callbackId, result, refund });
+    }
+  }
+
+  /** Sends a call a canister made. Same-subnet messages run this round; others in the next. */
+  private send(canister: Canister, context: CallContext, call: OutgoingCall): void {
+    const request = registerCall(canister, context, call, this.currentTime, () => this.nextCallbackIdValue++);
+    if (request.receiver.toUint8Array().length === 0) {
+      const subnet = this.subnetOf(canister.id) ?? this.rootSubnet;
+      this.scheduler.enqueueManagement(request, subnet);
+      return;
+    }
+    if (!this.subnetOf(request.receiver) || !this.canister(request.receiver)) {
+      this.respondToRequest(request, reject('CanisterNotFound', `Canister ${request.receiver.toText()} not found`), request.cycles);
+      return;
+    }
+    this.route(canister.id, request.receiver, request);
+  }
+
+  private route(from: Principal, to: Principal, message: Message): void {
+    const fromSubnet = from.toUint8Array().length === 0 ? undefined : this.subnetOf(from);
+    const toSubnet = this.subnetOf(to);
+    if (fromSubnet && toSubnet && fromSubnet !== toSubnet) {
+      this.scheduler.nextRound(() => this.scheduler.enqueue(to, message));
+    } else {
+      this.scheduler.enqueue(to, message);
+    }
+  }
+
+  private undeliverable(message: Message): void {
+    if (message.kind === 'request') {
+      this.respondToRequest(message, reject('CanisterNotFound', `Canister ${message.receiver.toText()} not found`), message.cycles);
+    }
+    // A response for a deleted canister is dropped with its cycles.
+  }
+
+  private rejectCallContexts(canister: Canister, result: CallResult): void {
+    for (const context of canister.callContexts.values()) {
+      if (context.needsToRespond) respond(this.host, canister, context, result);
+      context.deleted = true;
+    }
+    canister.callContexts.clear();
+    canister.callbacks.clear();
+  }
+
+  private runManagement(request: Request, subnet: Subnet): void {
+    const sender = request.sender;
+    executeManagement(this.host, {
+      method: request.method, payload: request.payload, sender,
+      senderIsCanister: canisterNumber(sender) !== undefined, cycles: request.cycles, subnet,
+    }, (result, refund) => {
+      if (request.origin.kind === 'ingress') {
+        this.completeIngress(request.origin.messageId, rawFromResult(result, true));
+      } else {
+        const response: Response = { kind: 'response', receiver: sender, sender: MANAGEMENT, callbackId: request.origin.callbackId, result, refund };
+        this.scheduler.enqueue(sender, response);
+      }
+    });
+  }
+
+  private randomBytes(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    for (let at = 0; at < n; at += 32) {
+      const block = createHash('sha256').update(this.options.seed).update('/random/').update(String(this.randomCounter++)).digest();
+      out.set(block.subarray(0, Math.min(32, n - at)), at);
+    }
+    return out;
+  }
+
+  // ---- ingress ---------------------------------------------------------------------------
+
+  /**
+   * Routes a call to a subnet as PocketIC does (../../shared/pocketic-rest.md §6), or throws the
+   * 400 error PocketIC gives.
+   */
+  routeCall(canisterId: Principal, method: string, payload: Uint8Array, effective: EffectivePrincipal): Subnet {
+    if (effective.kind === 'subnet') {
+      const subnet = this.subnetById(effective.id);
+      if (!subnet) throw new PocketError(`BadIngressMessage("Subnet with ID ${effective.id.toText()} not found")`);
+      return subnet;
+    }
+    let target: Principal;
+    if (effective.kind === 'canister') target = effective.id;
+    else if (canisterId.toUint8Array().length > 0) target = canisterId;
+    else if (method === 'provisional_create_canister_with_cycles') {
+      const specified = decodeSpecifiedId(payload);
+      target = specified ?? this.defaultEffectiveCanisterId;
+    } else {
+      const decoded = effectiveCanisterId(method, payload) ?? decodeCanisterIdField(payload);
+      if (!decoded) throw new PocketError('Error decoding candid: the payload has no canister_id field from which to route the call');
+      target = decoded;
+    }
+    if (target.toUint8Array().length === 0 && method === 'provisional_create_canister_with_cycles') {
+      target = this.defaultEffectiveCanisterId;
+    }
+    const subnet = this.subnetOf(target);
+    if (!subnet) throw new PocketError(`Canister ${target.toText()} does not belong to any subnet.`);
+    return subnet;
+  }
+
+  /**
+   * Submits an ingress message: validated and queued, executed by a later round. Returns the
+   * message id, or the reject the IC gives at submission.
+   */
+  submitIngress(sender: Principal, canisterId: Principal, method: string, payload: Uint8Array, effective: EffectivePrincipal, messageId?: string):
+    { ok: { subnet: Subnet; messageId: string } } | { err: RawResult } {
+    const subnet = this.routeCall(canisterId, method, payload, effective);
+    if (payload.length > LIMITS.maxIngressPayload) {
+      throw new PocketError(`Request ${messageId ?? ''} is too large. Message byte size ${payload.length} is larger than the max allowed ${LIMITS.maxIngressPayload}.`, 413);
+    }
+    const rejected = this.checkIngress(sender, canisterId, method, payload);
+    if (rejected) return { err: rawFromResult(rejected, false) };
+
+    const id = messageId ?? this.newMessageId(sender, canisterId, method, payload);
+    const existing = this.ingress.get(id);
+    if (existing) return { ok: { subnet: existing.subnet, messageId: id } };
+    const record: IngressRecord = { id, sender, receiver: canisterId, method, subnet, result: undefined };
+    this.ingress.set(id, record);
+    const request: Request = { kind: 'request', sender, receiver: canisterId, method, payload, cycles: 0n, origin: { kind: 'ingress', messageId: id } };
+    this.scheduler.induct(() => {
+      if (canisterId.toUint8Array().length === 0) {
+        this.scheduler.enqueueManagement(request, subnet);
+        return;
+      }
+      const canister = this.canister(canisterId);
+      if (!canister) {
+        this.completeIngress(id, rawFromResult(reject('CanisterNotFound', `Canister ${canisterId.toText()} not found`), true));
+        return;
+      }
+      // The ingress fee is charged to the receiving canister at induction.
+      canister.cycles -= minBig(canister.cycles, subnet.cost.ingress(BigInt(payload.length + method.length)));
+      this.scheduler.enqueue(canisterId, request);
+    });
+    return { ok: { subnet, messageId: id } };
+  }
+
+  private newMessageId(sender: Principal, canisterId: Principal, method: string, payload: Uint8Array): string {
+    return createHash('sha256')
+      .update(sender.toUint8Array()).update(canisterId.toUint8Array()).update(method).update(payload)
+      .update(String(this.nextMessageNonce++))
+      .digest('base64');
+  }
+
+  /** What the IC refuses before queuing an ingress message. */
+  private checkIngress(sender: Principal, canisterId: Principal, method: string, payload: Uint8Array): CallResult | undefined {
+    if (canisterId.toUint8Array().length === 0) return checkManagementIngress(this.host, sender, method, payload);
+    const canister = this.canister(canisterId);
+    if (!canister) return reject('CanisterNotFound', `Canister ${canisterId.toText()} not found`);
+    if (!canister.module) return reject('CanisterWasmModuleNotFound', 'Requested canister has no wasm module');
+    if (canister.status === 'stopped') return reject('CanisterStopped', `Canister ${canister.idText} is stopped`);
+    if (canister.status === 'stopping') return reject('CanisterStopping', `Canister ${canister.idText} is stopping`);
+    if (!canister.module.system.has('canister_inspect_message')) return undefined;
+    const result = this.inspect(canister, sender, method, payload);
+    return result;
+  }
+
+  private inspect(canister: Canister, sender: Principal, method: string, payload: Uint8Array): CallResult | undefined {
+    const r = executeInspect(this, canister, sender, method, payload);
+    if (r.trap) return rejectFrom(r.trap.toIcError(canister.idText));
+    if (!r.messageAccepted) return reject('CanisterRejectedMessage', `Error from Canister ${canister.idText}: Canister rejected the message`);
+    return undefined;
+  }
+
+  private completeIngress(messageId: string, result: RawResult): void {
+    const record = this.ingress.get(messageId);
+    if (record && !record.result) record.result = result;
+  }
+
+  /** The result of an ingress message, or undefined while it is unknown or still running. */
+  ingressStatus(messageId: string, caller?: Principal): RawResult | undefined {
+    const record = this.ingress.get(messageId);
+    if (!record) return undefined;
+    if (caller && caller.toText() !== record.sender.toText()) {
+      throw new PocketError(`The user tries to access Request ID not signed by the caller.`, 403);
+    }
+    return record.result;
+  }
+
+  hasIngress(messageId: string): boolean {
+    return this.ingress.has(messageId);
+  }
+
+  /** Runs rounds until the message completes (PocketIC gives up after 100 rounds). */
+  awaitIngress(messageId: string): RawResult {
+    const record = this.ingress.get(messageId);
+    if (!record) throw new PocketError(`BadIngressMessage("Failed to answer to ingress ${messageId}: the message is unknown.")`);
+    for (let round = 0; round < AWAIT_MAX_ROUNDS && !record.result; round++) this.tick();
+    if (!record.result) throw new PocketError(`BadIngressMessage("Failed to answer to ingress ${messageId} after ${AWAIT_MAX_ROUNDS} rounds.")`);
+    return record.result;
+  }
+
+  // ---- queries -----------------------------------------------------------------------------
+
+  /** A query call in non-replicated mode on the latest certified state. */
+  query(sender: Principal, canisterId: Principal, method: string, payload: Uint8Array, effective: EffectivePrincipal): RawResult {
+    this.routeCall(canisterId, method, payload, effective);
+    if (canisterId.toUint8Array().length === 0) return rawFromResult(this.managementQuery(sender, method, payload), false);
+    const canister = this.canister(canisterId);
+    if (!canister) return rawFromResult(reject('CanisterNotFound', `Canister ${canisterId.toText()} not found`), false);
+    if (canister.status === 'stopped') {
+      return rawFromResult(reject('CanisterStopped', `Canister ${canister.idText} is stopped and therefore does not have a CallContextManager`), false);
+    }
+    const result = runQuery({
+      time: this.certified,
+      environment: (c) => this.environment(c),
+      canister: (id) => this.canister(id),
+      sameSubnet: (a, b) => this.subnetOf(a.id) === this.subnetOf(b),
+      dataCertificate: (c) => this.dataCertificate(c),
+    }, canister, method, payload, sender.toUint8Array());
+    return rawFromResult(result, false);
+  }
+
+  private managementQuery(sender: Principal, method: string, payload: Uint8Array): CallResult {
+    if (method !== 'fetch_canister_logs') {
+      return reject('CanisterMethodNotFound', `Management canister has no query method '${method}'`);
+    }
+    const id = effectiveCanisterId('canister_status', payload);
+    const canister = id && this.canister(id);
+    if (!canister) return reject('CanisterNotFound', `Canister ${id?.toText() ?? '?'} not found`);
+    const visibility = canister.settings.logVisibility;
+    const allowed = visibility.kind === 'public' || canister.isController(sender) ||
+      (visibility.kind === 'allowed_viewers' && visibility.viewers.some((v) => v.toText() === sender.toText()));
+    if (!allowed) {
+      return reject('CanisterRejectedMessage', `Caller ${sender.toText()} is not allowed to read the logs of canister ${canister.idText}.`);
+    }
+    const records = canister.logs.map((r) => ({ idx: r.idx, timestamp_nanos: r.timestampNanos, content: r.content }));
+    return { kind: 'reply', data: new Uint8Array(IDL.encode([FetchLogsResult], [{ canister_log_records: records }])) };
+  }
+
+  // ---- certification -----------------------------------------------------------------------
+
+  /**
+   * A certificate of `/canister/<id>/certified_data` and `/time` for a query, signed by the
+   * canister's subnet (with the root subnet's delegation when that is another subnet).
+   */
+  dataCertificate(canister: Canister): Uint8Array {
+    const subnet = this.subnetOf(canister.id) ?? this.rootSubnet;
+    const key = `${canister.idText}/${Buffer.from(canister.certifiedData).toString('hex')}/${this.certified}`;
+    let cert = this.certificates.get(key);
+    if (!cert) {
+      const tree = labeledTree(node([
+        ['canister', node([[canister.idBytes, node([['certified_data', canister.certifiedData]])]])],
+        ['time', leb128(this.certified)],
+      ]));
+      cert = makeCertificate(tree, subnet.key, this.delegationFor(subnet));
+      if (this.certificates.size > 256) this.certificates.clear();
+      this.certificates.set(key, cert);
+    }
+    return cert;
+  }
+
+  /** The root subnet's certificate of `subnet`'s key and ranges, for certificates `subnet` signs. */
+  delegationFor(subnet: Subnet): { subnetId: Uint8Array; certificate: Uint8Array } | undefined {
+    if (subnet === this.rootSubnet) return undefined;
+    const cached = this.delegations.get(subnet);
+    if (cached) return cached;
+    const ranges = subnet.rangesAsPrincipals().map(([a, b]) => [a.toUint8Array(), b.toUint8Array()]);
+    const rangesCbor = encodeCbor(ranges);
+    const subnetId = subnet.id.toUint8Array();
+    // Ranges appear both where older agents look (/subnet/<id>/canister_ranges) and in the
+    // sharded form newer ones read (/canister_ranges/<id>/<first range start>).
+    const tree = labeledTree(node([
+      ['canister_ranges', node([[subnetId, node([[ranges[0]![0]!, rangesCbor]])]])],
+      ['subnet', node([[subnetId, node([['public_key', subnet.key.der], ['canister_ranges', rangesCbor]])]])],
+      ['time', leb128(this.certified)],
+    ]));
+    const delegation = { subnetId, certificate: makeCertificate(tree, this.rootSubnet.key), time: this.certified };
+    this.delegations.set(subnet, delegation);
+    return delegation;
+  }
+
+  // ---- direct state access (PocketIC's test-only endpoints) --------------------------------
+
+  addCycles(id: Principal, amount: bigint): bigint {
+    const canister = this.requireCanister(id);
+    canister.cycles += amount;
+    return canister.cycles;
+  }
+
+  nextCallbackId(): number {
+    return this.nextCallbackIdValue++;
+  }
+}
+
+function minBig(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
+
+function subnetStart(subnet: Subnet): Uint8Array {
+  const start = subnet.allocation.start;
+  const bytes = new Uint8Array(10);
+  new DataView(bytes.buffer).setBigUint64(0, start);
+  bytes[8] = 1;
+  bytes[9] = 1;
+  return bytes;
+}
+
+function emptySettings() {
+  return {
+    controllers: [], compute_allocation: [], memory_allocation: [], freezing_threshold: [], reserved_cycles_limit: [],
+    log_visibility: [], snapshot_visibility: [], log_memory_limit: [], wasm_memory_limit: [], wasm_memory_threshold: [],
+    environment_variables: [],
+  } as Parameters<typeof mergeSettings>[1];
+}
+
+function decodeSpecifiedId(payload: Uint8Array): Principal | undefined {
+  try {
+    const [arg] = IDL.decode([IDL.Record({ specified_id: IDL.Opt(IDL.Principal) })], payload) as unknown as [{ specified_id: [] | [Principal] }];
+    return arg.specified_id[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function decodeCanisterIdField(payload: Uint8Array): Principal | undefined {
+  try {
+    const [arg] = IDL.decode([IDL.Record({ canister_id: IDL.Principal })], payload) as unknown as [{ canister_id: Principal }];
+    return arg.canister_id;
+  } catch {
+    return undefined;
+  }
+}
+
+function executeInspect(ic: IcInstance, canister: Canister, sender: Principal, method: string, payload: Uint8Array) {
+  return execute(canister, ic.environment(canister), {
+    kind: 'F', entry: { export: 'canister_inspect_message' }, caller: sender.toUint8Array(), arg: payload, methodName: method,
+    time: ic.certifiedTime, replicated: false, canRespond: false, transaction: 'query',
+  });
+}

@@ -1,0 +1,96 @@
+/** Canister settings: validating and applying `canister_settings`, and reporting definite settings. */
+import type { Principal } from '@dfinity/principal';
+
+import type { CanisterSettings, LogVisibility } from '../canister.js';
+import { LIMITS } from '../constants.js';
+import { IcError } from '../errors.js';
+import { opt, type Opt } from './idl.js';
+
+type VisibilityWire = { controllers: null } | { public: null } | { allowed_viewers: Principal[] };
+
+export interface SettingsWire {
+  controllers: Opt<Principal[]>;
+  compute_allocation: Opt<bigint>;
+  memory_allocation: Opt<bigint>;
+  freezing_threshold: Opt<bigint>;
+  reserved_cycles_limit: Opt<bigint>;
+  log_visibility: Opt<VisibilityWire>;
+  snapshot_visibility: Opt<VisibilityWire>;
+  log_memory_limit: Opt<bigint>;
+  wasm_memory_limit: Opt<bigint>;
+  wasm_memory_threshold: Opt<bigint>;
+  environment_variables: Opt<{ name: string; value: string }[]>;
+}
+
+const invalid = (what: string) => new IcError('CanisterContractViolation', `Could not validate the settings: ${what}`);
+
+function visibility(v: VisibilityWire): LogVisibility {
+  if ('controllers' in v) return { kind: 'controllers' };
+  if ('public' in v) return { kind: 'public' };
+  if (v.allowed_viewers.length > LIMITS.maxControllers) throw invalid(`'allowed_viewers' length exceeds maximum size allowed of ${LIMITS.maxControllers}.`);
+  return { kind: 'allowed_viewers', viewers: v.allowed_viewers };
+}
+
+export function visibilityWire(v: LogVisibility): VisibilityWire {
+  if (v.kind === 'controllers') return { controllers: null };
+  if (v.kind === 'public') return { public: null };
+  return { allowed_viewers: v.viewers };
+}
+
+/**
+ * Validates `wire` and returns the settings with every given field changed ("not including a
+ * setting means not changing that field"), plus the new controllers if they were given.
+ */
+export function mergeSettings(current: CanisterSettings, wire: SettingsWire): { settings: CanisterSettings; controllers: Principal[] | undefined } {
+  const settings: CanisterSettings = { ...current, environmentVariables: [...current.environmentVariables] };
+  const controllers = opt(wire.controllers);
+  if (controllers && controllers.length > LIMITS.maxControllers) {
+    throw invalid(`Invalid settings: 'controllers' length exceeds maximum size allowed of ${LIMITS.maxControllers}.`);
+  }
+  const compute = opt(wire.compute_allocation);
+  if (compute !== undefined) {
+    if (compute > 100n) throw invalid(`ComputeAllocation expected to be in the range [0..100], got ${compute}`);
+    settings.computeAllocation = compute;
+  }
+  const memory = opt(wire.memory_allocation);
+  if (memory !== undefined) {
+    if (memory > 2n ** 48n) throw invalid(`MemoryAllocation expected to be in the range [0..${2n ** 48n}], got ${memory}`);
+    settings.memoryAllocation = memory;
+  }
+  const freezing = opt(wire.freezing_threshold);
+  if (freezing !== undefined) {
+    if (freezing >= 2n ** 64n) throw invalid(`Freezing threshold expected to be in the range of [0..2^64-1], got ${freezing}`);
+    settings.freezingThreshold = freezing;
+  }
+  const reserved = opt(wire.reserved_cycles_limit);
+  if (reserved !== undefined) settings.reservedCyclesLimit = reserved;
+  const logVisibility = opt(wire.log_visibility);
+  if (logVisibility) settings.logVisibility = visibility(logVisibility);
+  const snapshotVisibility = opt(wire.snapshot_visibility);
+  if (snapshotVisibility) settings.snapshotVisibility = visibility(snapshotVisibility);
+  const logLimit = opt(wire.log_memory_limit);
+  if (logLimit !== undefined) {
+    if (logLimit > 2n * 1024n * 1024n) throw invalid(`Invalid log memory limit: expected at most ${2 * 1024 * 1024} bytes, got ${logLimit}`);
+    settings.logMemoryLimit = logLimit;
+  }
+  const wasmLimit = opt(wire.wasm_memory_limit);
+  if (wasmLimit !== undefined) {
+    if (wasmLimit > 2n ** 48n) throw invalid(`Wasm memory limit expected to be in the range of [0..2^48], got ${wasmLimit}`);
+    settings.wasmMemoryLimit = wasmLimit;
+  }
+  const wasmThreshold = opt(wire.wasm_memory_threshold);
+  if (wasmThreshold !== undefined) settings.wasmMemoryThreshold = wasmThreshold;
+  const env = opt(wire.environment_variables);
+  if (env) {
+    if (env.length > LIMITS.maxEnvVarCount) throw invalid(`Too many environment variables: ${env.length} (max ${LIMITS.maxEnvVarCount})`);
+    const names = new Set<string>();
+    for (const { name, value } of env) {
+      if (names.has(name)) throw invalid(`Duplicate environment variable name: ${name}`);
+      if (new TextEncoder().encode(name).length > LIMITS.maxEnvVarNameLength) throw invalid(`Environment variable name "${name}" exceeds the maximum allowed length of ${LIMITS.maxEnvVarNameLength}.`);
+      if (new TextEncoder().encode(value).length > LIMITS.maxEnvVarValueLength) throw invalid(`Environment variable value for "${name}" exceeds the maximum allowed length of ${LIMITS.maxEnvVarValueLength}.`);
+      names.add(name);
+    }
+    settings.environmentVariables = env.map(({ name, value }) => [name, value]);
+  }
+  return { settings, controllers };
+}

@@ -1,0 +1,150 @@
+/**
+ * Rounds: each one delivers what the previous round sent across subnets, fires due global
+ * timers and heartbeats, inducts ingress messages, then executes messages until the subnets are
+ * quiet (messages between canisters of one subnet are executed in the same round, as the IC's
+ * inner rounds do), and finally completes `stop_canister` calls of canisters that have stopped.
+ */
+import type { Principal } from '@dfinity/principal';
+
+import type { Canister } from './canister.js';
+import { MAX_MESSAGES_PER_ROUND } from './constants.js';
+import type { Message, Request } from './messages.js';
+import type { CallResult } from './messages.js';
+import type { Subnet } from './subnet.js';
+
+export interface SchedulerHost {
+  canistersInOrder(): Canister[];
+  canisterByText(id: string): Canister | undefined;
+  handleRequest(canister: Canister, request: Request): void;
+  handleResponse(canister: Canister, message: Message & { kind: 'response' }): void;
+  handleTask(canister: Canister, task: 'timer' | 'heartbeat'): void;
+  handleManagement(request: Request, subnet: Subnet): void;
+  /** A message for a canister that no longer exists. */
+  handleUndeliverable(message: Message): void;
+  readonly time: bigint;
+}
+
+type Task = 'timer' | 'heartbeat';
+
+export class Scheduler {
+  private queues = new Map<string, Message[]>();
+  private management: { request: Request; subnet: Subnet }[] = [];
+  private nextRoundActions: (() => void)[] = [];
+  private stopWaiters = new Map<string, ((result: CallResult) => void)[]>();
+  private inducted: (() => void)[] = [];
+
+  constructor(private readonly host: SchedulerHost) {}
+
+  /** Queues a message for a canister (executed this round if the round is still running). */
+  enqueue(receiver: Principal, message: Message): void {
+    const key = receiver.toText();
+    let queue = this.queues.get(key);
+    if (!queue) {
+      queue = [];
+      this.queues.set(key, queue);
+    }
+    queue.push(message);
+  }
+
+  enqueueManagement(request: Request, subnet: Subnet): void {
+    this.management.push({ request, subnet });
+  }
+
+  /** Runs `action` at the start of the next round (cross-subnet delivery, next-block randomness). */
+  nextRound(action: () => void): void {
+    this.nextRoundActions.push(action);
+  }
+
+  /** Inducts an ingress message at the start of the next round. */
+  induct(action: () => void): void {
+    this.inducted.push(action);
+  }
+
+  awaitStopped(canister: Canister, done: (result: CallResult) => void): void {
+    const waiters = this.stopWaiters.get(canister.idText) ?? [];
+    waiters.push(done);
+    this.stopWaiters.set(canister.idText, waiters);
+  }
+
+  cancelStops(canister: Canister, result: CallResult): void {
+    const waiters = this.stopWaiters.get(canister.idText) ?? [];
+    this.stopWaiters.delete(canister.idText);
+    for (const done of waiters) done(result);
+  }
+
+  /** Whether anything is waiting to be executed. */
+  get busy(): boolean {
+    return this.management.length > 0 || this.nextRoundActions.length > 0 || this.inducted.length > 0 || [...this.queues.values()].some((q) => q.length > 0);
+  }
+
+  runRound(): void {
+    const carried = this.nextRoundActions;
+    this.nextRoundActions = [];
+    for (const action of carried) action();
+
+    const tasks = new Map<string, Task[]>();
+    for (const canister of this.host.canistersInOrder()) {
+      const module = canister.module;
+      if (!module || canister.status !== 'running') continue;
+      const due: Task[] = [];
+      if (module.system.has('canister_heartbeat')) due.push('heartbeat');
+      if (canister.globalTimer !== 0n && canister.globalTimer <= this.host.time && module.system.has('canister_global_timer')) due.push('timer');
+      if (due.length > 0) tasks.set(canister.idText, due);
+    }
+
+    const ingress = this.inducted;
+    this.inducted = [];
+    for (const action of ingress) action();
+
+    let budget = MAX_MESSAGES_PER_ROUND;
+    while (budget > 0) {
+      let progress = false;
+      while (this.management.length > 0 && budget > 0) {
+        const { request, subnet } = this.management.shift()!;
+        this.host.handleManagement(request, subnet);
+        budget--;
+        progress = true;
+      }
+      for (const canister of this.host.canistersInOrder()) {
+        const due = tasks.get(canister.idText);
+        if (due) {
+          tasks.delete(canister.idText);
+          for (const task of due) this.host.handleTask(canister, task);
+          progress = true;
+        }
+        const queue = this.queues.get(canister.idText);
+        while (queue && queue.length > 0 && budget > 0) {
+          const message = queue.shift()!;
+          if (message.kind === 'request') this.host.handleRequest(canister, message);
+          else this.host.handleResponse(canister, message);
+          budget--;
+          progress = true;
+        }
+      }
+      // Messages for canisters deleted meanwhile get their answer from the system.
+      for (const [key, queue] of this.queues) {
+        if (queue.length > 0 && !this.host.canisterByText(key)) {
+          for (const message of queue.splice(0)) this.host.handleUndeliverable(message);
+          progress = true;
+        }
+      }
+      if (this.completeStops()) progress = true;
+      if (!progress) break;
+    }
+  }
+
+  /** Stopping canisters with no open call contexts stop now; their `stop_canister` calls complete. */
+  private completeStops(): boolean {
+    let any = false;
+    for (const [key, waiters] of this.stopWaiters) {
+      const canister = this.host.canisterByText(key);
+      if (!canister || canister.status !== 'stopping' || canister.callContexts.size > 0) continue;
+      canister.status = 'stopped';
+      canister.version += 1n;
+      this.stopWaiters.delete(key);
+      for (const done of waiters) done({ kind: 'reply', data: Uint8Array.from([0x44, 0x49, 0x44, 0x4c, 0, 0]) });
+      any = true;
+    }
+    return any;
+  }
+}

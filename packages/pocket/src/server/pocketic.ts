@@ -1,0 +1,278 @@
+/**
+ * The PocketIC server's REST protocol, as `@dfinity/pic` 0.23 speaks it
+ * (../../shared/pocketic-rest.md): instances, time and rounds, ingress and queries, direct state
+ * access, the blob store. Requests run synchronously, one at a time, so no 202/409 replies arise.
+ */
+import { createHash } from 'node:crypto';
+import { Principal } from '@dfinity/principal';
+
+import { IcInstance, PocketError } from '../instance.js';
+import { StableMemory } from '../state/stable-memory.js';
+import type { SubnetSpec, TopologyRequest } from '../subnet.js';
+import { asBigInt, type Json } from './json.js';
+import { BadRequest, b64, effectivePrincipal, fromB64, obj, principalFromB64, rawResultJson } from './wire.js';
+
+export interface Reply {
+  status: number;
+  /** A JSON value, or raw text for the blob store. */
+  json?: Json | unknown;
+  text?: string;
+}
+
+const ok = (json: unknown, status = 200): Reply => ({ status, json });
+const error = (message: string, status = 400): Reply => ({ status, json: { message } });
+
+/** Features of PocketIC this emulator does not provide, named in the error a user sees. */
+export const UNSUPPORTED_FEATURES = {
+  icpFeatures: 'system canisters from icp_features (NNS registry, CMC, ledgers, governance, SNS, II)',
+  stateDir: 'persistent state (state_dir / FromPath subnet state)',
+  httpOutcalls: 'HTTPS outcalls (mock_canister_http)',
+  live: 'live mode (auto_progress, HTTP gateway); it lands with the emulator live-mode issue',
+};
+
+export interface PocketIcOptions {
+  onCanisterLog?: (line: string) => void;
+}
+
+export class PocketIcApi {
+  private readonly instances: (IcInstance | 'deleted')[] = [];
+  private readonly blobs = new Map<string, Uint8Array>();
+
+  constructor(private readonly options: PocketIcOptions = {}) {}
+
+  get liveInstances(): number {
+    return this.instances.filter((i) => i !== 'deleted').length;
+  }
+
+  /** Routes one request. `body` is the parsed JSON body (or raw bytes for the blob store). */
+  handle(method: string, path: string, body: Json | undefined, raw: Uint8Array): Reply {
+    try {
+      return this.route(method, path.split('?')[0]!.split('/').filter((p) => p !== ''), body, raw);
+    } catch (e) {
+      if (e instanceof PocketError) return error(e.message, e.status);
+      if (e instanceof BadRequest) return error(e.message, 400);
+      throw e;
+    }
+  }
+
+  private route(method: string, parts: string[], body: Json | undefined, raw: Uint8Array): Reply {
+    const [first, second, third, fourth] = parts;
+    if (first === 'status' && method === 'GET') return ok(null);
+    if (first === 'blobstore') {
+      if (method === 'POST' && parts.length === 1) {
+        const id = createHash('sha256').update(raw).digest('hex');
+        this.blobs.set(id, raw.slice());
+        return { status: 200, text: id };
+      }
+      if (method === 'GET' && second) {
+        const blob = this.blobs.get(second);
+        return blob ? { status: 200, text: Buffer.from(blob).toString('base64') } : error(`blob ${second} not found`, 404);
+      }
+    }
+    if (first === 'http_gateway') {
+      if (method === 'POST' && parts.length === 1) return ok({ Error: { message: `Unsupported by the Lineage emulator: ${UNSUPPORTED_FEATURES.live}.` } }, 400);
+      if (method === 'POST' && third === 'stop') return ok(null);
+    }
+    if (first === 'read_graph') return error('no pending operation: this server answers every request synchronously', 404);
+    if (first !== 'instances') return error(`unknown endpoint ${method} /${parts.join('/')}`, 404);
+
+    if (parts.length === 1) {
+      if (method === 'POST') return this.createInstance(obj(body ?? {}, 'body'));
+      if (method === 'GET') return ok(this.instances.map((i) => (i === 'deleted' ? 'Deleted' : 'Available')));
+    }
+    const id = Number(second);
+    if (!Number.isInteger(id) || id < 0 || id >= this.instances.length) return error(`Instance not found: ${second}`, 404);
+    const slot = this.instances[id]!;
+    if (method === 'DELETE' && parts.length === 2) {
+      this.instances[id] = 'deleted';
+      return ok(null);
+    }
+    if (slot === 'deleted') return error(`Instance was deleted: ${id}`);
+    const ic = slot;
+    const args = body === undefined || body === null ? {} : obj(body, 'body');
+
+    if (third === '_' && fourth === 'topology') return ok(this.topology(ic));
+    if (third === 'auto_progress') {
+      if (method === 'GET') return ok(false);
+      return error(`Unsupported by the Lineage emulator: ${UNSUPPORTED_FEATURES.live}.`);
+    }
+    if (third === 'stop_progress') return ok(null);
+    const op = `${third}/${fourth}`;
+    switch (op) {
+      case 'read/topology': return ok(this.topology(ic));
+      case 'read/get_time': return ok({ nanos_since_epoch: ic.time });
+      case 'update/set_time': ic.setTime(asBigInt(args.nanos_since_epoch, 'nanos_since_epoch')); return ok(null);
+      case 'update/set_certified_time': ic.setCertifiedTime(asBigInt(args.nanos_since_epoch, 'nanos_since_epoch')); return ok(null);
+      case 'update/tick': ic.tick(); return ok(null);
+      case 'update/submit_ingress_message': return ok(this.submit(ic, args));
+      case 'update/await_ingress_message': return ok(rawResultJson(ic.awaitIngress(messageIdOf(args))));
+      case 'update/execute_ingress_message': {
+        const submitted = this.submit(ic, args);
+        if ('Err' in submitted) return ok(submitted);
+        return ok(rawResultJson(ic.awaitIngress(submitted.Ok.message_id)));
+      }
+      case 'read/ingress_status': {
+        const ref = obj(args.raw_message_id, 'raw_message_id');
+        const callerField = args.raw_caller;
+        const caller = callerField === undefined || callerField === null ? undefined
+          : typeof callerField === 'string' ? principalFromB64(callerField, 'raw_caller')
+          : principalFromB64(obj(callerField, 'raw_caller').principal_id, 'raw_caller.principal_id');
+        const result = ic.ingressStatus(messageIdOf(ref), caller);
+        return ok(result ? rawResultJson(result) : null);
+      }
+      case 'read/query': {
+        const call = callOf(args);
+        return ok(rawResultJson(ic.query(call.sender, call.canister, call.method, call.payload, call.effective)));
+      }
+      case 'read/get_controllers': {
+        const canister = ic.requireCanister(principalFromB64(args.canister_id, 'canister_id'));
+        return ok(canister.controllers.map((c) => ({ principal_id: b64(c.toUint8Array()) })));
+      }
+      case 'read/get_cycles': return ok({ cycles: ic.requireCanister(principalFromB64(args.canister_id, 'canister_id')).cycles });
+      case 'update/add_cycles': return ok({ cycles: ic.addCycles(principalFromB64(args.canister_id, 'canister_id'), asBigInt(args.amount, 'amount')) });
+      case 'read/get_subnet': {
+        const id = principalFromB64(args.canister_id, 'canister_id');
+        const subnet = ic.canister(id) ? ic.subnetOf(id) : undefined;
+        return ok(subnet ? { subnet_id: b64(subnet.id.toUint8Array()) } : null);
+      }
+      case 'read/pub_key': {
+        const subnet = ic.subnetById(principalFromB64(args.subnet_id, 'subnet_id'));
+        if (!subnet) return error(`SubnetNotFound(${principalFromB64(args.subnet_id, 'subnet_id').toText()})`);
+        return ok([...subnet.key.der]);
+      }
+      case 'read/get_stable_memory': {
+        const canister = ic.requireCanister(principalFromB64(args.canister_id, 'canister_id'));
+        if (!canister.module) return error(`CanisterIsEmpty(${canister.idText})`);
+        return ok({ blob: b64(canister.stable.toBytes()) });
+      }
+      case 'update/set_stable_memory': {
+        const canister = ic.requireCanister(principalFromB64(args.canister_id, 'canister_id'));
+        const blobId = Buffer.from(fromB64(args.blob_id, 'blob_id')).toString('hex');
+        const blob = this.blobs.get(blobId);
+        if (!blob) return error(`Bad blob id: ${blobId}`);
+        if (!canister.module) return error(`CanisterIsEmpty(${canister.idText})`);
+        canister.stable = StableMemory.fromBytes(blob);
+        return ok(null);
+      }
+      case 'read/get_canister_http': return ok([]);
+      case 'update/mock_canister_http': return error(`Unsupported by the Lineage emulator: ${UNSUPPORTED_FEATURES.httpOutcalls}.`);
+      default: return error(`unknown endpoint ${method} /${parts.join('/')}`, 404);
+    }
+  }
+
+  private submit(ic: IcInstance, args: { [key: string]: Json }): { Ok: { effective_principal: Json; message_id: string } } | { Err: Json } {
+    const call = callOf(args);
+    const submitted = ic.submitIngress(call.sender, call.canister, call.method, call.payload, call.effective);
+    if ('err' in submitted) return rawResultJson(submitted.err) as { Err: Json };
+    return {
+      Ok: {
+        effective_principal: { SubnetId: b64(submitted.ok.subnet.id.toUint8Array()) },
+        message_id: submitted.ok.messageId,
+      },
+    };
+  }
+
+  private createInstance(config: { [key: string]: Json }): Reply {
+    const fail = (message: string) => ok({ Error: { message } }, 400);
+    if (config.icp_features !== undefined && config.icp_features !== null && Object.keys(obj(config.icp_features, 'icp_features')).length > 0) {
+      return fail(`Unsupported by the Lineage emulator: ${UNSUPPORTED_FEATURES.icpFeatures}.`);
+    }
+    if (config.state_dir !== undefined && config.state_dir !== null) return fail(`Unsupported by the Lineage emulator: ${UNSUPPORTED_FEATURES.stateDir}.`);
+    let topology: TopologyRequest;
+    try {
+      topology = topologyRequest(config.subnet_config_set);
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+    const id = this.instances.length;
+    let ic: IcInstance;
+    try {
+      ic = new IcInstance({
+        topology, seed: `pocket-instance-${id}`,
+        disableIngressValidation: config.disable_ingress_validation === true,
+        onCanisterLog: this.options.onCanisterLog,
+      });
+    } catch (e) {
+      if (e instanceof PocketError) return fail(e.message);
+      throw e;
+    }
+    const initial = config.initial_time;
+    if (initial !== undefined && initial !== null && typeof initial === 'object' && !Array.isArray(initial) && 'Timestamp' in initial) {
+      ic.setCertifiedTime(asBigInt(obj(initial.Timestamp, 'initial_time.Timestamp').nanos_since_epoch, 'initial_time'));
+    }
+    this.instances.push(ic);
+    return ok({ Created: { instance_id: id, topology: this.topology(ic), http_gateway_info: null } }, 201);
+  }
+
+  private topology(ic: IcInstance): Json {
+    const subnetConfigs: { [key: string]: Json } = {};
+    for (const subnet of ic.subnets) {
+      subnetConfigs[subnet.id.toText()] = {
+        subnet_kind: subnet.kind,
+        subnet_seed: [...subnet.seed],
+        size: subnet.size,
+        node_ids: [],
+        canister_ranges: subnet.rangesAsPrincipals().map(([start, end]) => ({
+          start: { canister_id: b64(start.toUint8Array()) },
+          end: { canister_id: b64(end.toUint8Array()) },
+        })),
+        instruction_config: subnet.spec.instructionConfig,
+        subnet_admins: null,
+        cost_schedule: subnet.spec.costSchedule,
+      };
+    }
+    return { subnet_configs: subnetConfigs, default_effective_canister_id: { canister_id: b64(ic.defaultEffectiveCanisterId.toUint8Array()) } };
+  }
+}
+
+function callOf(args: { [key: string]: Json }) {
+  const canister = principalFromB64(args.canister_id, 'canister_id');
+  if (typeof args.method !== 'string') throw new BadRequest('method must be a string');
+  return {
+    sender: args.sender === undefined ? Principal.anonymous() : principalFromB64(args.sender, 'sender'),
+    canister,
+    method: args.method,
+    payload: fromB64(args.payload, 'payload'),
+    effective: effectivePrincipal(args.effective_principal),
+  };
+}
+
+function messageIdOf(args: { [key: string]: Json }): string {
+  if (typeof args.message_id !== 'string') throw new BadRequest('message_id must be a base64 string');
+  return args.message_id;
+}
+
+function subnetSpec(value: Json | undefined, field: string): SubnetSpec {
+  const o = value === undefined || value === null ? {} : obj(value, field);
+  const state = o.state_config;
+  if (state !== undefined && state !== null && state !== 'New') throw new Error(`Unsupported by the Lineage emulator: ${UNSUPPORTED_FEATURES.stateDir} (${field}.state_config).`);
+  const cost = o.cost_schedule === 'Free' ? 'Free' : 'Normal';
+  return {
+    kind: 'Application',
+    instructionConfig: o.instruction_config === 'Benchmarking' ? 'Benchmarking' : 'Production',
+    costSchedule: cost,
+  };
+}
+
+function specs(value: Json | undefined, field: string): SubnetSpec[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new Error(`${field} must be a list`);
+  return value.map((v, i) => subnetSpec(v, `${field}[${i}]`));
+}
+
+/** Reads `subnet_config_set`; with none, one application subnet (PocketIC's default). */
+export function topologyRequest(value: Json | undefined): TopologyRequest {
+  const set: { [key: string]: Json } = value === undefined || value === null ? { application: [{}] } : obj(value, 'subnet_config_set');
+  const named: TopologyRequest['named'] = {};
+  const names = { nns: 'NNS', sns: 'SNS', ii: 'II', fiduciary: 'Fiduciary', bitcoin: 'Bitcoin' } as const;
+  for (const [key, kind] of Object.entries(names)) {
+    if (set[key] !== undefined && set[key] !== null) named[kind] = { ...subnetSpec(set[key], key), kind };
+  }
+  if (Array.isArray(set.cloud_engine) && set.cloud_engine.length > 0) throw new Error('Unsupported by the Lineage emulator: cloud engine subnets.');
+  return {
+    named,
+    system: specs(set.system, 'system'),
+    application: specs(set.application, 'application'),
+    verifiedApplication: specs(set.verified_application, 'verified_application'),
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * A canister's stable memory: sparse 64 KiB pages (absent pages read as zeros, so a canister may
+ * grow to hundreds of GiB without the emulator allocating them) and a journal so one message's
+ * writes and growth can be rolled back (IC interface spec § Stable memory).
+ */
+import { LIMITS } from '../constants.js';
+
+const PAGE = LIMITS.stablePageSize;
+
+export class StableMemory {
+  private pageData = new Map<number, Uint8Array>();
+  private size = 0;
+  /** Original contents of pages written in the current message (undefined = page was absent). */
+  private journal = new Map<number, Uint8Array | undefined>();
+  private sizeAtStart = 0;
+
+  /** Size in 64 KiB pages. */
+  get pages(): number {
+    return this.size;
+  }
+
+  get byteLength(): bigint {
+    return BigInt(this.size) * BigInt(PAGE);
+  }
+
+  /** Grows by `delta` pages; returns the old size, or -1 past `maxPages`. */
+  grow(delta: bigint, maxPages: number = LIMITS.maxStablePages): bigint {
+    const old = this.size;
+    if (delta < 0n || BigInt(old) + delta > BigInt(maxPages)) return -1n;
+    this.size = old + Number(delta);
+    return BigInt(old);
+  }
+
+  inBounds(offset: bigint, len: bigint): boolean {
+    return offset >= 0n && len >= 0n && offset + len <= this.byteLength;
+  }
+
+  read(offset: bigint, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    let done = 0;
+    let pos = Number(offset);
+    while (done < len) {
+      const page = Math.floor(pos / PAGE);
+      const within = pos - page * PAGE;
+      const n = Math.min(PAGE - within, len - done);
+      const data = this.pageData.get(page);
+      if (data) out.set(data.subarray(within, within + n), done);
+      done += n;
+      pos += n;
+    }
+    return out;
+  }
+
+  write(offset: bigint, bytes: Uint8Array): void {
+    let done = 0;
+    let pos = Number(offset);
+    while (done < bytes.length) {
+      const page = Math.floor(pos / PAGE);
+      const within = pos - page * PAGE;
+      const n = Math.min(PAGE - within, bytes.length - done);
+      let data = this.pageData.get(page);
+      if (!this.journal.has(page)) this.journal.set(page, data?.slice());
+      if (!data) {
+        data = new Uint8Array(PAGE);
+        this.pageData.set(page, data);
+      }
+      data.set(bytes.subarray(done, done + n), within);
+      done += n;
+      pos += n;
+    }
+  }
+
+  begin(): void {
+    this.sizeAtStart = this.size;
+  }
+
+  commit(): void {
+    this.journal.clear();
+    this.sizeAtStart = this.size;
+  }
+
+  rollback(): void {
+    for (const [page, original] of this.journal) {
+      if (original === undefined) this.pageData.delete(page);
+      else this.pageData.set(page, original);
+    }
+    this.journal.clear();
+    this.size = this.sizeAtStart;
+  }
+
+  /** The whole stable memory as one buffer (pic's `getStableMemory`). */
+  toBytes(): Uint8Array {
+    return this.read(0n, this.size * PAGE);
+  }
+
+  /** Replaces the contents with `bytes`, sized up to whole pages (pic's `setStableMemory`). */
+  static fromBytes(bytes: Uint8Array): StableMemory {
+    const memory = new StableMemory();
+    memory.size = Math.ceil(bytes.length / PAGE);
+    memory.write(0n, bytes);
+    memory.commit();
+    return memory;
+  }
+
+  /** Bytes actually held (for memory metrics). */
+  get residentBytes(): number {
+    return this.pageData.size * PAGE;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * One instantiation of a prepared canister module over a heap the emulator owns, with the
+ * begin/commit/rollback that gives every message execution its atomicity.
+ */
+import { Trap, traps } from '../errors.js';
+import { HOST_MODULE, EXPORT } from './instrument.js';
+import { Heap } from './heap.js';
+import type { PreparedModule } from './prepare.js';
+
+export type Ic0Imports = Record<string, (...args: never[]) => unknown>;
+
+export class WasmInstance {
+  private instance!: WebAssembly.Instance;
+  private globals: WebAssembly.Global[] = [];
+  private globalsAtStart: unknown[] = [];
+
+  private constructor(readonly module: PreparedModule, readonly heap: Heap, private readonly ic0: Ic0Imports) {
+    this.instantiate();
+  }
+
+  /**
+   * Instantiates `module` over a fresh heap holding its data segments. The start function is not
+   * run: the caller runs `runStart()` in the IC's `(start)` context.
+   */
+  static create(module: PreparedModule, ic0: Ic0Imports): WasmInstance {
+    const heap = new Heap(module.memory?.min ?? 0, module.memory?.max);
+    for (const segment of module.dataSegments) {
+      if (!heap.inBounds(segment.offset, segment.bytes.length)) {
+        throw new Trap('CanisterInvalidWasm', "Canister's Wasm module is not valid: data segment does not fit in memory", '');
+      }
+      heap.writeUntracked(segment.offset, segment.bytes);
+    }
+    return new WasmInstance(module, heap, ic0);
+  }
+
+  /**
+   * Instantiates `module` over an existing heap, keeping its contents (an upgrade with
+   * `wasm_memory_persistence = keep`, for enhanced orthogonal persistence).
+   */
+  static createOver(module: PreparedModule, heap: Heap, ic0: Ic0Imports): WasmInstance {
+    return new WasmInstance(module, heap, ic0);
+  }
+
+  private instantiate(): void {
+    const host = {
+      mark_page: this.heap.markPage,
+      memory_grow: this.heap.grow,
+      before_write: this.heap.beforeWrite,
+      before_copy: this.heap.beforeCopy,
+      memory: this.heap.memory,
+    };
+    this.instance = new WebAssembly.Instance(this.module.compiled, { ic0: this.ic0, [HOST_MODULE]: host } as WebAssembly.Imports);
+    this.globals = this.module.mutableGlobals.map((g) => this.instance.exports[g.exportName] as WebAssembly.Global);
+  }
+
+  hasExport(name: string): boolean {
+    return typeof this.instance.exports[name] === 'function';
+  }
+
+  runStart(): void {
+    if (this.module.hasStart) (this.instance.exports[EXPORT.start] as () => void)();
+  }
+
+  /** Calls an exported entry point (`canister_update foo`, `canister_init`, …). */
+  invoke(exportName: string): void {
+    const fn = this.instance.exports[exportName];
+    if (typeof fn !== 'function') throw new Error(`internal: export ${exportName} is missing`);
+    (fn as () => void)();
+  }
+
+  /** Calls the callback at `index` of the function table with `env` (IC spec: `(env : I) -> ()`). */
+  invokeTableFunction(index: number, env: number): void {
+    const table = this.module.tableExport === undefined ? undefined : (this.instance.exports[this.module.tableExport] as WebAssembly.Table);
+    let fn: unknown;
+    try {
+      fn = table?.get(index);
+    } catch {
+      fn = undefined;
+    }
+    if (typeof fn !== 'function') {
+      throw new Trap('CanisterFunctionNotFound', `Canister requested to invoke a non-existent Wasm function ${index} from table 0`, traps.toolchain('').help);
+    }
+    (fn as (env: number) => void)(env);
+  }
+
+  begin(): void {
+    this.heap.begin();
+    this.globalsAtStart = this.globals.map((g) => g.value);
+  }
+
+  commit(): void {
+    this.heap.commit();
+  }
+
+  rollback(): void {
+    const replacement = this.heap.rollback();
+    if (replacement) this.instantiate();
+    this.globals.forEach((g, k) => { g.value = this.globalsAtStart[k]; });
+  }
+}

@@ -1,0 +1,394 @@
+/**
+ * Rewrites a canister module so the emulator can give each message the IC's atomicity cheaply
+ * (IC interface spec, "Message execution": a trap discards every change the message made).
+ *
+ * - The linear memory becomes an import, so the emulator owns it and can instantiate the module
+ *   over existing state (rollback after `memory.grow`, re-instantiation without reinstalling).
+ * - The canister's memory is shifted up by a reserved region of `RESERVED_BYTES` at the bottom of
+ *   the physical memory, done by adding to every load's and store's static offset (so accesses
+ *   past the canister's memory still trap as the IC's "heap out of bounds"). The region is a
+ *   one-byte-per-4-KiB-page "saved" map: every store checks its page's byte and, the first time a
+ *   page is written in a message, calls the host to save the page's old bytes. Bulk writes
+ *   (`memory.fill/copy/init`) report their range to the host, which also checks their bounds.
+ *   `memory.size` subtracts the region; `memory.grow` goes through the host so the IC's memory
+ *   limits apply. Rolling a message back restores only the saved pages.
+ * - Active data segments become passive and the start function is exported instead of run, so
+ *   instantiation never writes memory: the emulator applies segments and runs start at install.
+ * - The function table, mutable globals and start function are exported under `__lineage_*` names
+ *   (callbacks are table indices; globals are part of the state a trap rolls back).
+ *
+ * Host functions are appended to the imports, so defined functions' indices shift by their count.
+ */
+import { ByteReader, ByteWriter, WasmFormatError } from './bytes.js';
+import {
+  FC, MEMORY_SIZE, OP, SIMD_STORE, SIMD_STORE_LANES, STORES, readBlockType, readMemArg, simdHasMemArg,
+  skipFCImmediates, skipImmediates, skipSIMDImmediates,
+} from './instructions.js';
+import { EXTERNAL, SECTION, VALTYPE, type ParsedModule, skipConstExpr } from './module.js';
+
+export const PAGE_SHIFT = 12;
+export const TRACKED_PAGE_SIZE = 1 << PAGE_SHIFT;
+export const WASM_PAGE_SIZE = 65536;
+/** One byte for each 4 KiB page of a 4 GiB memory: 1 MiB, 16 Wasm pages. */
+export const RESERVED_BYTES = 2 ** (32 - PAGE_SHIFT);
+export const RESERVED_PAGES = RESERVED_BYTES / WASM_PAGE_SIZE;
+export const HOST_MODULE = '__lineage';
+export const EXPORT = {
+  table: '__lineage_table',
+  start: '__lineage_start',
+  globalPrefix: '__lineage_global_',
+} as const;
+/** Host functions added as imports, in this order. */
+export const HOST_FUNCS = ['mark_page', 'memory_grow', 'before_write', 'before_copy'] as const;
+
+export interface InstrumentedModule {
+  bytes: Uint8Array;
+  /** Export name of each defined mutable global (indexed like `ParsedModule.globals`). */
+  mutableGlobals: { index: number; exportName: string }[];
+  /** Export name under which the first table is reachable, if the module has a table. */
+  tableExport: string | undefined;
+  hasMemory: boolean;
+  hasStart: boolean;
+}
+
+export function instrument(module: ParsedModule): InstrumentedModule {
+  const shift = HOST_FUNCS.length;
+  const remapFunc = (index: number) => (index < module.importedFuncs ? index : index + shift);
+  const hasMemory = module.memories.length > 0;
+  const tableCount = module.tables.length + module.imports.filter((i) => i.kind === EXTERNAL.table).length;
+  const typeBase = module.types.length;
+  const hostTypes = [typeBase, typeBase + 1, typeBase + 2, typeBase + 3];
+
+  const out = new ByteWriter();
+  out.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  const emit = (id: number, content: Uint8Array) => { out.byte(id).sized(content); };
+  const raw = (id: number) => module.sections.find((s) => s.id === id);
+  const copy = (id: number) => {
+    const section = raw(id);
+    if (section) emit(id, module.bytes.subarray(section.start, section.end));
+  };
+
+  // Types: originals plus the host functions' signatures.
+  {
+    const w = new ByteWriter().u32(module.types.length + 4);
+    for (const t of module.types) {
+      w.byte(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results);
+    }
+    const i32 = VALTYPE.i32;
+    w.byte(0x60).u32(1).byte(i32).u32(0); // mark_page(addr)
+    w.byte(0x60).u32(1).byte(i32).u32(1).byte(i32); // memory_grow(delta) -> old
+    w.byte(0x60).u32(2).byte(i32).byte(i32).u32(0); // before_write(dst, len)
+    w.byte(0x60).u32(3).byte(i32).byte(i32).byte(i32).u32(0); // before_copy(dst, src, len)
+    emit(SECTION.type, w.finish());
+  }
+
+  // Imports: original imports, the host functions, then the memory.
+  const memory = module.memories[0];
+  {
+    const w = new ByteWriter().u32(module.imports.length + HOST_FUNCS.length + (hasMemory ? 1 : 0));
+    for (const imp of module.imports) {
+      if (imp.kind === EXTERNAL.memory) throw new WasmFormatError('canister modules may not import memory');
+      w.name(imp.module).name(imp.name).byte(imp.kind).bytes(imp.desc);
+    }
+    HOST_FUNCS.forEach((name, i) => { w.name(HOST_MODULE).name(name).byte(EXTERNAL.func).u32(hostTypes[i]!); });
+    if (memory) {
+      if (memory.is64) throw new WasmFormatError('64-bit memories are not supported by this emulator');
+      w.name(HOST_MODULE).name('memory').byte(EXTERNAL.memory);
+      const physicalMin = memory.min + RESERVED_PAGES;
+      if (memory.max === undefined) w.byte(0).u32(physicalMin);
+      else w.byte(1).u32(physicalMin).u32(Math.min(memory.max + RESERVED_PAGES, 65536));
+    }
+    emit(SECTION.import, w.finish());
+  }
+
+  copy(SECTION.function);
+  copy(SECTION.table);
+  copy(SECTION.tag);
+
+  // Globals: initialisers may hold `ref.func`.
+  if (module.globals.length > 0) {
+    const w = new ByteWriter().u32(module.globals.length);
+    for (const g of module.globals) w.byte(g.valType).byte(g.mutable ? 1 : 0).bytes(remapConstExpr(g.init, remapFunc));
+    emit(SECTION.global, w.finish());
+  }
+
+  // Exports.
+  const mutableGlobals: { index: number; exportName: string }[] = [];
+  let tableExport: string | undefined;
+  {
+    const extra: { name: string; kind: number; index: number }[] = [];
+    const exported = (kind: number, index: number) => module.exports.find((e) => e.kind === kind && e.index === index);
+    module.globals.forEach((g, i) => {
+      if (!g.mutable) return;
+      const index = module.importedGlobals + i;
+      const existing = exported(EXTERNAL.global, index);
+      const exportName = existing?.name ?? `${EXPORT.globalPrefix}${i}`;
+      if (!existing) extra.push({ name: exportName, kind: EXTERNAL.global, index });
+      mutableGlobals.push({ index: i, exportName });
+    });
+    if (tableCount > 0) {
+      const existing = exported(EXTERNAL.table, 0);
+      tableExport = existing?.name ?? EXPORT.table;
+      if (!existing) extra.push({ name: EXPORT.table, kind: EXTERNAL.table, index: 0 });
+    }
+    if (module.start !== undefined) extra.push({ name: EXPORT.start, kind: EXTERNAL.func, index: remapFunc(module.start) });
+    const w = new ByteWriter().u32(module.exports.length + extra.length);
+    for (const e of module.exports) w.name(e.name).byte(e.kind).u32(e.kind === EXTERNAL.func ? remapFunc(e.index) : e.index);
+    for (const e of extra) w.name(e.name).byte(e.kind).u32(e.index);
+    emit(SECTION.export, w.finish());
+  }
+
+  const elem = raw(SECTION.element);
+  if (elem) emit(SECTION.element, remapElements(module.bytes.subarray(elem.start, elem.end), remapFunc));
+
+  copy(SECTION.dataCount);
+
+  const code = raw(SECTION.code);
+  if (code) {
+    const f = module.importedFuncs;
+    const ctx: RewriteContext = {
+      module, remapFunc, hasMemory,
+      markFunc: f, growFunc: f + 1, writeFunc: f + 2, copyFunc: f + 3,
+    };
+    emit(SECTION.code, rewriteCode(module.bytes.subarray(code.start, code.end), ctx));
+  }
+
+  if (module.data.length > 0) {
+    const w = new ByteWriter().u32(module.data.length);
+    for (const seg of module.data) w.u32(1).sized(seg.bytes);
+    emit(SECTION.data, w.finish());
+  }
+
+  return { bytes: out.finish(), mutableGlobals, tableExport, hasMemory, hasStart: module.start !== undefined };
+}
+
+function remapConstExpr(expr: Uint8Array, remapFunc: (i: number) => number): Uint8Array {
+  const r = new ByteReader(expr);
+  const w = new ByteWriter();
+  let copyFrom = 0;
+  while (!r.done) {
+    const at = r.pos;
+    const op = r.byte();
+    if (op === OP.refFunc) {
+      w.bytes(expr.subarray(copyFrom, at)).byte(OP.refFunc).u32(remapFunc(r.u32()));
+      copyFrom = r.pos;
+    } else if (op === 0x0b) {
+      break;
+    } else if (op === OP.prefixSIMD) {
+      r.u32();
+      r.take(16);
+    } else {
+      skipImmediates(r, op);
+    }
+  }
+  w.bytes(expr.subarray(copyFrom));
+  return w.finish();
+}
+
+function remapElements(section: Uint8Array, remapFunc: (i: number) => number): Uint8Array {
+  const r = new ByteReader(section);
+  const w = new ByteWriter();
+  const n = r.u32();
+  w.u32(n);
+  const copyExpr = () => {
+    const from = r.pos;
+    skipConstExpr(r);
+    w.bytes(remapConstExpr(section.subarray(from, r.pos), remapFunc));
+  };
+  for (let i = 0; i < n; i++) {
+    const flags = r.u32();
+    w.u32(flags);
+    const usesExprs = (flags & 0x04) !== 0;
+    if (flags === 2 || flags === 6) w.u32(r.u32()); // table index
+    if ((flags & 0x01) === 0) copyExpr(); // active: offset
+    if (flags !== 0 && flags !== 4) w.byte(r.byte()); // elemkind / reftype
+    const count = r.u32();
+    w.u32(count);
+    for (let k = 0; k < count; k++) {
+      if (usesExprs) copyExpr();
+      else w.u32(remapFunc(r.u32()));
+    }
+  }
+  return w.finish();
+}
+
+interface RewriteContext {
+  module: ParsedModule;
+  remapFunc: (i: number) => number;
+  hasMemory: boolean;
+  markFunc: number;
+  growFunc: number;
+  writeFunc: number;
+  copyFunc: number;
+}
+
+/** Temporaries appended to the locals of a function that needs them. */
+const TEMP_TYPES = [VALTYPE.i32, VALTYPE.i32, VALTYPE.i32, VALTYPE.i64, VALTYPE.f32, VALTYPE.f64, VALTYPE.v128] as const;
+
+function rewriteCode(section: Uint8Array, ctx: RewriteContext): Uint8Array {
+  const r = new ByteReader(section);
+  const count = r.u32();
+  const w = new ByteWriter().u32(count);
+  for (let f = 0; f < count; f++) {
+    const size = r.u32();
+    const end = r.pos + size;
+    const typeIndex = ctx.module.functions[f];
+    const type = typeIndex === undefined ? undefined : ctx.module.types[typeIndex];
+    if (type === undefined) throw new WasmFormatError(`function ${f} has no type`);
+    w.sized(rewriteBody(section, r.pos, end, type.params.length, ctx));
+    r.pos = end;
+  }
+  return w.finish();
+}
+
+/** A memarg with the reserved region added to its static offset. */
+function shiftedMemArg(w: ByteWriter, align: number, memoryIndex: number, offset: number): void {
+  if (memoryIndex !== 0) throw new WasmFormatError('canister modules have a single memory');
+  // An offset past 4 GiB can only address memory a canister never has: it traps either way.
+  w.u32(align).u32(Math.min(offset + RESERVED_BYTES, 0xffffffff));
+}
+
+function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: number, ctx: RewriteContext): Uint8Array {
+  const r = new ByteReader(bytes, start, end);
+  const groups: [number, number][] = [];
+  let localCount = paramCount;
+  for (let n = r.u32(); n > 0; n--) {
+    const c = r.u32();
+    const t = r.byte();
+    groups.push([c, t]);
+    localCount += c;
+  }
+  const temp = {
+    addr: localCount, x: localCount + 1, n: localCount + 2,
+    i32: localCount + 1, i64: localCount + 3, f32: localCount + 4, f64: localCount + 5, v128: localCount + 6,
+  };
+  const body = new ByteWriter();
+  let copyFrom = r.pos;
+  let usedTemps = false;
+  const flush = (upTo: number) => { body.bytes(bytes.subarray(copyFrom, upTo)); };
+  const effectiveAddress = (offset: number) => {
+    body.byte(0x20).u32(temp.addr);
+    if (offset !== 0) body.byte(0x41).i32(offset).byte(0x6a); // i32.add (wraps; see below)
+  };
+
+  // Stack before: [addr, value]. If addr + offset wraps, the store traps after the check, and the
+  // page the check saved was saved for nothing: harmless.
+  const checkedStore = (valueTemp: number, prefix: number[], op: number, align: number, memIndex: number, offset: number, lane: number | undefined) => {
+    body.byte(0x21).u32(valueTemp).byte(0x21).u32(temp.addr);
+    effectiveAddress(offset);
+    body.byte(0x41).i32(PAGE_SHIFT).byte(0x76); // i32.shr_u: page number
+    body.byte(0x2d).u32(0).u32(0); // i32.load8_u from the saved-page map
+    body.byte(0x45); // i32.eqz
+    body.byte(0x04).byte(0x40); // if
+    effectiveAddress(offset);
+    body.byte(0x10).u32(ctx.markFunc);
+    body.byte(0x0b);
+    body.byte(0x20).u32(temp.addr).byte(0x20).u32(valueTemp);
+    body.bytes(prefix).byte(op);
+    shiftedMemArg(body, align, memIndex, offset);
+    if (lane !== undefined) body.byte(lane);
+    usedTemps = true;
+  };
+
+  while (r.pos < end) {
+    const at = r.pos;
+    const op = r.byte();
+    if (op >= 0x28 && op <= 0x3e && ctx.hasMemory) {
+      const m = readMemArg(r);
+      flush(at);
+      const valueType = STORES.get(op);
+      if (valueType === undefined) {
+        body.byte(op);
+        shiftedMemArg(body, m.align, m.memoryIndex, m.offset);
+      } else {
+        checkedStore(temp[valueType], [], op, m.align, m.memoryIndex, m.offset, undefined);
+      }
+      copyFrom = r.pos;
+    } else if (op === MEMORY_SIZE && ctx.hasMemory) {
+      r.u32();
+      flush(at);
+      body.byte(MEMORY_SIZE).byte(0).byte(0x41).i32(RESERVED_BYTES / 65536).byte(0x6b); // i32.sub
+      copyFrom = r.pos;
+    } else if (op === OP.memoryGrow && ctx.hasMemory) {
+      r.u32();
+      flush(at);
+      body.byte(0x10).u32(ctx.growFunc);
+      copyFrom = r.pos;
+    } else if (op === OP.call || op === OP.returnCall || op === OP.refFunc) {
+      const index = r.u32();
+      flush(at);
+      body.byte(op).u32(ctx.remapFunc(index));
+      copyFrom = r.pos;
+    } else if (op === OP.prefixFC) {
+      const sub = r.u32();
+      skipFCImmediates(r, sub);
+      if (ctx.hasMemory && (sub === FC.memoryFill || sub === FC.memoryCopy || sub === FC.memoryInit)) {
+        flush(at);
+        // Stack: [dst, x, n] where x is the fill value, the copy source or the segment offset.
+        body.byte(0x21).u32(temp.n).byte(0x21).u32(temp.x).byte(0x21).u32(temp.addr);
+        if (sub === FC.memoryCopy) {
+          body.byte(0x20).u32(temp.addr).byte(0x20).u32(temp.x).byte(0x20).u32(temp.n).byte(0x10).u32(ctx.copyFunc);
+        } else {
+          body.byte(0x20).u32(temp.addr).byte(0x20).u32(temp.n).byte(0x10).u32(ctx.writeFunc);
+        }
+        // The host checked the bounds, so adding the region cannot wrap.
+        body.byte(0x20).u32(temp.addr).byte(0x41).i32(RESERVED_BYTES).byte(0x6a);
+        body.byte(0x20).u32(temp.x);
+        if (sub === FC.memoryCopy) body.byte(0x41).i32(RESERVED_BYTES).byte(0x6a);
+        body.byte(0x20).u32(temp.n);
+        body.bytes(bytes.subarray(at, r.pos));
+        copyFrom = r.pos;
+        usedTemps = true;
+      }
+    } else if (op === OP.prefixSIMD) {
+      const sub = r.u32();
+      if (ctx.hasMemory && simdHasMemArg(sub)) {
+        const m = readMemArg(r);
+        const lane = sub >= 84 && sub <= 91 ? r.byte() : undefined;
+        flush(at);
+        const prefix = [OP.prefixSIMD];
+        const subBytes = new ByteWriter().u32(sub).finish();
+        if (sub === SIMD_STORE || SIMD_STORE_LANES.has(sub)) {
+          // The SIMD opcode is a LEB128 after the prefix; emit it as the "op" bytes.
+          checkedStoreSimd(subBytes, m, lane);
+        } else {
+          body.bytes(prefix).bytes(subBytes);
+          shiftedMemArg(body, m.align, m.memoryIndex, m.offset);
+          if (lane !== undefined) body.byte(lane);
+        }
+        copyFrom = r.pos;
+      } else {
+        skipSIMDImmediates(r, sub);
+      }
+    } else if (op === OP.block || op === OP.loop || op === OP.if || op === OP.try) {
+      readBlockType(r);
+    } else {
+      skipImmediates(r, op);
+    }
+  }
+  flush(end);
+
+  function checkedStoreSimd(subBytes: Uint8Array, m: { align: number; memoryIndex: number; offset: number }, lane: number | undefined): void {
+    body.byte(0x21).u32(temp.v128).byte(0x21).u32(temp.addr);
+    effectiveAddress(m.offset);
+    body.byte(0x41).i32(PAGE_SHIFT).byte(0x76);
+    body.byte(0x2d).u32(0).u32(0);
+    body.byte(0x45);
+    body.byte(0x04).byte(0x40);
+    effectiveAddress(m.offset);
+    body.byte(0x10).u32(ctx.markFunc);
+    body.byte(0x0b);
+    body.byte(0x20).u32(temp.addr).byte(0x20).u32(temp.v128);
+    body.byte(OP.prefixSIMD).bytes(subBytes);
+    shiftedMemArg(body, m.align, m.memoryIndex, m.offset);
+    if (lane !== undefined) body.byte(lane);
+    usedTemps = true;
+  }
+
+  const out = new ByteWriter();
+  const allGroups = usedTemps ? [...groups, ...TEMP_TYPES.map((t) => [1, t] as [number, number])] : groups;
+  out.u32(allGroups.length);
+  for (const [c, t] of allGroups) out.u32(c).byte(t);
+  out.bytes(body.finish());
+  return out.finish();
+}

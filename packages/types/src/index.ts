@@ -1,0 +1,2 @@
+export { methodTypes, type IdlFactory, type IdlInitFactory, type IdlNamespace, type IdlTypeFactory } from './idl.js';
+export { canisterIdsFile, principalText, semver, sha256Hex, type CanisterIdsFile } from './schemas.js';
