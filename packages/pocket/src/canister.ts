@@ -85,7 +85,10 @@ export interface Callback {
   reject: { fn: number; env: number };
   cleanup: { fn: number; env: number } | undefined;
   cyclesSent: bigint;
+  /** Bounded-wait calls: when the system stops waiting (0 for calls that wait for their response). */
   deadline: bigint;
+  /** Set when the deadline passed and the caller got SYS_UNKNOWN; the real response is then dropped. */
+  expired: boolean;
 }
 
 export interface LogRecord {

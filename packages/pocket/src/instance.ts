@@ -14,7 +14,7 @@ import { AWAIT_MAX_ROUNDS, GENESIS_TIME_NANOS, LIMITS } from './constants.js';
 import { IcError } from './errors.js';
 import { execute, type ExecutionEnvironment } from './execution/execute.js';
 import { runQuery } from './execution/query.js';
-import { handleRequest, handleResponse, handleTask, registerCall, reject, rejectFrom, respond, type Host } from './execution/requests.js';
+import { expireDeadlines, handleRequest, handleResponse, handleTask, registerCall, reject, rejectFrom, respond, type Host } from './execution/requests.js';
 import { canisterNumber, principalText } from './ids.js';
 import type { CreateCanisterOptions, ManagementHost } from './management/host.js';
 import { FetchLogsResult } from './management/idl.js';
@@ -105,6 +105,7 @@ export class IcInstance {
       handleTask: (c, t) => handleTask(this.host, c, t),
       handleManagement: (r, s) => this.runManagement(r, s),
       handleUndeliverable: (m) => this.undeliverable(m),
+      expireDeadlines: (c) => expireDeadlines(c, this.currentTime, (response) => this.scheduler.enqueue(c.id, response)),
       get time() { return ic.currentTime; },
     });
     // PocketIC executes a round on every subnet while creating the instance.

@@ -30,6 +30,8 @@ export interface Response {
   callbackId: number;
   result: CallResult;
   refund: bigint;
+  /** A SYS_UNKNOWN the system produced because a bounded-wait call's deadline passed. */
+  expiry?: boolean;
 }
 
 export type Message = Request | Response;

@@ -21,6 +21,8 @@ export interface SchedulerHost {
   handleManagement(request: Request, subnet: Subnet): void;
   /** A message for a canister that no longer exists. */
   handleUndeliverable(message: Message): void;
+  /** Answers bounded-wait calls whose deadline has passed. */
+  expireDeadlines(canister: Canister): void;
   readonly time: bigint;
 }
 
@@ -84,6 +86,7 @@ export class Scheduler {
 
     const tasks = new Map<string, Task[]>();
     for (const canister of this.host.canistersInOrder()) {
+      if (canister.callbacks.size > 0) this.host.expireDeadlines(canister);
       const module = canister.module;
       if (!module || canister.status !== 'running') continue;
       const due: Task[] = [];

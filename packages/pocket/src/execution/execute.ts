@@ -62,18 +62,25 @@ export interface ExecutionResult {
 }
 
 export function canisterFacts(canister: Canister, env: ExecutionEnvironment): CanisterFacts {
+  // Lazily computed: most executions never ask for controllers or the freezing limit.
+  let controllers: Uint8Array[] | undefined;
+  let freezingLimit: bigint | undefined;
   return {
     id: canister.idBytes,
     idText: canister.idText,
     subnetId: env.subnetId,
     subnetSize: env.subnetSize,
-    controllers: canister.controllers.map((c) => c.toUint8Array()),
+    get controllers() {
+      return (controllers ??= canister.controllers.map((c) => c.toUint8Array()));
+    },
     status: canister.status,
     version: canister.version,
     globalTimer: canister.globalTimer,
     envVars: canister.settings.environmentVariables,
     rootKey: env.rootKey,
-    freezingLimit: env.freezingLimit(canister),
+    get freezingLimit() {
+      return (freezingLimit ??= env.freezingLimit(canister));
+    },
     sameSubnet: (callee) => env.sameSubnet(callee),
     cost: env.cost,
   };

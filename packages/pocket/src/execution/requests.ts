@@ -135,6 +135,9 @@ export function handleRequest(host: Host, canister: Canister, request: Request):
 /** The response to a call `canister` made: runs its reply or reject callback (and cleanup on a trap). */
 export function handleResponse(host: Host, canister: Canister, response: Response): void {
   const callback = canister.callbacks.get(response.callbackId);
+  // A bounded-wait call whose deadline passed was answered with SYS_UNKNOWN; the callee's real
+  // response arrives later and is dropped, cycles and all (IC spec § Call expiry).
+  if (callback?.expired && !response.expiry) return;
   // Refunds always reach the balance, even when no callback can run (IC spec § Canister lifecycle).
   canister.cycles += response.refund;
   if (!callback) return;
@@ -195,13 +198,28 @@ export function handleTask(host: Host, canister: Canister, task: 'timer' | 'hear
   settle(host, canister, context, r, () => didNotReply(canister));
 }
 
+/**
+ * Answers every bounded-wait call of `canister` whose deadline has passed with SYS_UNKNOWN and no
+ * refund (IC spec § Call expiry: "the system may expire it at any time after the deadline").
+ */
+export function expireDeadlines(canister: Canister, time: bigint, deliver: (response: Response) => void): void {
+  for (const callback of canister.callbacks.values()) {
+    if (callback.deadline === 0n || callback.expired || callback.deadline > time) continue;
+    callback.expired = true;
+    deliver({
+      kind: 'response', receiver: canister.id, sender: principalFrom(callback.callee), callbackId: callback.id,
+      result: reject('DeadlineExpired', 'Call deadline has expired.'), refund: 0n, expiry: true,
+    });
+  }
+}
+
 /** Registers the callback of a call `canister` makes and builds the request to send. */
 export function registerCall(canister: Canister, context: CallContext, call: OutgoingCall, time: bigint, nextCallbackId: () => number): Request {
   const id = nextCallbackId();
   const deadline = call.timeoutSeconds === undefined ? 0n : time + BigInt(call.timeoutSeconds) * 1_000_000_000n;
   canister.callbacks.set(id, {
     id, callContextId: context.id, callee: call.callee, reply: call.reply, reject: call.reject,
-    cleanup: call.cleanup, cyclesSent: call.cycles, deadline,
+    cleanup: call.cleanup, cyclesSent: call.cycles, deadline, expired: false,
   });
   context.outstanding += 1;
   const payload = new Uint8Array(call.payloadSize);

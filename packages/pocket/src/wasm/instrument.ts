@@ -7,8 +7,8 @@
  * - The canister's memory is shifted up by a reserved region of `RESERVED_BYTES` at the bottom of
  *   the physical memory, done by adding to every load's and store's static offset (so accesses
  *   past the canister's memory still trap as the IC's "heap out of bounds"). The region is a
- *   one-byte-per-4-KiB-page "saved" map: every store checks its page's byte and, the first time a
- *   page is written in a message, calls the host to save the page's old bytes. Bulk writes
+ *   one-byte-per-4-KiB-page map: every store checks its page's "marked" bit and, the first time
+ *   a page is written in a message, calls the host to save the page's old bytes (see `heap.ts`). Bulk writes
  *   (`memory.fill/copy/init`) report their range to the host, which also checks their bounds.
  *   `memory.size` subtracts the region; `memory.grow` goes through the host so the IC's memory
  *   limits apply. Rolling a message back restores only the saved pages.
@@ -277,7 +277,8 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
     body.byte(0x21).u32(valueTemp).byte(0x21).u32(temp.addr);
     effectiveAddress(offset);
     body.byte(0x41).i32(PAGE_SHIFT).byte(0x76); // i32.shr_u: page number
-    body.byte(0x2d).u32(0).u32(0); // i32.load8_u from the saved-page map
+    body.byte(0x2d).u32(0).u32(0); // i32.load8_u from the page map
+    body.byte(0x41).i32(1).byte(0x71); // i32.and 1: the "marked" bit
     body.byte(0x45); // i32.eqz
     body.byte(0x04).byte(0x40); // if
     effectiveAddress(offset);
@@ -373,6 +374,7 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
     effectiveAddress(m.offset);
     body.byte(0x41).i32(PAGE_SHIFT).byte(0x76);
     body.byte(0x2d).u32(0).u32(0);
+    body.byte(0x41).i32(1).byte(0x71);
     body.byte(0x45);
     body.byte(0x04).byte(0x40);
     effectiveAddress(m.offset);

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+
+import { wat } from '../../test/support/wat.js';
+import { Heap } from './heap.js';
+import { HOST_MODULE } from './instrument.js';
+import { prepareModule } from './prepare.js';
+
+/**
+ * A program exercising every kind of memory access: stores of each width (some straddling a 4 KiB
+ * page boundary), SIMD stores, bulk operations, data segments, growth and `memory.size`. Run
+ * uninstrumented and instrumented, it must leave the same memory and return the same value.
+ */
+const PROGRAM = `(module
+  (import "ic0" "debug_print" (func $print (param i32 i32)))
+  (memory (export "memory") 2 10)
+  (global $g (mut i64) (i64.const 7))
+  (data (i32.const 100) "hello")
+  (data $passive "passive bytes")
+  (func (export "run") (result i64)
+    (local $i i32)
+    (i32.store (i32.const 4094) (i32.const 0x11223344))          ;; straddles pages 0 and 1
+    (i64.store offset=8 (i32.const 8184) (i64.const 0x0102030405060708))
+    (f32.store (i32.const 200) (f32.const 1.5))
+    (f64.store (i32.const 208) (f64.const 2.25))
+    (i32.store8 (i32.const 300) (i32.const 255))
+    (i32.store16 (i32.const 302) (i32.const 65535))
+    (i64.store8 (i32.const 304) (i64.const 1))
+    (i64.store16 (i32.const 306) (i64.const 2))
+    (i64.store32 (i32.const 308) (i64.const 3))
+    (v128.store (i32.const 12280) (v128.const i32x4 1 2 3 4))     ;; straddles pages 2 and 3
+    (v128.store32_lane 1 (i32.const 400) (v128.const i32x4 9 8 7 6))
+    (memory.fill (i32.const 20000) (i32.const 0xAB) (i32.const 10000))
+    (memory.copy (i32.const 40000) (i32.const 100) (i32.const 5))
+    (memory.init $passive (i32.const 50000) (i32.const 0) (i32.const 13))
+    (drop (memory.grow (i32.const 1)))
+    (i32.store (i32.const 131072) (memory.size))
+    (loop $l
+      (i32.store (i32.add (i32.const 60000) (i32.shl (local.get $i) (i32.const 2))) (local.get $i))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 300))))
+    (global.set $g (i64.add (global.get $g) (i64.extend_i32_u (memory.size))))
+    (i64.add (global.get $g) (i64.load (i32.const 8192))))
+  (func (export "oob") (i32.store (i32.const 196608) (i32.const 1))))`;
+
+function runPlain(bytes: Uint8Array): { result: bigint; memory: Uint8Array } {
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), { ic0: { debug_print: () => {} } });
+  const result = (instance.exports.run as () => bigint)();
+  return { result, memory: new Uint8Array((instance.exports.memory as WebAssembly.Memory).buffer).slice() };
+}
+
+function instantiate(bytes: Uint8Array): { heap: Heap; exports: WebAssembly.Exports } {
+  const prepared = prepareModule(bytes);
+  const heap = new Heap(prepared.memory!.min, prepared.memory!.max);
+  for (const seg of prepared.dataSegments) heap.writeUntracked(seg.offset, seg.bytes);
+  const instance = new WebAssembly.Instance(prepared.compiled, {
+    ic0: { debug_print: () => {} },
+    [HOST_MODULE]: { mark_page: heap.markPage, memory_grow: heap.grow, before_write: heap.beforeWrite, before_copy: heap.beforeCopy, memory: heap.memory },
+  } as WebAssembly.Imports);
+  return { heap, exports: instance.exports };
+}
+
+describe('instrumentation', () => {
+  it('keeps the semantics of every memory access', async () => {
+    const bytes = await wat(PROGRAM);
+    const plain = runPlain(bytes);
+    const { heap, exports } = instantiate(bytes);
+    heap.begin();
+    const result = (exports.run as () => bigint)();
+    expect(result).toBe(plain.result);
+    expect(heap.pages).toBe(3);
+    expect(heap.snapshot()).toEqual(plain.memory);
+  });
+
+  it('rolls back every write, including ones that straddle pages and the growth', async () => {
+    const bytes = await wat(PROGRAM);
+    const { heap, exports } = instantiate(bytes);
+    const before = heap.snapshot();
+    heap.begin();
+    (exports.run as () => bigint)();
+    expect(heap.snapshot()).not.toEqual(before);
+    const replacement = heap.rollback();
+    expect(replacement).toBeDefined(); // it grew, so the memory was swapped
+    expect(heap.pages).toBe(2);
+    expect(heap.snapshot()).toEqual(before);
+  });
+
+  it('journals only the message since the last commit', async () => {
+    const bytes = await wat(PROGRAM);
+    const { heap, exports } = instantiate(bytes);
+    heap.begin();
+    (exports.run as () => bigint)();
+    heap.commit();
+    const committed = heap.snapshot();
+    heap.begin();
+    expect((exports.run as () => bigint)()).toBeTypeOf('bigint');
+    heap.rollback();
+    expect(heap.snapshot()).toEqual(committed);
+  });
+
+  it('traps out-of-bounds stores as heap accesses, not on the page map', async () => {
+    const { exports } = instantiate(await wat(PROGRAM));
+    expect(() => (exports.oob as () => void)()).toThrow(/memory access out of bounds/);
+  });
+
+  it('refuses modules that import memory or anything but ic0 functions', async () => {
+    const importsMemory = await wat('(module (import "env" "memory" (memory 1)))');
+    expect(() => prepareModule(importsMemory)).toThrow(/invalid import section/);
+    const unknown = await wat('(module (import "ic0" "no_such_function" (func)))');
+    expect(() => prepareModule(unknown)).toThrow(/not exported by the runtime/);
+    const wrongSig = await wat('(module (import "ic0" "msg_reply" (func (param i32))))');
+    expect(() => prepareModule(wrongSig)).toThrow(/incorrect signature/);
+  });
+
+  it('validates canister exports and custom sections', async () => {
+    const badType = await wat('(module (func (export "canister_update f") (param i32)))');
+    expect(() => prepareModule(badType)).toThrow(/to have type \(\) -> \(\)/);
+    const duplicate = await wat('(module (func $f) (export "canister_update f" (func $f)) (export "canister_query f" (func $f)))');
+    expect(() => prepareModule(duplicate)).toThrow(/Duplicate function 'f'/);
+    const reserved = await wat('(module (func (export "canister_foo")))');
+    expect(() => prepareModule(reserved)).toThrow(/not allowed/);
+    expect(() => prepareModule(Uint8Array.from([1, 2, 3, 4]))).toThrow(/unsupported canister module format/);
+  });
+});
