@@ -95,6 +95,14 @@ export class Trap extends Error {
     return new IcError(this.errorCode, fromCanister(canisterId, this.display, this.help));
   }
 
+  /**
+   * A callback's trap joined with its cleanup's, as the replica reports the pair: the callback's
+   * code, both displays, no help text.
+   */
+  withCleanupFailure(cleanup: Trap): Trap {
+    return new Trap(this.errorCode, `${this.display}\n\ncall_on_cleanup also failed:\n\n${cleanup.display}`, '');
+  }
+
   /** The line written to the canister's log. */
   logLine(): string {
     return `[TRAP]: ${this.display.replace(/^Canister trapped: /, '').replace(/^Canister called `ic0.trap` with message: '(.*)'$/s, '$1') || '(no message)'}`;

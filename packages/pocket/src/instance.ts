@@ -23,7 +23,7 @@ import { mergeSettings } from './management/settings.js';
 import { rawFromResult, type CallResult, type Message, type RawResult, type Request, type Response } from './messages.js';
 import { Scheduler } from './scheduler.js';
 import type { OutgoingCall } from './system-api/context.js';
-import { buildSubnets, type Subnet, type TopologyRequest } from './subnet.js';
+import { allocationBlock, buildSubnets, mainnetSubnetKind, Subnet, type TopologyRequest } from './subnet.js';
 
 /** An error of the emulator's API itself (bad routing, unknown canister…): PocketIC's 400 `{message}`. */
 export class PocketError extends Error {
@@ -57,6 +57,7 @@ const MANAGEMENT = Principal.managementCanister();
 
 export class IcInstance {
   readonly subnets: Subnet[];
+  private nextAllocationBlock: number;
   readonly rootSubnet: Subnet;
   private readonly canisters = new Map<string, Canister>();
   private sortedCache: Canister[] | undefined;
@@ -77,7 +78,9 @@ export class IcInstance {
   private certified = GENESIS_TIME_NANOS;
 
   constructor(readonly options: InstanceOptions) {
-    this.subnets = buildSubnets(options.topology, options.seed);
+    const layout = buildSubnets(options.topology, options.seed);
+    this.subnets = layout.subnets;
+    this.nextAllocationBlock = layout.nextBlock;
     if (this.subnets.length === 0) throw new PocketError('At least one subnet must be configured.');
     this.rootSubnet = this.subnets.find((s) => s.kind === 'NNS') ?? this.subnets[0]!;
     const ic = this;
@@ -92,8 +95,8 @@ export class IcInstance {
       deleteCanister: (c) => this.deleteCanister(c),
       subnetOf: (id) => this.subnetOf(id),
       rejectCallContexts: (c, result) => this.rejectCallContexts(c, result),
-      awaitStopped: (c, done) => this.scheduler.awaitStopped(c, done),
-      cancelStops: (c, result) => this.scheduler.cancelStops(c, result),
+      awaitStopped: (c, done, cancelled) => this.scheduler.awaitStopped(c, done, cancelled),
+      cancelStops: (c) => this.scheduler.cancelStops(c),
       nextRound: (action) => this.scheduler.nextRound(action),
       randomBytes: (n) => this.randomBytes(n),
     };
@@ -185,9 +188,12 @@ export class IcInstance {
     const { settings } = mergeSettings(defaultSettings(), options.settings ?? emptySettings());
     let id = options.specifiedId;
     if (id) {
-      if (!options.subnet.contains(id)) {
-        const owner = this.subnetOf(id);
-        if (!owner) throw new IcError('CanisterNotHostedBySubnet', `Specified CanisterId ${id.toText()} does not belong to any subnet.`);
+      const owner = this.subnetOf(id);
+      if (!owner) throw new IcError('CanisterNotHostedBySubnet', `Specified CanisterId ${id.toText()} does not belong to any subnet.`);
+      const n = canisterNumber(id)!;
+      // Ids PocketIC generates itself are not for the taking (PocketIC's `validate_specified_id`).
+      if (this.subnets.some((s) => s.allocation.start <= n && n <= s.allocation.end)) {
+        throw new IcError('InvalidManagementPayload', `The \`specified_id\` ${id.toText()} is invalid because it belongs to the canister allocation ranges of the test environment.\nUse a \`specified_id\` that matches a canister ID on the ICP mainnet and a test environment that supports canister creation with \`specified_id\` (e.g., PocketIC).`);
       }
       if (this.canisters.has(id.toText())) throw new IcError('CanisterIdAlreadyExists', `Canister ${id.toText()} is already installed.`);
     } else {
@@ -341,15 +347,37 @@ export class IcInstance {
       const specified = decodeSpecifiedId(payload);
       target = specified ?? this.defaultEffectiveCanisterId;
     } else {
-      const decoded = effectiveCanisterId(method, payload) ?? decodeCanisterIdField(payload);
-      if (!decoded) throw new PocketError('Error decoding candid: the payload has no canister_id field from which to route the call');
+      // PocketIC reads `canister_id` only: install_chunked_code (`target_canister`) needs an
+      // explicit effective canister id, which pic sends.
+      const decoded = decodeCanisterIdField(payload);
+      if (!decoded) throw new PocketError(`Error decoding candid: the ${method} payload has no canister_id field from which to route the call; give an effective canister id`);
       target = decoded;
     }
     if (target.toUint8Array().length === 0 && method === 'provisional_create_canister_with_cycles') {
       target = this.defaultEffectiveCanisterId;
     }
-    const subnet = this.subnetOf(target);
+    const subnet = this.subnetOf(target) ?? (method === 'provisional_create_canister_with_cycles' && canisterId.toUint8Array().length === 0 ? this.subnetForMainnetId(target) : undefined);
     if (!subnet) throw new PocketError(`Canister ${target.toText()} does not belong to any subnet.`);
+    return subnet;
+  }
+
+  /**
+   * Creating a canister at a mainnet id that no subnet covers adds a subnet holding that id's
+   * mainnet range (of 2^20 ids), as PocketIC does, so mainnet canister ids can be reproduced.
+   */
+  private subnetForMainnetId(target: Principal): Subnet {
+    const n = canisterNumber(target);
+    if (n === undefined || n >> 20n >= 1024n) throw new PocketError(`The effective canister ID ${target.toText()} is not a mainnet canister ID and does not belong to any subnet of this instance.`);
+    const kind = mainnetSubnetKind(n);
+    if (kind === 'NNS' || kind === 'II') {
+      throw new PocketError(`The effective canister ID ${target.toText()} belongs to the ${kind} subnet on the IC mainnet for which PocketIC provides a \`SubnetKind\`: please set up your PocketIC instance with a subnet of that \`SubnetKind\`.`);
+    }
+    const range = { start: (n >> 20n) << 20n, end: ((n >> 20n) << 20n) + (1n << 20n) - 1n };
+    const allocation = allocationBlock(this.nextAllocationBlock++);
+    const spec = { kind: kind ?? 'Application', instructionConfig: 'Production', costSchedule: 'Normal' } as const;
+    const subnet = new Subnet(spec, [range, allocation], allocation, `${this.options.seed}/${spec.kind}/${this.subnets.length}`);
+    this.subnets.push(subnet);
+    this.tick();
     return subnet;
   }
 

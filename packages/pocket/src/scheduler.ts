@@ -32,7 +32,7 @@ export class Scheduler {
   private queues = new Map<string, Message[]>();
   private management: { request: Request; subnet: Subnet }[] = [];
   private nextRoundActions: (() => void)[] = [];
-  private stopWaiters = new Map<string, ((result: CallResult) => void)[]>();
+  private stopWaiters = new Map<string, { done: (result: CallResult) => void; cancelled: CallResult }[]>();
   private inducted: (() => void)[] = [];
 
   constructor(private readonly host: SchedulerHost) {}
@@ -62,16 +62,16 @@ export class Scheduler {
     this.inducted.push(action);
   }
 
-  awaitStopped(canister: Canister, done: (result: CallResult) => void): void {
+  awaitStopped(canister: Canister, done: (result: CallResult) => void, cancelled: CallResult): void {
     const waiters = this.stopWaiters.get(canister.idText) ?? [];
-    waiters.push(done);
+    waiters.push({ done, cancelled });
     this.stopWaiters.set(canister.idText, waiters);
   }
 
-  cancelStops(canister: Canister, result: CallResult): void {
+  cancelStops(canister: Canister): void {
     const waiters = this.stopWaiters.get(canister.idText) ?? [];
     this.stopWaiters.delete(canister.idText);
-    for (const done of waiters) done(result);
+    for (const { done, cancelled } of waiters) done(cancelled);
   }
 
   /** Whether anything is waiting to be executed. */
@@ -145,7 +145,7 @@ export class Scheduler {
       canister.status = 'stopped';
       canister.version += 1n;
       this.stopWaiters.delete(key);
-      for (const done of waiters) done({ kind: 'reply', data: Uint8Array.from([0x44, 0x49, 0x44, 0x4c, 0, 0]) });
+      for (const { done } of waiters) done({ kind: 'reply', data: Uint8Array.from([0x44, 0x49, 0x44, 0x4c, 0, 0]) });
       any = true;
     }
     return any;

@@ -121,7 +121,7 @@ export interface TopologyRequest {
 }
 
 /** Lays out subnets in PocketIC's order: named ones, then system, application, verified application. */
-export function buildSubnets(request: TopologyRequest, instanceSeed: string): Subnet[] {
+export function buildSubnets(request: TopologyRequest, instanceSeed: string): { subnets: Subnet[]; nextBlock: number } {
   const subnets: Subnet[] = [];
   let block = 0;
   for (const kind of ['NNS', 'SNS', 'II', 'Fiduciary', 'Bitcoin'] as const) {
@@ -138,5 +138,13 @@ export function buildSubnets(request: TopologyRequest, instanceSeed: string): Su
       subnets.push(new Subnet({ ...spec, kind }, [allocation], allocation, `${instanceSeed}/${kind}/${subnets.length}`));
     }
   }
-  return subnets;
+  return { subnets, nextBlock: block };
+}
+
+/** The named subnet whose mainnet ranges hold canister number `n`, if any. */
+export function mainnetSubnetKind(n: bigint): SubnetKind | undefined {
+  for (const [kind, named] of Object.entries(NAMED_SUBNETS)) {
+    if (named.ranges.some((r) => r.start <= n && n <= r.end)) return kind as SubnetKind;
+  }
+  return undefined;
 }

@@ -34,7 +34,8 @@ export function runQuery(host: QueryHost, canister: Canister, method: string, ar
 function evaluate(host: QueryHost, canister: Canister, method: string, arg: Uint8Array, caller: Uint8Array, depth: number, stack: Canister[], root: boolean): CallResult {
   const module = canister.module;
   if (!module) return noWasmModule(canister);
-  if (canister.status !== 'running') return notRunning(canister);
+  // The replica still answers queries while a canister is stopping; only stopped ones refuse.
+  if (canister.status === 'stopped') return notRunning(canister);
   canister.queryStats.calls += 1n;
   canister.queryStats.requestBytes += BigInt(arg.length);
   const env = host.environment(canister);
@@ -78,13 +79,15 @@ function evaluate(host: QueryHost, canister: Canister, method: string, arg: Uint
         time: host.time, replicated: false, canRespond: response === undefined, transaction: 'none',
       });
       if (r.trap) {
+        let failure = r.trap;
         if (call.cleanup) {
-          execute(canister, env, {
+          const c = execute(canister, env, {
             kind: 'CC', entry: { callback: call.cleanup }, caller, time: host.time, replicated: false,
             canRespond: false, rejectCode: result.kind === 'reject' ? result.code : 0, transaction: 'none',
           });
+          if (c.trap) failure = r.trap.withCleanupFailure(c.trap);
         }
-        if (response === undefined && pending.length === 0) return rejectFrom(r.trap.toIcError(canister.idText));
+        if (response === undefined && pending.length === 0) return rejectFrom(failure.toIcError(canister.idText));
         continue;
       }
       response ??= r.response;

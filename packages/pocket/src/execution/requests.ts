@@ -128,7 +128,8 @@ export function handleRequest(host: Host, canister: Canister, request: Request):
     transaction: kind === 'U' ? 'message' : 'query',
   });
   if (kind === 'RQ' && !r.trap) canister.cycles += r.cyclesAccepted; // a replicated query keeps only what it accepted
-  if (kind === 'U' && !r.trap) canister.version += 1n;
+  // Replicated queries bump the version too, as the replica does (the spec's prose agrees).
+  if (!r.trap) canister.version += 1n;
   settle(host, canister, context, r, () => rejectFrom(r.trap!.toIcError(canister.idText)));
 }
 
@@ -167,20 +168,17 @@ export function handleResponse(host: Host, canister: Canister, response: Respons
     deadline: context.origin.kind === 'canister' ? context.origin.deadline : 0n,
     transaction: 'message',
   });
-  let failure = r.trap?.toIcError(canister.idText);
+  let failure = r.trap;
   if (r.trap && callback.cleanup) {
     // The cleanup runs on the state before the callback, which the rollback restored.
     const c = execute(canister, env, {
       kind: 'C', entry: { callback: callback.cleanup }, caller: callerOf(context.origin), rejectCode,
       time: host.time, replicated: true, canRespond: false, transaction: 'message',
     });
-    if (c.trap && failure) {
-      const cleanupError = c.trap.toIcError(canister.idText);
-      failure = Object.assign(failure, { message: `${failure.message}\n\ncall_on_cleanup also failed:\n\n${cleanupError.message}` });
-    }
+    if (c.trap) failure = r.trap.withCleanupFailure(c.trap);
   }
   if (!r.trap) canister.version += 1n;
-  settle(host, canister, context, r, () => rejectFrom(failure!));
+  settle(host, canister, context, r, () => rejectFrom(failure!.toIcError(canister.idText)));
 }
 
 /** A global timer or heartbeat: a call context nobody waits for (IC spec § Global timer, § Heartbeat). */

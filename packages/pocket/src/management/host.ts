@@ -26,10 +26,10 @@ export interface ManagementHost {
   subnetOf(canister: Principal | Uint8Array): Subnet | undefined;
   /** Rejects and deletes every open call context of `canister` (uninstall). */
   rejectCallContexts(canister: Canister, result: CallResult): void;
-  /** Replies to `stop_canister` callers once the canister has stopped. */
-  awaitStopped(canister: Canister, done: (result: CallResult) => void): void;
-  /** Rejects every `stop_canister` call waiting on `canister` (a start cancels them). */
-  cancelStops(canister: Canister, result: CallResult): void;
+  /** Replies to a `stop_canister` call once the canister has stopped, or with `cancelled` if started first. */
+  awaitStopped(canister: Canister, done: (result: CallResult) => void, cancelled: CallResult): void;
+  /** Answers every `stop_canister` call waiting on `canister` with its cancellation (a start cancels them). */
+  cancelStops(canister: Canister): void;
   /** Runs `action` at the start of the next round (raw_rand's randomness comes from the next block). */
   nextRound(action: () => void): void;
   randomBytes(n: number): Uint8Array;

@@ -172,9 +172,7 @@ export const methods = {
 
   start_canister(ctx: MethodContext, args: { canister_id: Principal }) {
     const canister = controlled(ctx, args.canister_id);
-    if (canister.status === 'stopping') {
-      ctx.host.cancelStops(canister, { kind: 'reject', code: 5, message: `Canister ${canister.idText}'s stop request was cancelled.`, errorCode: 'CanisterStoppingCancelled' });
-    }
+    if (canister.status === 'stopping') ctx.host.cancelStops(canister);
     canister.status = 'running';
     canister.version += 1n;
     ctx.reply(EMPTY, ctx.call.cycles);
@@ -189,7 +187,11 @@ export const methods = {
     }
     canister.status = 'stopping';
     const cycles = ctx.call.cycles;
-    ctx.host.awaitStopped(canister, (result) => ctx.reply(result, cycles));
+    // A start cancels the stop: users get IC0511, canisters the replica's CANISTER_REJECT.
+    const cancelled: CallResult = ctx.call.senderIsCanister
+      ? { kind: 'reject', code: 4, message: `Canister ${canister.idText}'s stop request cancelled`, errorCode: 'CanisterRejectedMessage' }
+      : { kind: 'reject', code: 5, message: `Canister ${canister.idText}'s stop request was cancelled.`, errorCode: 'CanisterStoppingCancelled' };
+    ctx.host.awaitStopped(canister, (result) => ctx.reply(result, cycles), cancelled);
   },
 
   canister_status(ctx: MethodContext, args: { canister_id: Principal }) {
@@ -232,10 +234,11 @@ export const methods = {
   },
 
   delete_canister(ctx: MethodContext, args: { canister_id: Principal }) {
-    const canister = controlled(ctx, args.canister_id);
-    if (ctx.call.sender.toText() === canister.idText) {
-      throw new IcError('CanisterInvalidController', `Canister ${canister.idText} cannot delete itself.\n${HELP.deleteSelf}`);
+    // The replica refuses self-deletion before looking at controllers.
+    if (ctx.call.sender.toText() === args.canister_id.toText()) {
+      throw new IcError('CanisterInvalidController', `Canister ${args.canister_id.toText()} cannot delete itself.\n${HELP.deleteSelf}`);
     }
+    const canister = controlled(ctx, args.canister_id);
     if (canister.status !== 'stopped') {
       throw new IcError('CanisterNotStopped', `Canister ${canister.idText} must be stopped before it is deleted.\n${HELP.deleteNotStopped}`);
     }

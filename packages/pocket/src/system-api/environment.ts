@@ -7,7 +7,7 @@
 import { IDL } from '@dfinity/candid';
 
 import { LIMITS } from '../constants.js';
-import { traps } from '../errors.js';
+import { HELP, Trap, traps } from '../errors.js';
 import type { ExecutionContext } from './context.js';
 import { copyToCanister, decodeLossy, decodeUtf8, readFromCanister, utf8, writeU128 } from './memory-access.js';
 
@@ -47,7 +47,7 @@ function keyCost(c: ExecutionContext, api: string, src: number, size: number, va
   const name = decodeLossy(readFromCanister(c, api, src, size));
   const fee = KEY_FEES[name];
   if (fee === undefined) return 2;
-  writeU128(c, api, dst, fee);
+  writeU128(c, api.replace('ic0.', 'ic0_'), dst, fee);
   return 0;
 }
 
@@ -56,14 +56,14 @@ export function environmentImports(ctx: () => ExecutionContext) {
     canister_self_size: () => ctx().canister.id.length,
     canister_self_copy: (dst: number, offset: number, size: number) => {
       const c = ctx();
-      copyToCanister(c, 'ic0.canister_self_copy', c.canister.id, dst, offset, size);
+      copyToCanister(c, 'ic0.canister_self_copy', 'id', c.canister.id, dst, offset, size);
     },
     canister_status: () => STATUS_CODES[ctx().canister.status],
     canister_version: () => ctx().canister.version,
     subnet_self_size: () => ctx().canister.subnetId.length,
     subnet_self_copy: (dst: number, offset: number, size: number) => {
       const c = ctx();
-      copyToCanister(c, 'ic0.subnet_self_copy', c.canister.subnetId, dst, offset, size);
+      copyToCanister(c, 'ic0.subnet_self_copy', 'id', c.canister.subnetId, dst, offset, size);
     },
     subnet_self_node_count: () => ctx().canister.subnetSize,
     time: () => ctx().time,
@@ -84,22 +84,22 @@ export function environmentImports(ctx: () => ExecutionContext) {
     },
     is_controller: (src: number, size: number) => {
       const c = ctx();
-      if ((size >>> 0) > 29) throw traps.contract('Canister provided invalid principal id', '');
+      if ((size >>> 0) > 29) throw new Trap('CanisterContractViolation', 'Canister provided invalid principal id', HELP.toolchain);
       const principal = readFromCanister(c, 'ic0.is_controller', src, size);
       return c.canister.controllers.some((p) => p.length === principal.length && p.every((b, k) => b === principal[k])) ? 1 : 0;
     },
     in_replicated_execution: () => (ctx().replicated ? 1 : 0),
     cost_call: (methodNameSize: bigint, payloadSize: bigint, dst: number) => {
       const c = ctx();
-      writeU128(c, 'ic0.cost_call', dst, c.canister.cost.call(BigInt.asUintN(64, methodNameSize), BigInt.asUintN(64, payloadSize)));
+      writeU128(c, 'ic0_cost_call', dst, c.canister.cost.call(BigInt.asUintN(64, methodNameSize), BigInt.asUintN(64, payloadSize)));
     },
     cost_create_canister: (dst: number) => {
       const c = ctx();
-      writeU128(c, 'ic0.cost_create_canister', dst, c.canister.cost.createCanister());
+      writeU128(c, 'ic0_cost_create_canister', dst, c.canister.cost.createCanister());
     },
     cost_http_request: (requestSize: bigint, maxResponseBytes: bigint, dst: number) => {
       const c = ctx();
-      writeU128(c, 'ic0.cost_http_request', dst, c.canister.cost.httpRequest(BigInt.asUintN(64, requestSize), BigInt.asUintN(64, maxResponseBytes)));
+      writeU128(c, 'ic0_cost_http_request', dst, c.canister.cost.httpRequest(BigInt.asUintN(64, requestSize), BigInt.asUintN(64, maxResponseBytes)));
     },
     cost_http_request_v2: (src: number, size: number, dst: number) => {
       const c = ctx();
@@ -109,7 +109,7 @@ export function environmentImports(ctx: () => ExecutionContext) {
       } catch {
         throw traps.toolchain('ic0.cost_http_request_v2: the parameters are not a valid Candid encoding of the expected record');
       }
-      writeU128(c, 'ic0.cost_http_request_v2', dst, c.canister.cost.httpRequest(params.request_bytes, params.raw_response_bytes));
+      writeU128(c, 'ic0_cost_http_request_v2', dst, c.canister.cost.httpRequest(params.request_bytes, params.raw_response_bytes));
     },
     cost_sign_with_ecdsa: (src: number, size: number, curve: number, dst: number) => keyCost(ctx(), 'ic0.cost_sign_with_ecdsa', src, size, curve === 0 || curve === 1, dst),
     cost_sign_with_schnorr: (src: number, size: number, algorithm: number, dst: number) => keyCost(ctx(), 'ic0.cost_sign_with_schnorr', src, size, algorithm === 0 || algorithm === 1, dst),
@@ -124,7 +124,7 @@ export function environmentImports(ctx: () => ExecutionContext) {
       const c = ctx();
       const entry = sortedEnv(c)[index >>> 0];
       if (!entry) throw traps.toolchain(`ic0.env_var_name_copy: index ${index >>> 0} is out of bounds`);
-      copyToCanister(c, 'ic0.env_var_name_copy', utf8.encode(entry[0]), dst, offset, size);
+      copyToCanister(c, 'ic0.env_var_name_copy', 'name', utf8.encode(entry[0]), dst, offset, size);
     },
     env_var_name_exists: (src: number, size: number) => {
       const c = ctx();
@@ -134,7 +134,7 @@ export function environmentImports(ctx: () => ExecutionContext) {
     env_var_value_size: (src: number, size: number) => utf8.encode(envValue(ctx(), 'ic0.env_var_value_size', src, size)).length,
     env_var_value_copy: (src: number, size: number, dst: number, offset: number, copySize: number) => {
       const c = ctx();
-      copyToCanister(c, 'ic0.env_var_value_copy', utf8.encode(envValue(c, 'ic0.env_var_value_copy', src, size)), dst, offset, copySize);
+      copyToCanister(c, 'ic0.env_var_value_copy', 'value', utf8.encode(envValue(c, 'ic0.env_var_value_copy', src, size)), dst, offset, copySize);
     },
     debug_print: (src: number, size: number) => {
       const c = ctx();

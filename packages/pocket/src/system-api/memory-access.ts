@@ -4,17 +4,19 @@ import type { ExecutionContext } from './context.js';
 
 /**
  * `*_copy(dst, offset, size)`: copies `data[offset..offset+size]` to the canister's memory at `dst`.
- * Traps if the range is outside `data` or outside the memory (IC spec § Blob-typed arguments).
+ * Traps if the range is outside the memory or outside `data` (IC spec § Blob-typed arguments),
+ * checked in that order and worded as the replica words them; `label` names `data` in the
+ * message (`payload`, `id`, `msg`…).
  */
-export function copyToCanister(ctx: ExecutionContext, api: string, data: Uint8Array, dst: number, offset: number, size: number): void {
+export function copyToCanister(ctx: ExecutionContext, api: string, label: string, data: Uint8Array, dst: number, offset: number, size: number): void {
   dst >>>= 0;
   offset >>>= 0;
   size >>>= 0;
-  if (offset + size > data.length) {
-    throw traps.toolchain(`${api}: offset ${offset} + size ${size} is out of bounds of the ${data.length} bytes available`);
-  }
   if (!ctx.heap.inBounds(dst, size)) {
     throw traps.toolchain(`${api} heap: src=${dst} + length=${size} exceeds the slice size=${ctx.heap.byteLength}`);
+  }
+  if (offset + size > data.length) {
+    throw traps.toolchain(`${api} ${label}: src=${offset} + length=${size} exceeds the slice size=${data.length}`);
   }
   ctx.heap.write(dst, data.subarray(offset, offset + size));
 }
@@ -29,15 +31,23 @@ export function readFromCanister(ctx: ExecutionContext, api: string, src: number
   return ctx.heap.read(src, size);
 }
 
-/** Writes a u128 as 16 little-endian bytes at `dst` (IC spec: `copy_cycles_to_canister`). */
+/**
+ * Writes a u128 as 16 little-endian bytes at `dst` (IC spec: `copy_cycles_to_canister`). `api` is
+ * the replica's underscore name (`ic0_canister_cycle_balance128`), which its bounds error uses.
+ */
 export function writeU128(ctx: ExecutionContext, api: string, dst: number, value: bigint): void {
+  dst >>>= 0;
+  if (!ctx.heap.inBounds(dst, 16)) {
+    // Sic: the replica's message has no space before "Found".
+    throw traps.toolchain(`${api} failed because dst + size is out of bounds.Found dst = ${dst} and size = 16 while must be <= ${ctx.heap.byteLength}`);
+  }
   const bytes = new Uint8Array(16);
   let v = value;
   for (let k = 0; k < 16; k++) {
     bytes[k] = Number(v & 0xffn);
     v >>= 8n;
   }
-  copyToCanister(ctx, api, bytes, dst, 0, 16);
+  ctx.heap.write(dst, bytes);
 }
 
 export function u128(high: bigint, low: bigint): bigint {

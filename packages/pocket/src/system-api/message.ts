@@ -13,18 +13,18 @@ export function messageImports(ctx: () => ExecutionContext) {
     msg_arg_data_size: () => ctx().arg?.length ?? 0,
     msg_arg_data_copy: (dst: number, offset: number, size: number) => {
       const c = ctx();
-      copyToCanister(c, 'ic0.msg_arg_data_copy', c.arg ?? EMPTY, dst, offset, size);
+      copyToCanister(c, 'ic0.msg_arg_data_copy', 'payload', c.arg ?? EMPTY, dst, offset, size);
     },
     msg_caller_size: () => ctx().caller.length,
     msg_caller_copy: (dst: number, offset: number, size: number) => {
       const c = ctx();
-      copyToCanister(c, 'ic0.msg_caller_copy', c.caller, dst, offset, size);
+      copyToCanister(c, 'ic0.msg_caller_copy', 'id', c.caller, dst, offset, size);
     },
     // Caller info is only non-empty for callers authenticated by canister signatures.
     msg_caller_info_data_size: () => 0,
-    msg_caller_info_data_copy: (dst: number, offset: number, size: number) => copyToCanister(ctx(), 'ic0.msg_caller_info_data_copy', EMPTY, dst, offset, size),
+    msg_caller_info_data_copy: (dst: number, offset: number, size: number) => copyToCanister(ctx(), 'ic0.msg_caller_info_data_copy', 'data', EMPTY, dst, offset, size),
     msg_caller_info_signer_size: () => 0,
-    msg_caller_info_signer_copy: (dst: number, offset: number, size: number) => copyToCanister(ctx(), 'ic0.msg_caller_info_signer_copy', EMPTY, dst, offset, size),
+    msg_caller_info_signer_copy: (dst: number, offset: number, size: number) => copyToCanister(ctx(), 'ic0.msg_caller_info_signer_copy', 'id', EMPTY, dst, offset, size),
     msg_reject_code: () => ctx().rejectCode,
     msg_reject_msg_size: () => {
       const c = ctx();
@@ -34,7 +34,7 @@ export function messageImports(ctx: () => ExecutionContext) {
     msg_reject_msg_copy: (dst: number, offset: number, size: number) => {
       const c = ctx();
       if (c.rejectMessage === undefined) throw traps.toolchain('ic0.msg_reject_msg_copy: no reject message is available');
-      copyToCanister(c, 'ic0.msg_reject_msg_copy', utf8.encode(c.rejectMessage), dst, offset, size);
+      copyToCanister(c, 'ic0.msg_reject_msg_copy', 'msg', utf8.encode(c.rejectMessage), dst, offset, size);
     },
     msg_deadline: () => ctx().deadline,
     msg_reply_data_append: (src: number, size: number) => {
@@ -57,7 +57,6 @@ export function messageImports(ctx: () => ExecutionContext) {
         at += part.length;
       }
       c.response = { kind: 'reply', data };
-      c.cyclesAvailable = 0n;
     },
     msg_reject: (src: number, size: number) => {
       const c = ctx();
@@ -70,12 +69,11 @@ export function messageImports(ctx: () => ExecutionContext) {
       c.response = { kind: 'reject', message };
       c.replyParts = [];
       c.replySize = 0;
-      c.cyclesAvailable = 0n;
     },
     msg_method_name_size: () => utf8.encode(ctx().methodName ?? '').length,
     msg_method_name_copy: (dst: number, offset: number, size: number) => {
       const c = ctx();
-      copyToCanister(c, 'ic0.msg_method_name_copy', utf8.encode(c.methodName ?? ''), dst, offset, size);
+      copyToCanister(c, 'ic0.msg_method_name_copy', 'payload', utf8.encode(c.methodName ?? ''), dst, offset, size);
     },
     accept_message: () => {
       const c = ctx();
