@@ -942,31 +942,24 @@ describe('HTTPS outcalls', () => {
 });
 
 describe('live mode', () => {
-  it('makeLive and stopLive: a gateway on a real server, a clear "not supported" on the emulator', async () => {
+  it('makeLive and stopLive: time follows the clock, a gateway serves the IC HTTP interface, stopLive stops both', async () => {
     const pic = await createPic();
     try {
-      if (IS_EMULATOR) {
-        const { error, ms } = await rejectionOf(() => pic.makeLive());
-        expect(error.message).toMatch(/live mode/i);
-        expect(error.message).toMatch(/unsupported|not supported/i);
-        expect(ms).toBeLessThan(5_000);
-        // The instance is left as it was, and stopLive (a no-op when not live) does not hang.
-        await pic.tick();
-        expect(await pic.getTime()).toBeLessThan(GENESIS_MS + 1_000);
-        // stopLive on an instance that is not live is a no-op on PocketIC (pic-js's own suites
-        // call it in every afterEach); here too, and promptly.
-        const started = Date.now();
-        await pic.stopLive();
-        expect(Date.now() - started).toBeLessThan(5_000);
-        return;
-      }
+      // stopLive on an instance that is not live is a no-op (pic-js's own suites call it in every afterEach).
+      await pic.stopLive();
       const port = await pic.makeLive();
       expect(port).toBeGreaterThan(0);
       expect(await pic.makeLive()).toBe(port);
       const res = await fetch(`http://127.0.0.1:${port}/api/v2/status`);
       expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('cbor');
       expect(Math.abs((await pic.getTime()) - Date.now())).toBeLessThan(60_000);
       await pic.stopLive();
+      const stopped = await fetch(`http://127.0.0.1:${port}/api/v2/status`).then(() => 'served', () => 'refused');
+      expect(stopped).toBe('refused');
+      const time = await pic.getTime();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await pic.getTime()).toBe(time);
       await pic.tick();
     } finally {
       await pic.tearDown();

@@ -9,12 +9,12 @@ const EMPTY_MODULE = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
 describe('custom sections', () => {
   it('adds and replaces a named section, keeping the module valid', () => {
     const once = setCustomSection(EMPTY_MODULE, 'icp:public candid:service', new TextEncoder().encode('service : {}'));
-    expect(WebAssembly.validate(once)).toBe(true);
+    expect(WebAssembly.validate(once as Uint8Array<ArrayBuffer>)).toBe(true);
     const twice = setCustomSection(once, 'icp:public candid:service', new TextEncoder().encode('service : { a : () -> () }'));
     const sections = listCustomSections(twice);
     expect(sections.map((s) => s.name)).toEqual(['icp:public candid:service']);
     expect(new TextDecoder().decode(sections[0]!.content)).toBe('service : { a : () -> () }');
-    const module = new WebAssembly.Module(twice);
+    const module = new WebAssembly.Module(twice as Uint8Array<ArrayBuffer>);
     expect(WebAssembly.Module.customSections(module, 'icp:public candid:service')).toHaveLength(1);
   });
 

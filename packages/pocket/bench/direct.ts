@@ -5,9 +5,9 @@
  */
 export class DirectCanister {
   private instance!: WebAssembly.Instance;
-  private arg = new Uint8Array();
+  private arg: Uint8Array = new Uint8Array();
   private reply: Uint8Array[] = [];
-  private stable = new Uint8Array(0);
+  private stable: Uint8Array = new Uint8Array(0);
 
   constructor(wasm: Uint8Array) {
     const module = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);

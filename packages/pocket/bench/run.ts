@@ -46,7 +46,7 @@ const none = { kind: 'none' as const };
 const mgmt = Principal.managementCanister();
 function update(canister: Principal, method: string, payload: Uint8Array): Uint8Array {
   const submitted = ic.submitIngress(anon, canister, method, payload, none);
-  if ('err' in submitted) throw new Error(submitted.err.Err.reject_message);
+  if ('err' in submitted) throw new Error(JSON.stringify(submitted.err));
   const result = ic.awaitIngress(submitted.ok.messageId);
   if ('Err' in result) throw new Error(result.Err.reject_message);
   return result.Ok;

@@ -459,8 +459,10 @@ export class IcInstance {
     return record.result;
   }
 
-  hasIngress(messageId: string): boolean {
-    return this.ingress.has(messageId);
+  /** Who sent an ingress message and its result so far (for `read_state` of `request_status`). */
+  ingressRecord(messageId: string): { sender: Principal; receiver: Principal; result: RawResult | undefined } | undefined {
+    const record = this.ingress.get(messageId);
+    return record && { sender: record.sender, receiver: record.receiver, result: record.result };
   }
 
   /** Runs rounds until the message completes (PocketIC gives up after 100 rounds). */

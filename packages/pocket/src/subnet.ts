@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { Principal } from '@dfinity/principal';
 
 import { SubnetKey } from './certification/keys.js';
+import { subnetNodeKeys, type NodeKey } from './server/ic-http/query-signature.js';
 import { CostModel } from './costs.js';
 import { canisterIdFromNumber, canisterNumber } from './ids.js';
 
@@ -68,6 +69,7 @@ export class Subnet {
   readonly seed: Uint8Array;
   readonly cost: CostModel;
   private nextId: bigint;
+  private nodeKeys: NodeKey[] | undefined;
 
   constructor(
     readonly spec: SubnetSpec,
@@ -83,6 +85,11 @@ export class Subnet {
     this.size = NODES[spec.kind];
     this.cost = new CostModel(this.size, spec.costSchedule === 'Free');
     this.nextId = allocation.start;
+  }
+
+  /** The subnet's nodes (Ed25519 keys that sign query responses), derived from its seed. */
+  get nodes(): NodeKey[] {
+    return (this.nodeKeys ??= subnetNodeKeys(this.seed, this.size));
   }
 
   get kind(): SubnetKind {

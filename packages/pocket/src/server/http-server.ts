@@ -43,6 +43,7 @@ export class PocketServer {
   }
 
   async close(): Promise<void> {
+    await this.api.closeAll();
     const server = this.server;
     if (!server) return;
     this.server = undefined;
@@ -56,8 +57,7 @@ export class PocketServer {
       const raw = await readBody(req);
       const path = req.url ?? '/';
       let body: Json | undefined;
-      const isBlob = path.startsWith('/blobstore') && req.method === 'POST';
-      if (!isBlob && raw.length > 0) {
+      if (!PocketIcApi.isRawPath(req.method ?? 'GET', path) && raw.length > 0) {
         try {
           body = parseJson(Buffer.from(raw).toString('utf8'));
         } catch (e) {
@@ -70,14 +70,15 @@ export class PocketServer {
       }
       let reply;
       try {
-        reply = this.api.handle(req.method ?? 'GET', path, body, raw);
+        reply = await this.api.handle(req.method ?? 'GET', path, body, raw);
       } catch (e) {
         // A bug in the emulator: report it as PocketIC reports server errors, and keep serving.
         console.error(e);
         send(res, 500, JSON.stringify({ message: `internal error of the Lineage emulator: ${(e as Error).message}` }));
         return;
       }
-      if (reply.text !== undefined) send(res, reply.status, reply.text, 'text/plain');
+      if (reply.bytes !== undefined) send(res, reply.status, reply.bytes.body, reply.bytes.contentType);
+      else if (reply.text !== undefined) send(res, reply.status, reply.text, 'text/plain');
       else send(res, reply.status, stringifyJson(reply.json ?? null));
     } finally {
       this.inFlight--;
@@ -86,8 +87,8 @@ export class PocketServer {
   }
 }
 
-function send(res: ServerResponse, status: number, body: string, type = 'application/json'): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+function send(res: ServerResponse, status: number, body: string | Uint8Array, type = 'application/json'): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length });
   res.end(body);
 }
 

@@ -9,14 +9,18 @@ import { Principal } from '@dfinity/principal';
 import { IcInstance, PocketError } from '../instance.js';
 import { StableMemory } from '../state/stable-memory.js';
 import type { SubnetSpec, TopologyRequest } from '../subnet.js';
+import { HttpGateway } from './gateway.js';
+import { IcHttpApi } from './ic-http/api.js';
 import { asBigInt, type Json } from './json.js';
+import { AutoProgress } from './live.js';
 import { BadRequest, b64, effectivePrincipal, fromB64, obj, principalFromB64, rawResultJson } from './wire.js';
 
 export interface Reply {
   status: number;
-  /** A JSON value, or raw text for the blob store. */
+  /** A JSON value, raw text (the blob store), or bytes with a content type (the IC HTTP interface). */
   json?: Json | unknown;
   text?: string;
+  bytes?: { contentType: string; body: Uint8Array | string };
 }
 
 const ok = (json: unknown, status = 200): Reply => ({ status, json });
@@ -27,7 +31,8 @@ export const UNSUPPORTED_FEATURES = {
   icpFeatures: 'system canisters from icp_features (NNS registry, CMC, ledgers, governance, SNS, II)',
   stateDir: 'persistent state (state_dir / FromPath subnet state)',
   httpOutcalls: 'HTTPS outcalls (mock_canister_http)',
-  live: 'live mode (auto_progress, HTTP gateway); it lands with the emulator live-mode issue',
+  replicaGateway: 'HTTP gateways forwarding to a replica URL (only PocketIcInstance targets)',
+  https: 'HTTPS on HTTP gateways (https_config)',
 };
 
 export interface PocketIcOptions {
@@ -37,6 +42,9 @@ export interface PocketIcOptions {
 export class PocketIcApi {
   private readonly instances: (IcInstance | 'deleted')[] = [];
   private readonly blobs = new Map<string, Uint8Array>();
+  private readonly httpApis = new Map<IcInstance, IcHttpApi>();
+  private readonly progress = new Map<IcInstance, AutoProgress>();
+  private readonly gateways: (HttpGateway | undefined)[] = [];
 
   constructor(private readonly options: PocketIcOptions = {}) {}
 
@@ -44,15 +52,73 @@ export class PocketIcApi {
     return this.instances.filter((i) => i !== 'deleted').length;
   }
 
-  /** Routes one request. `body` is the parsed JSON body (or raw bytes for the blob store). */
-  handle(method: string, path: string, body: Json | undefined, raw: Uint8Array): Reply {
+  /** Whether `path` carries raw bytes rather than JSON (the blob store, the IC HTTP interface). */
+  static isRawPath(method: string, path: string): boolean {
+    return (method === 'POST' && path.startsWith('/blobstore')) || /^\/instances\/\d+\/api\//.test(path);
+  }
+
+  /** Routes one request. `body` is the parsed JSON body (raw bytes are in `raw`). */
+  async handle(method: string, path: string, body: Json | undefined, raw: Uint8Array): Promise<Reply> {
     try {
-      return this.route(method, path.split('?')[0]!.split('/').filter((p) => p !== ''), body, raw);
+      const parts = path.split('?')[0]!.split('/').filter((p) => p !== '');
+      if (parts[0] === 'http_gateway') return await this.gateway(method, parts, body);
+      return this.route(method, parts, body, raw);
     } catch (e) {
       if (e instanceof PocketError) return error(e.message, e.status);
       if (e instanceof BadRequest) return error(e.message, 400);
       throw e;
     }
+  }
+
+  /** Stops every gateway and auto-progress loop (server shutdown). */
+  async closeAll(): Promise<void> {
+    for (const loop of this.progress.values()) loop.stop();
+    this.progress.clear();
+    await Promise.all(this.gateways.map((g) => g?.close()));
+  }
+
+  private httpApi(ic: IcInstance): IcHttpApi {
+    let api = this.httpApis.get(ic);
+    if (!api) {
+      api = new IcHttpApi(ic, { validate: !ic.options.disableIngressValidation });
+      this.httpApis.set(ic, api);
+    }
+    return api;
+  }
+
+  private async gateway(method: string, parts: string[], body: Json | undefined): Promise<Reply> {
+    if (method === 'POST' && parts.length === 1) {
+      const config = obj(body ?? {}, 'body');
+      const fail = (message: string) => ok({ Error: { message } }, 400);
+      const forward = obj(config.forward_to, 'forward_to');
+      if (!('PocketIcInstance' in forward)) return fail(`Unsupported by the Lineage emulator: ${UNSUPPORTED_FEATURES.replicaGateway}.`);
+      if (config.https_config !== undefined && config.https_config !== null) return fail(`Unsupported by the Lineage emulator: ${UNSUPPORTED_FEATURES.https}.`);
+      const instanceId = Number(forward.PocketIcInstance);
+      if (!(this.instances[instanceId] instanceof IcInstance)) return fail(`Instance not found: ${String(forward.PocketIcInstance)}`);
+      const id = this.gateways.length;
+      const gateway = new HttpGateway(id, () => {
+        const ic = this.instances[instanceId];
+        return ic instanceof IcInstance ? { ic, api: this.httpApi(ic) } : undefined;
+      }, {
+        host: typeof config.ip_addr === 'string' ? config.ip_addr : undefined,
+        port: typeof config.port === 'number' ? config.port : undefined,
+      });
+      this.gateways.push(gateway);
+      try {
+        const port = await gateway.listen();
+        return ok({ Created: { instance_id: id, port } }, 201);
+      } catch (e) {
+        this.gateways[id] = undefined;
+        return ok({ Error: { message: `could not start the HTTP gateway: ${(e as Error).message}` } }, 502);
+      }
+    }
+    if (method === 'POST' && parts[2] === 'stop') {
+      const gateway = this.gateways[Number(parts[1])];
+      this.gateways[Number(parts[1])] = undefined;
+      await gateway?.close();
+      return ok(null);
+    }
+    return error(`unknown endpoint ${method} /${parts.join('/')}`, 404);
   }
 
   private route(method: string, parts: string[], body: Json | undefined, raw: Uint8Array): Reply {
@@ -69,10 +135,6 @@ export class PocketIcApi {
         return blob ? { status: 200, text: Buffer.from(blob).toString('base64') } : error(`blob ${second} not found`, 404);
       }
     }
-    if (first === 'http_gateway') {
-      if (method === 'POST' && parts.length === 1) return ok({ Error: { message: `Unsupported by the Lineage emulator: ${UNSUPPORTED_FEATURES.live}.` } }, 400);
-      if (method === 'POST' && third === 'stop') return ok(null);
-    }
     if (first === 'read_graph') return error('no pending operation: this server answers every request synchronously', 404);
     if (first !== 'instances') return error(`unknown endpoint ${method} /${parts.join('/')}`, 404);
 
@@ -84,6 +146,11 @@ export class PocketIcApi {
     if (!Number.isInteger(id) || id < 0 || id >= this.instances.length) return error(`Instance not found: ${second}`, 404);
     const slot = this.instances[id]!;
     if (method === 'DELETE' && parts.length === 2) {
+      if (slot !== 'deleted') {
+        this.progress.get(slot)?.stop();
+        this.progress.delete(slot);
+        this.httpApis.delete(slot);
+      }
       this.instances[id] = 'deleted';
       return ok(null);
     }
@@ -92,11 +159,24 @@ export class PocketIcApi {
     const args = body === undefined || body === null ? {} : obj(body, 'body');
 
     if (third === '_' && fourth === 'topology') return ok(this.topology(ic));
-    if (third === 'auto_progress') {
-      if (method === 'GET') return ok(false);
-      return error(`Unsupported by the Lineage emulator: ${UNSUPPORTED_FEATURES.live}.`);
+    if (third === 'api') {
+      const reply = this.httpApi(ic).handle(method, parts.slice(3), raw);
+      return { status: reply.status, bytes: { contentType: reply.contentType, body: reply.body } };
     }
-    if (third === 'stop_progress') return ok(null);
+    if (third === 'auto_progress') {
+      if (method === 'GET') return ok(this.progress.has(ic));
+      if (this.progress.has(ic)) return error('Auto progress mode has already been enabled.');
+      const delay = args.artificial_delay_ms;
+      const loop = new AutoProgress(ic, typeof delay === 'number' ? delay : 0);
+      this.progress.set(ic, loop);
+      loop.start();
+      return ok(null);
+    }
+    if (third === 'stop_progress') {
+      this.progress.get(ic)?.stop();
+      this.progress.delete(ic);
+      return ok(null);
+    }
     const op = `${third}/${fourth}`;
     switch (op) {
       case 'read/topology': return ok(this.topology(ic));
