@@ -8,7 +8,9 @@ import { IDL as AgentIDL } from '@dfinity/candid';
 import { DelegationChain, DelegationIdentity, Ed25519KeyIdentity } from '@dfinity/identity';
 import { Secp256k1KeyIdentity } from '@dfinity/identity-secp256k1';
 import { Principal as AgentPrincipal } from '@dfinity/principal';
-import { PocketIc } from '@dfinity/pic';
+import { PocketIc, SubnetStateType } from '@dfinity/pic';
+import { Actor as SdkActor, CanisterStatus as SdkCanisterStatus, HttpAgent as SdkHttpAgent } from '@icp-sdk/core/agent';
+import { Ed25519KeyIdentity as SdkEd25519KeyIdentity } from '@icp-sdk/core/identity';
 import { IDL } from '@icp-sdk/core/candid';
 import { Principal } from '@icp-sdk/core/principal';
 import { setCustomSection } from '@lineage/canister-build';
@@ -189,5 +191,31 @@ describe('live mode: the IC HTTP interface and the HTTP gateway', () => {
     const res = await fetch(`${host}/upgrade?canisterId=${counterId.toText()}`, { method: 'POST' });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(`updated by POST: count=${before + 1n}`);
+  });
+});
+
+describe('live mode on an application subnet certified by delegation from the NNS subnet', () => {
+  it('serves @icp-sdk/core agents (v4 calls, v3 queries and read_state)', async () => {
+    const pic = await PocketIc.create(inject('PIC_URL'), { nns: { state: { type: SubnetStateType.New } } });
+    try {
+      const app = (await pic.getApplicationSubnets())[0]!;
+      const { canisterId } = await pic.setupCanister<CounterService>({
+        idlFactory, wasm: counterWasm(), arg: new Uint8Array(IDL.encode(init({ IDL }), [['delegated']])), targetSubnetId: app.id,
+      });
+      const port = await pic.makeLive();
+      const agent = await SdkHttpAgent.create({ host: `http://127.0.0.1:${port}`, shouldFetchRootKey: true, identity: SdkEd25519KeyIdentity.generate(), retryTimes: 0 });
+      // The root key is the NNS subnet's; the app subnet signs with a key the NNS certifies.
+      const nns = await pic.getNnsSubnet();
+      expect(Buffer.from(agent.rootKey!).toString('hex')).toBe(Buffer.from(await pic.getPubKey(nns!.id)).toString('hex'));
+      const counter = SdkActor.createActor(idlFactory, { agent, canisterId }) as unknown as Counter;
+      expect(await counter.increment()).toBe(1n);
+      expect(await counter.get()).toBe(1n);
+      expect(await counter.getLabel()).toBe('delegated');
+      const status = await SdkCanisterStatus.request({ agent, canisterId, paths: ['module_hash'] });
+      expect(status.get('module_hash')).toBe(createHash('sha256').update(counterWasm()).digest('hex'));
+    } finally {
+      await pic.stopLive();
+      await pic.tearDown();
+    }
   });
 });
