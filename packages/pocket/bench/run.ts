@@ -13,7 +13,7 @@ import { PocketIc, PocketIcServer } from '@dfinity/pic';
 import { IDL as PicIDL } from '@icp-sdk/core/candid';
 import { idlFactory, init, type CounterService } from '@lineage/fixture-counter/idl';
 
-import { IcInstance } from '../src/instance.js';
+import { IcInstance, type EffectivePrincipal } from '../src/instance.js';
 import { POCKET_IC_BIN } from '../src/index.js';
 import { DirectCanister } from './direct.js';
 import { fmt, median, perCall } from './measure.js';
@@ -42,10 +42,10 @@ const ic = new IcInstance({
   seed: 'bench',
 });
 const anon = Principal.anonymous();
-const none = { kind: 'none' as const };
+const none: EffectivePrincipal = { kind: 'none' };
 const mgmt = Principal.managementCanister();
-function update(canister: Principal, method: string, payload: Uint8Array): Uint8Array {
-  const submitted = ic.submitIngress(anon, canister, method, payload, none);
+function update(canister: Principal, method: string, payload: Uint8Array, effective: EffectivePrincipal = none): Uint8Array {
+  const submitted = ic.submitIngress(anon, canister, method, payload, effective);
   if ('err' in submitted) throw new Error(JSON.stringify(submitted.err));
   const result = ic.awaitIngress(submitted.ok.messageId);
   if ('Err' in result) throw new Error(result.Err.reject_message);
@@ -60,7 +60,7 @@ function installInProcess(): Principal {
     hashes.push((IDL.decode([IDL.Record({ hash: IDL.Vec(IDL.Nat8) })], r)[0] as unknown as { hash: Uint8Array }).hash);
   }
   const Chunked = IDL.Record({ mode: IDL.Variant({ install: IDL.Null }), target_canister: IDL.Principal, chunk_hashes_list: IDL.Vec(IDL.Record({ hash: IDL.Vec(IDL.Nat8) })), wasm_module_hash: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) });
-  update(mgmt, 'install_chunked_code', new Uint8Array(IDL.encode([Chunked], [{ mode: { install: null }, target_canister: id, chunk_hashes_list: hashes.map((hash) => ({ hash })), wasm_module_hash: createHash('sha256').update(wasm).digest(), arg: INIT }])));
+  update(mgmt, 'install_chunked_code', new Uint8Array(IDL.encode([Chunked], [{ mode: { install: null }, target_canister: id, chunk_hashes_list: hashes.map((hash) => ({ hash })), wasm_module_hash: createHash('sha256').update(wasm).digest(), arg: INIT }])), { kind: 'canister', id });
   return id;
 }
 const installStarted = performance.now();

@@ -16,6 +16,9 @@ import { PAGE_SHIFT, RESERVED_BYTES, RESERVED_PAGES, TRACKED_PAGE_SIZE, WASM_PAG
 
 const MARKED = 1;
 const SAVED = 2;
+const ARENA_INITIAL = 64 * TRACKED_PAGE_SIZE;
+/** The journal's buffer is given back after a message that needed more than this. */
+const ARENA_KEPT = 1024 * TRACKED_PAGE_SIZE;
 
 export class Heap {
   memory: WebAssembly.Memory;
@@ -27,7 +30,7 @@ export class Heap {
   readonly maxPages: number;
   /** Journal of the current message: saved pages, in order; page k's old bytes are at slot k. */
   private savedPages: number[] = [];
-  private arena = new Uint8Array(64 * TRACKED_PAGE_SIZE);
+  private arena = new Uint8Array(ARENA_INITIAL);
   private pagesAtStart = 0;
 
   constructor(initialPages: number, declaredMax: number | undefined, memory?: WebAssembly.Memory) {
@@ -183,6 +186,8 @@ export class Heap {
     const view = this.view;
     for (const page of this.savedPages) view[page] = 0;
     this.savedPages.length = 0;
+    // An install can journal megabytes; don't keep that much idle for every canister.
+    if (this.arena.length > ARENA_KEPT) this.arena = new Uint8Array(ARENA_INITIAL);
   }
 
   /** Pages saved so far in this message (for measurements). */
