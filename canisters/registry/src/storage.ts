@@ -1,0 +1,110 @@
+/**
+ * Where the registry keeps its state: stable maps (they survive upgrades) and heap caches of the
+ * small records, rebuilt from stable memory after an upgrade. Chunks and blocks stay in stable
+ * memory only.
+ */
+import { IDL, StableBTreeMap } from 'azle';
+
+import { registryTypes } from '@lineage/types';
+
+import type { CanisterTypeRecord, InstallationRecord, RegistryConfig, RegistryView, WasmRecord } from './domain/index.js';
+import type { Value } from './domain/icrc3.js';
+
+const raw = { toBytes: (b: Uint8Array) => b, fromBytes: (b: Uint8Array) => b };
+const T = registryTypes(IDL);
+
+/** Candid is exact and compact for blocks (blobs stay bytes, nats stay bigints). */
+const blockCodec = {
+  toBytes: (v: Value) => new Uint8Array(IDL.encode([T.Value], [v])),
+  fromBytes: (b: Uint8Array) => IDL.decode([T.Value], b)[0] as unknown as Value,
+};
+
+const pad = (n: number | bigint, width = 20) => n.toString().padStart(width, '0');
+
+export interface Tip {
+  index: bigint;
+  hash: Uint8Array;
+}
+
+export class Storage {
+  private readonly typesMap = new StableBTreeMap<string, CanisterTypeRecord>(0);
+  private readonly wasmsMap = new StableBTreeMap<string, WasmRecord>(1);
+  private readonly chunksMap = new StableBTreeMap<string, Uint8Array>(2, undefined, raw);
+  private readonly blocksMap = new StableBTreeMap<string, Value>(3, undefined, blockCodec);
+  private readonly installationsMap = new StableBTreeMap<string, InstallationRecord>(4);
+  private readonly settingsMap = new StableBTreeMap<string, unknown>(5);
+
+  /** Heap caches of the small records. */
+  readonly view: RegistryView = { types: new Map(), wasms: new Map(), installations: [] };
+
+  /** Rebuilds the heap caches from stable memory (after an upgrade). */
+  load(): void {
+    this.view.types = new Map(this.typesMap.items().map(([k, v]) => [k, v]));
+    this.view.wasms = new Map(this.wasmsMap.items().map(([k, v]) => [k, v]));
+    this.view.installations = this.installationsMap.values().sort((a, b) => a.seq - b.seq);
+  }
+
+  get config(): RegistryConfig {
+    return (this.settingsMap.get('config') as RegistryConfig | undefined) ?? { admins: [], openTypeCreation: false };
+  }
+
+  set config(config: RegistryConfig) {
+    this.settingsMap.insert('config', config);
+  }
+
+  get tip(): Tip | undefined {
+    const tip = this.settingsMap.get('tip') as { index: bigint; hash: string } | undefined;
+    return tip && { index: tip.index, hash: Uint8Array.from(tip.hash.match(/../g)!.map((h) => parseInt(h, 16))) };
+  }
+
+  set tip(tip: Tip) {
+    this.settingsMap.insert('tip', { index: tip.index, hash: Array.from(tip.hash, (b) => b.toString(16).padStart(2, '0')).join('') });
+  }
+
+  putType(type: CanisterTypeRecord): void {
+    this.typesMap.insert(type.namespace, type);
+    this.view.types.set(type.namespace, type);
+  }
+
+  putWasm(wasm: WasmRecord): void {
+    this.wasmsMap.insert(wasm.hash, wasm);
+    this.view.wasms.set(wasm.hash, wasm);
+  }
+
+  nextWasmSeq(): number {
+    let max = -1;
+    for (const w of this.view.wasms.values()) if (w.seq > max) max = w.seq;
+    return max + 1;
+  }
+
+  chunk(hash: string, id: number): Uint8Array | undefined {
+    return this.chunksMap.get(`${hash}:${pad(id, 6)}`);
+  }
+
+  putChunk(hash: string, id: number, bytes: Uint8Array): void {
+    this.chunksMap.insert(`${hash}:${pad(id, 6)}`, bytes);
+  }
+
+  removeChunks(hash: string, count: number): void {
+    for (let id = 0; id < count; id++) this.chunksMap.remove(`${hash}:${pad(id, 6)}`);
+  }
+
+  putInstallation(record: InstallationRecord): void {
+    this.installationsMap.insert(`${record.hash}:${record.canister}`, record);
+    this.view.installations = this.view.installations.filter((i) => !(i.hash === record.hash && i.canister === record.canister));
+    this.view.installations.push(record);
+    this.view.installations.sort((a, b) => a.seq - b.seq);
+  }
+
+  get blockCount(): bigint {
+    return BigInt(this.blocksMap.len());
+  }
+
+  block(index: bigint): Value | undefined {
+    return this.blocksMap.get(pad(index));
+  }
+
+  putBlock(index: bigint, block: Value): void {
+    this.blocksMap.insert(pad(index), block);
+  }
+}

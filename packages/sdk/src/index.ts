@@ -1,0 +1,2 @@
+/** `@lineage/sdk`: the client side of Lineage. */
+export {};

@@ -1,0 +1,36 @@
+/** Cutting a module into the chunks the registry stores, with their sha256 hashes. */
+import { asBytes, sha256, type Bytes } from '../bytes.js';
+
+/** The largest chunk the registry accepts: the management canister's `upload_chunk` limit, 1 MiB. */
+export const MAX_CHUNK_BYTES = 1_048_576;
+/** The chunk size `publishWasm` uses unless told otherwise. */
+export const DEFAULT_CHUNK_BYTES = MAX_CHUNK_BYTES;
+
+export interface ChunkPlan {
+  /** sha256 of the whole module: the registry's key for it. */
+  hash: Uint8Array;
+  /** The module's size in bytes. */
+  size: number;
+  /** The chunks in order; every one but the last is exactly `chunkSize` bytes. */
+  chunks: Uint8Array[];
+  /** sha256 of each chunk, in order. */
+  chunkHashes: Uint8Array[];
+}
+
+/**
+ * Splits `wasm` into chunks of `chunkSize` bytes (at most 1 MiB) and hashes the module and every chunk.
+ *
+ * @example
+ * const plan = planChunks(readFileSync('app.wasm'), 1_048_576);
+ * plan.chunks.length; // ceil(size / 1 MiB)
+ */
+export function planChunks(wasm: Bytes, chunkSize: number = DEFAULT_CHUNK_BYTES): ChunkPlan {
+  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_BYTES) {
+    throw new RangeError(`chunkSize must be an integer from 1 to ${MAX_CHUNK_BYTES} bytes, got ${chunkSize}`);
+  }
+  const bytes = asBytes(wasm);
+  if (bytes.length === 0) throw new RangeError('the module is empty');
+  const chunks: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; at += chunkSize) chunks.push(bytes.slice(at, at + chunkSize));
+  return { hash: sha256(bytes), size: bytes.length, chunks, chunkHashes: chunks.map((c) => sha256(c)) };
+}
