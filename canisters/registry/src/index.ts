@@ -19,10 +19,11 @@ import {
   type UploadStatus, type UpgradePathResult, type Wasm, type CanisterType,
 } from '@lineage/types';
 
+import { asBytes, fromHex, toHex, type Value } from '@lineage/kit';
+
 import {
-  ANONYMOUS, acceptChunk, advanceHash, asBytes, checkRegistration, controlsType, emptyProgress, fromHex, hashValue,
-  isAdmin, makeBlock, mayCreateType, MAX_CHUNKS, namespaceProblem, queryTypes, queryWasms, tipTree, toHex, upgradePath,
-  withStoredChunk, type Value, type WasmRecord,
+  ANONYMOUS, acceptChunk, advanceHash, checkRegistration, controlsType, emptyProgress, isAdmin, mayCreateType, MAX_CHUNKS,
+  namespaceProblem, queryTypes, queryWasms, upgradePath, withStoredChunk, type WasmRecord,
 } from './domain/index.js';
 import { filterFromCandid, hex, installationToCandid, opt, some, typeToCandid, uploadStatus, versionToCandid, wasmToCandid } from './convert.js';
 import { Storage } from './storage.js';
@@ -38,7 +39,7 @@ const CanisterInfoResult = IDL.Record({
 });
 
 const BLOCK_TYPES = ['118typecreate', '118controller', '118wasm', '118chunk', '118verified', '118deprecate', '118install'];
-const DOCS = 'https://github.com/lineage-dapps/lineage/blob/main/canisters/registry/README.md';
+const DOCS = 'https://github.com/lineage-dapps/lineage/blob/main/canisters/registry/README.md#blocks-the-icrc-3-log';
 const MAX_BLOCKS_PER_REPLY = 2000n;
 
 const principalBlob = (p: string): Value => ({ Blob: Principal.fromText(p).toUint8Array() });
@@ -56,8 +57,8 @@ export default class {
   postUpgrade(args: [] | [RegistryInitArgs]): void {
     if (args.length > 0) this.configure(args);
     this.store.load();
-    const tip = this.store.tip;
-    if (tip) certifiedDataSet(tipTree(tip.index, tip.hash).root);
+    const certified = this.store.log.certifiedData();
+    if (certified) certifiedDataSet(certified);
   }
 
   private configure(args: [] | [RegistryInitArgs]): void {
@@ -69,13 +70,8 @@ export default class {
 
   /** Appends a block chained to the tip and certifies the new tip; returns its index. */
   private log(btype: string, tx: [string, Value][]): bigint {
-    const tip = this.store.tip;
-    const index = tip === undefined ? 0n : tip.index + 1n;
-    const block = makeBlock(btype, time(), tip?.hash, [...tx, ['caller', principalBlob(msgCaller().toText())]]);
-    const hash = hashValue(block);
-    this.store.putBlock(index, block);
-    this.store.tip = { index, hash };
-    certifiedDataSet(tipTree(index, hash).root);
+    const { index, certifiedData } = this.store.log.append(btype, time(), [...tx, ['caller', principalBlob(msgCaller().toText())]]);
+    certifiedDataSet(certifiedData);
     return index;
   }
 
@@ -173,6 +169,7 @@ export default class {
         case 'PreviousHashOfAnotherType': return { Error: { PreviousHashOfAnotherType: fromHex(refused.hash) } };
         case 'UpgradeCycle': return { Error: { UpgradeCycle: fromHex(refused.hash) } };
         case 'VersionNotAfterPrevious': return { Error: { VersionNotAfterPrevious: { previous: refused.previous } } };
+        case 'VersionNotBeforeNext': return { Error: { VersionNotBeforeNext: { next: refused.next } } };
         case 'NonDeprecatedWasmFound': return { Error: { NonDeprecatedWasmFound: fromHex(refused.hash) } };
       }
     }
@@ -388,23 +385,15 @@ export default class {
 
   @query([T.GetBlocksArgs], T.GetBlocksResult)
   icrc3_get_blocks(ranges: { start: bigint; length: bigint }[]): Icrc3GetBlocksResult {
-    const total = this.store.blockCount;
-    const blocks: { id: bigint; block: Value }[] = [];
-    for (const { start, length } of ranges) {
-      for (let id = start; id < start + length && id < total && BigInt(blocks.length) < MAX_BLOCKS_PER_REPLY; id++) {
-        const block = this.store.block(id);
-        if (block) blocks.push({ id, block });
-      }
-    }
-    return { log_length: total, blocks: blocks as Icrc3GetBlocksResult['blocks'], archived_blocks: [] };
+    return { ...this.store.log.getBlocks(ranges, MAX_BLOCKS_PER_REPLY), archived_blocks: [] } as Icrc3GetBlocksResult;
   }
 
   @query([], IDL.Opt(T.DataCertificate))
   icrc3_get_tip_certificate(): [] | [Icrc3DataCertificate] {
     const certificate = dataCertificate();
-    const tip = this.store.tip;
-    if (!certificate || !tip) return [];
-    return [{ certificate, hash_tree: tipTree(tip.index, tip.hash).cbor }];
+    const tree = this.store.log.tipHashTree();
+    if (!certificate || !tree) return [];
+    return [{ certificate, hash_tree: tree }];
   }
 
   @query([T.GetArchivesArgs], T.GetArchivesResult)
@@ -414,7 +403,7 @@ export default class {
 
   @query([], IDL.Vec(T.BlockType))
   icrc3_supported_block_types(): { block_type: string; url: string }[] {
-    return BLOCK_TYPES.map((block_type) => ({ block_type, url: `${DOCS}#blocks` }));
+    return BLOCK_TYPES.map((block_type) => ({ block_type, url: DOCS }));
   }
 
   @query([], IDL.Vec(T.SupportedStandard))

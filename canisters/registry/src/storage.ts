@@ -8,7 +8,7 @@ import { IDL, StableBTreeMap } from 'azle';
 import { registryTypes } from '@lineage/types';
 
 import type { CanisterTypeRecord, InstallationRecord, RegistryConfig, RegistryView, WasmRecord } from './domain/index.js';
-import type { Value } from './domain/icrc3.js';
+import { BlockLog, type Value } from '@lineage/kit';
 
 const raw = { toBytes: (b: Uint8Array) => b, fromBytes: (b: Uint8Array) => b };
 const T = registryTypes(IDL);
@@ -21,11 +21,6 @@ const blockCodec = {
 
 const pad = (n: number | bigint, width = 20) => n.toString().padStart(width, '0');
 
-export interface Tip {
-  index: bigint;
-  hash: Uint8Array;
-}
-
 export class Storage {
   private readonly typesMap = new StableBTreeMap<string, CanisterTypeRecord>(0);
   private readonly wasmsMap = new StableBTreeMap<string, WasmRecord>(1);
@@ -33,6 +28,9 @@ export class Storage {
   private readonly blocksMap = new StableBTreeMap<string, Value>(3, undefined, blockCodec);
   private readonly installationsMap = new StableBTreeMap<string, InstallationRecord>(4);
   private readonly settingsMap = new StableBTreeMap<string, unknown>(5);
+
+  /** The ICRC-3 log; its tip lives beside the settings. */
+  readonly log = new BlockLog(this.blocksMap, this.settingsMap);
 
   /** Heap caches of the small records. */
   readonly view: RegistryView = { types: new Map(), wasms: new Map(), installations: [] };
@@ -50,15 +48,6 @@ export class Storage {
 
   set config(config: RegistryConfig) {
     this.settingsMap.insert('config', config);
-  }
-
-  get tip(): Tip | undefined {
-    const tip = this.settingsMap.get('tip') as { index: bigint; hash: string } | undefined;
-    return tip && { index: tip.index, hash: Uint8Array.from(tip.hash.match(/../g)!.map((h) => parseInt(h, 16))) };
-  }
-
-  set tip(tip: Tip) {
-    this.settingsMap.insert('tip', { index: tip.index, hash: Array.from(tip.hash, (b) => b.toString(16).padStart(2, '0')).join('') });
   }
 
   putType(type: CanisterTypeRecord): void {
@@ -94,17 +83,5 @@ export class Storage {
     this.view.installations = this.view.installations.filter((i) => !(i.hash === record.hash && i.canister === record.canister));
     this.view.installations.push(record);
     this.view.installations.sort((a, b) => a.seq - b.seq);
-  }
-
-  get blockCount(): bigint {
-    return BigInt(this.blocksMap.len());
-  }
-
-  block(index: bigint): Value | undefined {
-    return this.blocksMap.get(pad(index));
-  }
-
-  putBlock(index: bigint, block: Value): void {
-    this.blocksMap.insert(pad(index), block);
   }
 }

@@ -77,6 +77,8 @@ export type UpdateWasmError =
   | { PreviousHashOfAnotherType: Blob }
   | { UpgradeCycle: Blob }
   | { VersionNotAfterPrevious: { previous: Version } }
+  /** Re-registering an unverified version must keep it below the versions that upgrade from it. */
+  | { VersionNotBeforeNext: { next: Version } }
   | { AlreadyRegistered: Blob }
   | { InvalidChunkCount: string }
   | { InvalidHash: string }
@@ -265,6 +267,7 @@ export function registryTypes(IDL: IdlNamespace): Record<RegistryTypeName, Candi
       PreviousHashOfAnotherType: IDL.Vec(IDL.Nat8),
       UpgradeCycle: IDL.Vec(IDL.Nat8),
       VersionNotAfterPrevious: IDL.Record({ previous: Version }),
+      VersionNotBeforeNext: IDL.Record({ next: Version }),
       AlreadyRegistered: IDL.Vec(IDL.Nat8),
       InvalidChunkCount: IDL.Text,
       InvalidHash: IDL.Text,

@@ -31,6 +31,7 @@ export type RegistrationError =
   | { kind: 'PreviousHashOfAnotherType'; hash: string }
   | { kind: 'UpgradeCycle'; hash: string }
   | { kind: 'VersionNotAfterPrevious'; previous: Version }
+  | { kind: 'VersionNotBeforeNext'; next: Version }
   | { kind: 'NonDeprecatedWasmFound'; hash: string };
 
 /**
@@ -50,6 +51,12 @@ export function checkRegistration(view: RegistryView, r: Registration): Registra
     if (previous.namespace !== r.namespace) return { kind: 'PreviousHashOfAnotherType', hash: r.previousHash };
     if (leadsTo(view, r.previousHash, r.hash)) return { kind: 'UpgradeCycle', hash: r.previousHash };
     if (compareVersions(r.version, previous.version) <= 0) return { kind: 'VersionNotAfterPrevious', previous: previous.version };
+  }
+  if (existing) {
+    // Replacing an unverified version must keep it below the versions that already upgrade from it.
+    for (const next of view.wasms.values()) {
+      if (next.previousHash === r.hash && compareVersions(next.version, r.version) <= 0) return { kind: 'VersionNotBeforeNext', next: next.version };
+    }
   }
   for (const other of view.wasms.values()) {
     if (other.namespace !== r.namespace || other.deprecated || other.hash === r.hash) continue;
@@ -94,17 +101,27 @@ export function upgradePath(view: RegistryView, namespace: string, current: stri
   if (goal.deprecated) return { error: { kind: 'TargetDeprecated' } };
   if (goal.calculatedHash === undefined) return { error: { kind: 'TargetNotVerified' } };
   if (current === target) return { ok: [] };
+  // Walk back from the target to `current` first: a deprecated or unverified step is only worth
+  // naming when there is a path through it at all.
   const steps: WasmRecord[] = [];
   const seen = new Set<string>();
+  let reached = false;
   for (let step: WasmRecord | undefined = goal; step; step = step.previousHash === undefined ? undefined : view.wasms.get(step.previousHash)) {
     if (seen.has(step.hash)) break;
     seen.add(step.hash);
-    if (step !== goal) {
+    steps.unshift(step);
+    if (step.previousHash === current) {
+      reached = true;
+      break;
+    }
+  }
+  if (reached) {
+    for (const step of steps) {
+      if (step === goal) continue;
       if (step.deprecated) return { error: { kind: 'DeprecatedStep', hash: step.hash } };
       if (step.calculatedHash === undefined) return { error: { kind: 'UnverifiedStep', hash: step.hash } };
     }
-    steps.unshift(step);
-    if (step.previousHash === current) return { ok: steps };
+    return { ok: steps };
   }
   return { error: { kind: 'NoPath' } };
 }

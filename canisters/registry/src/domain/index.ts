@@ -1,10 +1,7 @@
 /** The registry's rules as plain functions over plain data (unit-tested without Wasm; reused by clients). */
 export * from './access.js';
-export * from './bytes.js';
 export * from './graph.js';
-export * from './icrc3.js';
 export * from './model.js';
 export * from './queries.js';
-export * from './sha256.js';
 export * from './uploads.js';
 export * from './versions.js';

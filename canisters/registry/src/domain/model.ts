@@ -4,7 +4,7 @@
  */
 import type { Icrc16Map } from '@lineage/types';
 
-import type { Sha256State } from './sha256.js';
+import type { Sha256State } from '@lineage/kit';
 
 export type Version = [bigint, bigint, bigint];
 

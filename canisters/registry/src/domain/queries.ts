@@ -102,5 +102,8 @@ export function queryTypes(view: RegistryView, filters: TypeFilter[], prev: stri
     .filter((t) => controllers.length === 0 || t.controllers.some((c) => controllers.includes(c)))
     .sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
   const startAfter = prev === undefined ? -1 : ordered.filter((t) => t.namespace <= prev).length - 1;
-  return page(ordered, startAfter, take, (t) => 300 + t.description.length * 3 + t.repo.length * 3 + 64 * 34);
+  // Each type carries all its versions (about 100 bytes each in Candid).
+  const versions = new Map<string, number>();
+  for (const w of view.wasms.values()) versions.set(w.namespace, (versions.get(w.namespace) ?? 0) + 1);
+  return page(ordered, startAfter, take, (t) => 300 + t.description.length * 3 + t.repo.length * 3 + (versions.get(t.namespace) ?? 0) * 100);
 }

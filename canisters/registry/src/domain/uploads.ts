@@ -3,9 +3,9 @@
  * computed chunk by chunk in order as chunks arrive (a message can absorb only so many bytes),
  * compared with the expected hash once the last chunk is in.
  */
-import { bytesEqual, toHex } from './bytes.js';
+import { bytesEqual, toHex } from '@lineage/kit';
 import { MAX_CHUNK_BYTES, MAX_CHUNKS_HASHED_PER_MESSAGE, type UploadProgress, type WasmRecord } from './model.js';
-import { sha256, sha256Final, sha256Init, sha256Update } from './sha256.js';
+import { sha256, sha256Final, sha256Init, sha256Update } from '@lineage/kit';
 
 export type ChunkError =
   | { kind: 'AlreadyVerified' }
