@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: { conditions: ['@lineage/source'] },
+  // Suites run in Node (vite's SSR side): workspace packages resolve to their sources there too.
+  ssr: { resolve: { conditions: ['@lineage/source'], externalConditions: ['@lineage/source'] } },
   test: {
     include: ['**/*.spec.ts'],
     exclude: ['**/node_modules/**', 'fixtures/**'],

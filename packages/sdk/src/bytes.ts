@@ -100,7 +100,12 @@ export function sha256(...parts: Bytes[]): Uint8Array {
   return new Uint8Array(h.digest());
 }
 
-/** A short hex form of a hash for messages: the first 8 bytes and an ellipsis. */
+/**
+ * A short hex form of a hash for messages: the first 8 bytes and an ellipsis.
+ *
+ * @example
+ * shortHex(new Uint8Array(32)); // '0000000000000000…'
+ */
 export function shortHex(bytes: Bytes): string {
   const hex = toHex(bytes);
   return hex.length > 16 ? `${hex.slice(0, 16)}…` : hex;

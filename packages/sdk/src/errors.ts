@@ -107,7 +107,12 @@ export class ResumeConflictError extends Error {
   }
 }
 
-/** A readable sentence for a registry error variant and its payload. */
+/**
+ * A readable sentence for a registry error variant and its payload.
+ *
+ * @example
+ * describeRegistryError('ChunkTooLarge', { max_bytes: 1_048_576n }); // 'chunk larger than 1048576 bytes'
+ */
 export function describeRegistryError(variant: string, detail: unknown): string {
   const d = detail as Record<string, unknown>;
   switch (variant) {
@@ -117,6 +122,7 @@ export function describeRegistryError(variant: string, detail: unknown): string 
     case 'UnknownPreviousHash': return `previous_hash ${format(detail)} is not a registered version`;
     case 'PreviousHashOfAnotherType': return `previous_hash ${format(detail)} is a version of another canister type`;
     case 'VersionNotAfterPrevious': return `the version number must come after the previous version's ${format(d?.previous)}`;
+    case 'VersionNotBeforeNext': return `the version number must stay below ${format(d?.next)}, a version that already upgrades from this one`;
     case 'AlreadyRegistered': return `a module with hash ${format(detail)} is already registered`;
     case 'InvalidChunkCount': return `invalid chunk count: ${format(detail)}`;
     case 'InvalidHash': return `invalid hash: ${format(detail)}`;
@@ -127,8 +133,8 @@ export function describeRegistryError(variant: string, detail: unknown): string 
     case 'ChunkMismatch': return `the chunk's sha256 ${format(d?.actual)} differs from the declared ${format(d?.expected)}`;
     case 'ChunkConflict': return 'a different chunk is already stored at this index';
     case 'HashMismatch': return `the module's sha256 ${format(d?.calculated)} differs from the expected ${format(d?.expected)}`;
-    case 'NotFound': return 'not found';
-    case 'NotVerified': return 'the module is not verified yet (chunks are missing or still being checked)';
+    case 'NotFound': return typeof detail === 'string' ? detail : 'not found';
+    case 'NotVerified': return typeof detail === 'string' ? detail : 'the module is not verified yet (chunks are missing or still being checked)';
     case 'LastController': return 'a canister type must keep at least one controller';
     case 'AlreadyExists': return 'it exists already';
     case 'Generic': return format(detail);

@@ -2,6 +2,18 @@
 import type { Wasm } from '@lineage/types';
 
 import { asBytes, bytesEqual, type Bytes } from '../bytes.js';
+
+/**
+ * The hash a version record reports as calculated, or `undefined` while it is unverified. The record's
+ * `calculated_hash` is a plain blob: the registry fills it with zeros (or leaves it empty) until verified.
+ *
+ * @example
+ * recordedHash(wasm.calculated_hash); // undefined for an unverified version
+ */
+export function recordedHash(calculated: Bytes): Uint8Array | undefined {
+  const bytes = asBytes(calculated);
+  return bytes.length === 0 || bytes.every((b) => b === 0) ? undefined : bytes;
+}
 import type { FetchRegistry, ReadRegistry } from './service.js';
 
 /** How far the upload of one module got, as the registry reports it. */
@@ -48,7 +60,7 @@ export async function readUploadState(registry: ReadRegistry, hash: Bytes): Prom
   const wasm = await findWasm(registry, hash);
   if (!wasm) return undefined;
   const totalChunks = Number(wasm.chunkCount);
-  const calculatedHash = wasm.calculated_hash.length > 0 ? asBytes(wasm.calculated_hash) : undefined;
+  const calculatedHash = recordedHash(wasm.calculated_hash);
   return {
     totalChunks,
     // The record says how many chunks are stored but not which; only a verified module tells.

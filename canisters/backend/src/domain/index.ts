@@ -1,0 +1,4 @@
+/** The backend's rules as plain functions over plain data (unit-tested without Wasm). */
+export * from './notes.js';
+export * from './owner.js';
+export * from './ring.js';

@@ -1,0 +1,87 @@
+/**
+ * The manager's plain data: hashes are lowercase hex, principals are text, so records survive
+ * stable storage and compare with `===`. The shell converts to and from Candid.
+ */
+
+export type Version = [bigint, bigint, bigint];
+
+/** What the manager needs to know of a registry version. */
+export interface RegistryVersion {
+  hash: string;
+  namespace: string;
+  version: Version;
+  previousHash: string | undefined;
+  verified: boolean;
+  deprecated: boolean;
+  chunks: number;
+  /** Per-chunk sha256 declared by the publisher, when declared. */
+  chunkHashes: string[] | undefined;
+}
+
+/** One upgrade: the module the canister runs before, the version it runs after. */
+export interface Step {
+  from: string;
+  to: string;
+  version: Version;
+}
+
+export type OperationState =
+  | { kind: 'scheduled' }
+  | { kind: 'running'; step: number }
+  | { kind: 'completed' }
+  | { kind: 'failed'; step: number; error: string };
+
+export interface OperationRecord {
+  id: bigint;
+  canister: string;
+  requestedBy: string;
+  requestedAt: bigint;
+  steps: Step[];
+  /** Hex of the Candid `post_upgrade` argument. */
+  arg: string;
+  state: OperationState;
+  /** History indexes written by this operation, one per step that ran. */
+  entries: bigint[];
+  /** The manager upgrades itself through its controller (`prepare_self_upgrade`). */
+  self: boolean;
+}
+
+/** A canister the manager watches and the number of its IC history changes already accounted for. */
+export interface WatchedCanister {
+  canister: string;
+  label: string;
+  seenChanges: bigint;
+}
+
+/** A change from `canister_info` (IC interface specification § IC method `canister_info`). */
+export interface ObservedChange {
+  canisterVersion: bigint;
+  at: bigint;
+  origin: { kind: 'user' | 'canister'; principal: string };
+  details:
+    | { kind: 'creation'; controllers: string[] }
+    | { kind: 'code_uninstall' }
+    | { kind: 'code_deployment'; mode: 'install' | 'reinstall' | 'upgrade'; moduleHash: string }
+    | { kind: 'controllers_change'; controllers: string[] }
+    | { kind: 'load_snapshot'; snapshotVersion: bigint; takenAt: bigint };
+}
+
+/** What one history entry says; the shell writes each as one ICRC-3 block. */
+export type HistoryEvent =
+  | {
+    kind: 'deployed'; operation: bigint; step: number; steps: number; from: string | undefined; to: string;
+    version: Version; requestedBy: string; canisterVersion: bigint | undefined;
+  }
+  | {
+    kind: 'deploy_failed'; operation: bigint; step: number; steps: number; from: string | undefined; to: string;
+    version: Version; requestedBy: string; error: string;
+  }
+  | { kind: 'observed'; change: ObservedChange }
+  | { kind: 'gap'; missed: bigint; lastSeen: bigint; nowTotal: bigint };
+
+export interface HistoryEntry {
+  index: bigint;
+  time: bigint;
+  canister: string;
+  event: HistoryEvent;
+}
