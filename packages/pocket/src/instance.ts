@@ -17,13 +17,18 @@ import { runQuery } from './execution/query.js';
 import { expireDeadlines, handleRequest, handleResponse, handleTask, registerCall, reject, rejectFrom, respond, type Host } from './execution/requests.js';
 import { canisterNumber, principalText } from './ids.js';
 import type { CreateCanisterOptions, ManagementHost } from './management/host.js';
-import { FetchLogsResult } from './management/idl.js';
+import { CanisterInfoArgs, CanisterInfoResult, FetchLogsResult } from './management/idl.js';
+import { canisterInfo } from './management/methods.js';
 import { checkManagementIngress, effectiveCanisterId, executeManagement } from './management/index.js';
 import { mergeSettings } from './management/settings.js';
 import { rawFromResult, type CallResult, type Message, type RawResult, type Request, type Response } from './messages.js';
 import { Scheduler } from './scheduler.js';
+import { captureCanister, loadState, restoreFields, saveState, type InstanceRecord } from './state/snapshot.js';
+import { StableMemory } from './state/stable-memory.js';
+import { WasmInstance } from './wasm/instance.js';
+import { prepareModule } from './wasm/prepare.js';
 import type { OutgoingCall } from './system-api/context.js';
-import { allocationBlock, buildSubnets, mainnetSubnetKind, Subnet, type TopologyRequest } from './subnet.js';
+import { allocationBlock, buildSubnets, mainnetSubnetKind, Subnet, type SubnetSpec, type TopologyRequest } from './subnet.js';
 
 /** An error of the emulator's API itself (bad routing, unknown canister…): PocketIC's 400 `{message}`. */
 export class PocketError extends Error {
@@ -113,6 +118,72 @@ export class IcInstance {
     });
     // PocketIC executes a round on every subnet while creating the instance.
     this.tick();
+  }
+
+  // ---- saving and restoring (PocketIC's state_dir) ------------------------------------------
+
+  /** Rounds to run, at most, so that no message is in flight when the state is saved. */
+  static readonly SAVE_DRAIN_ROUNDS = 500;
+
+  /**
+   * Writes the instance's state to `dir` (see `state/snapshot.ts`). Rounds run first until no
+   * message is in flight; call contexts still open after that are not saved. Returns how many
+   * were dropped.
+   */
+  saveTo(dir: string): { droppedContexts: number } {
+    for (let round = 0; round < IcInstance.SAVE_DRAIN_ROUNDS && this.scheduler.busy; round++) this.tick();
+    let droppedContexts = 0;
+    for (const c of this.canisters.values()) droppedContexts += [...c.callContexts.values()].filter((x) => !x.deleted).length;
+    const record: InstanceRecord = {
+      seed: this.options.seed,
+      topology: this.options.topology,
+      disableIngressValidation: this.options.disableIngressValidation ?? false,
+      subnets: this.subnets.map((s) => ({
+        spec: { ...s.spec }, ranges: s.ranges, allocation: s.allocation, seedMaterial: s.seedMaterial, allocationCursor: s.allocationCursor,
+      })),
+      nextAllocationBlock: this.nextAllocationBlock,
+      deletedIds: [...this.deletedIds],
+      counters: { nextCallbackId: this.nextCallbackIdValue, nextMessageNonce: this.nextMessageNonce, randomCounter: this.randomCounter },
+      time: { current: this.currentTime, lastRound: this.lastRoundTime, certified: this.certified },
+    };
+    saveState(dir, record, this.canistersInOrder().map(captureCanister));
+    return { droppedContexts };
+  }
+
+  /** An instance as `saveTo(dir)` left it: same subnets and keys, canisters, memories and time. */
+  static restoreFrom(dir: string, options: Pick<InstanceOptions, 'onCanisterLog'> = {}): IcInstance {
+    const { instance: saved, canisters } = loadState(dir);
+    const ic = new IcInstance({
+      topology: saved.topology as TopologyRequest, seed: saved.seed,
+      disableIngressValidation: saved.disableIngressValidation, onCanisterLog: options.onCanisterLog,
+    });
+    // Subnets added after creation (for mainnet canister ids) come back in the same order.
+    for (const s of saved.subnets.slice(ic.subnets.length)) {
+      ic.subnets.push(new Subnet(s.spec as SubnetSpec, s.ranges, s.allocation, s.seedMaterial));
+    }
+    saved.subnets.forEach((s, k) => { ic.subnets[k]!.allocationCursor = s.allocationCursor; });
+    ic.nextAllocationBlock = saved.nextAllocationBlock;
+    for (const id of saved.deletedIds) ic.deletedIds.add(id);
+    ic.nextCallbackIdValue = saved.counters.nextCallbackId;
+    ic.nextMessageNonce = saved.counters.nextMessageNonce;
+    ic.randomCounter = saved.counters.randomCounter;
+    ic.currentTime = saved.time.current;
+    ic.lastRoundTime = saved.time.lastRound;
+    ic.certified = saved.time.certified;
+    for (const c of canisters) {
+      const id = Principal.fromText(c.record.id);
+      const canister = new Canister(id, Principal.fromText(c.record.subnetId), [], 0n, 0n);
+      restoreFields(canister, c.record);
+      canister.stable = StableMemory.fromPages(c.record.stable.size, c.record.stable.pages.map((n, k) => [n, c.stablePages[k]!]));
+      if (c.wasm && c.record.code) {
+        canister.module = prepareModule(c.wasm);
+        canister.instance = WasmInstance.create(canister.module, canister.api.imports);
+        canister.instance.restore(c.heap ?? new Uint8Array(), c.record.code.globals);
+      }
+      ic.canisters.set(c.record.id, canister);
+    }
+    ic.sortedCache = undefined;
+    return ic;
   }
 
   // ---- time ------------------------------------------------------------------------------
@@ -496,6 +567,7 @@ export class IcInstance {
   }
 
   private managementQuery(sender: Principal, method: string, payload: Uint8Array): CallResult {
+    if (method === 'canister_info') return this.canisterInfoQuery(payload);
     if (method !== 'fetch_canister_logs') {
       return reject('CanisterMethodNotFound', `Management canister has no query method '${method}'`);
     }
@@ -510,6 +582,24 @@ export class IcInstance {
     }
     const records = canister.logs.map((r) => ({ idx: r.idx, timestamp_nanos: r.timestampNanos, content: r.content }));
     return { kind: 'reply', data: new Uint8Array(IDL.encode([FetchLogsResult], [{ canister_log_records: records }])) };
+  }
+
+  /**
+   * `canister_info` as a query: the current interface specification annotates the method `query`
+   * and lets anyone call it that way (the older text allowed only canisters); a canister's history
+   * is public either way.
+   */
+  private canisterInfoQuery(payload: Uint8Array): CallResult {
+    let args: { canister_id: Principal; num_requested_changes: [] | [bigint] };
+    try {
+      args = IDL.decode([CanisterInfoArgs], payload)[0] as unknown as typeof args;
+    } catch (error) {
+      return reject('InvalidManagementPayload', `Error decoding candid: ${(error as Error).message} (ic00 method canister_info)`);
+    }
+    const canister = this.canister(args.canister_id);
+    if (!canister) return reject('CanisterNotFound', `Canister ${args.canister_id.toText()} not found`);
+    const info = canisterInfo(canister, args.num_requested_changes[0]);
+    return { kind: 'reply', data: new Uint8Array(IDL.encode([CanisterInfoResult], [info])) };
   }
 
   // ---- certification -----------------------------------------------------------------------

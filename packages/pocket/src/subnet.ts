@@ -76,7 +76,8 @@ export class Subnet {
     readonly ranges: CanisterRange[],
     /** Range new canister ids are taken from (the last one). */
     readonly allocation: CanisterRange,
-    seedMaterial: string,
+    /** What the subnet's keys and ids derive from (saved with an instance's state). */
+    readonly seedMaterial: string,
   ) {
     this.seed = new Uint8Array(createHash('sha256').update(seedMaterial).digest());
     this.key = new SubnetKey(this.seed);
@@ -85,6 +86,15 @@ export class Subnet {
     this.size = NODES[spec.kind];
     this.cost = new CostModel(this.size, spec.costSchedule === 'Free');
     this.nextId = allocation.start;
+  }
+
+  /** The next canister id number to try (saved with an instance's state). */
+  get allocationCursor(): bigint {
+    return this.nextId;
+  }
+
+  set allocationCursor(n: bigint) {
+    this.nextId = n;
   }
 
   /** The subnet's nodes (Ed25519 keys that sign query responses), derived from its seed. */

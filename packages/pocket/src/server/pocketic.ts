@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Principal } from '@dfinity/principal';
 
+import { hasSavedState } from '../state/snapshot.js';
 import { IcInstance, PocketError } from '../instance.js';
 import { StableMemory } from '../state/stable-memory.js';
 import type { SubnetSpec, TopologyRequest } from '../subnet.js';
@@ -29,7 +30,7 @@ const error = (message: string, status = 400): Reply => ({ status, json: { messa
 /** Features of PocketIC this emulator does not provide, named in the error a user sees. */
 export const UNSUPPORTED_FEATURES = {
   icpFeatures: 'system canisters from icp_features (NNS registry, CMC, ledgers, governance, SNS, II)',
-  stateDir: 'persistent state (state_dir / FromPath subnet state)',
+  fromPath: 'subnet state read from a replica state directory (FromPath)',
   httpOutcalls: 'HTTPS outcalls (mock_canister_http)',
   replicaGateway: 'HTTP gateways forwarding to a replica URL (only PocketIcInstance targets)',
   https: 'HTTPS on HTTP gateways (https_config)',
@@ -45,6 +46,8 @@ export class PocketIcApi {
   private readonly httpApis = new Map<IcInstance, IcHttpApi>();
   private readonly progress = new Map<IcInstance, AutoProgress>();
   private readonly gateways: (HttpGateway | undefined)[] = [];
+  /** Where each instance created with `state_dir` saves its state when it is deleted. */
+  private readonly stateDirs = new Map<IcInstance, string>();
 
   constructor(private readonly options: PocketIcOptions = {}) {}
 
@@ -71,10 +74,12 @@ export class PocketIcApi {
   }
 
   /** Stops every gateway and auto-progress loop (server shutdown). */
+  /** Stops live instances and gateways, and saves instances that have a state directory. */
   async closeAll(): Promise<void> {
     for (const loop of this.progress.values()) loop.stop();
     this.progress.clear();
     await Promise.all(this.gateways.map((g) => g?.close()));
+    this.saveAll();
   }
 
   private httpApi(ic: IcInstance): IcHttpApi {
@@ -150,6 +155,7 @@ export class PocketIcApi {
         this.progress.get(slot)?.stop();
         this.progress.delete(slot);
         this.httpApis.delete(slot);
+        this.saveState(slot);
       }
       this.instances[id] = 'deleted';
       return ok(null);
@@ -257,7 +263,7 @@ export class PocketIcApi {
     if (config.icp_features !== undefined && config.icp_features !== null && Object.keys(obj(config.icp_features, 'icp_features')).length > 0) {
       return fail(`Unsupported by the Lineage emulator: ${UNSUPPORTED_FEATURES.icpFeatures}.`);
     }
-    if (config.state_dir !== undefined && config.state_dir !== null) return fail(`Unsupported by the Lineage emulator: ${UNSUPPORTED_FEATURES.stateDir}.`);
+    const stateDir = config.state_dir === undefined || config.state_dir === null ? undefined : String(config.state_dir);
     let topology: TopologyRequest;
     try {
       topology = topologyRequest(config.subnet_config_set);
@@ -267,6 +273,14 @@ export class PocketIcApi {
     const id = this.instances.length;
     let ic: IcInstance;
     try {
+      // An instance over a directory that holds a saved state is that state, whatever topology
+      // the request names (PocketIC's state_dir).
+      if (stateDir !== undefined && hasSavedState(stateDir)) {
+        ic = IcInstance.restoreFrom(stateDir, { onCanisterLog: this.options.onCanisterLog });
+        this.stateDirs.set(ic, stateDir);
+        this.instances.push(ic);
+        return ok({ Created: { instance_id: id, topology: this.topology(ic), http_gateway_info: null } }, 201);
+      }
       ic = new IcInstance({
         topology, seed: `pocket-instance-${id}`,
         disableIngressValidation: config.disable_ingress_validation === true,
@@ -280,8 +294,23 @@ export class PocketIcApi {
     if (initial !== undefined && initial !== null && typeof initial === 'object' && !Array.isArray(initial) && 'Timestamp' in initial) {
       ic.setCertifiedTime(asBigInt(obj(initial.Timestamp, 'initial_time.Timestamp').nanos_since_epoch, 'initial_time'));
     }
+    if (stateDir !== undefined) this.stateDirs.set(ic, stateDir);
     this.instances.push(ic);
     return ok({ Created: { instance_id: id, topology: this.topology(ic), http_gateway_info: null } }, 201);
+  }
+
+  /** Writes the state of an instance created with `state_dir` (on deletion, and when the server stops). */
+  private saveState(ic: IcInstance): void {
+    const dir = this.stateDirs.get(ic);
+    if (dir === undefined) return;
+    this.stateDirs.delete(ic);
+    const { droppedContexts } = ic.saveTo(dir);
+    if (droppedContexts > 0) this.options.onCanisterLog?.(`[pocket] saved the state to ${dir}; ${droppedContexts} call contexts still open were not saved`);
+  }
+
+  /** Saves every instance that has a state directory (the server is shutting down). */
+  saveAll(): void {
+    for (const ic of [...this.stateDirs.keys()]) this.saveState(ic);
   }
 
   private topology(ic: IcInstance): Json {
@@ -325,7 +354,7 @@ function messageIdOf(args: { [key: string]: Json }): string {
 function subnetSpec(value: Json | undefined, field: string): SubnetSpec {
   const o = value === undefined || value === null ? {} : obj(value, field);
   const state = o.state_config;
-  if (state !== undefined && state !== null && state !== 'New') throw new Error(`Unsupported by the Lineage emulator: ${UNSUPPORTED_FEATURES.stateDir} (${field}.state_config).`);
+  if (state !== undefined && state !== null && state !== 'New') throw new Error(`Unsupported by the Lineage emulator: ${UNSUPPORTED_FEATURES.fromPath} (${field}.state_config).`);
   const cost = o.cost_schedule === 'Free' ? 'Free' : 'Normal';
   return {
     kind: 'Application',

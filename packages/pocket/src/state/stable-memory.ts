@@ -102,6 +102,18 @@ export class StableMemory {
     return memory;
   }
 
+  /** The size and the pages actually held, for saving (sparse: absent pages are zero). */
+  pagesSnapshot(): { size: number; pages: [number, Uint8Array][] } {
+    return { size: this.size, pages: [...this.pageData.entries()].map(([n, data]) => [n, data.slice()]) };
+  }
+
+  static fromPages(size: number, pages: [number, Uint8Array][]): StableMemory {
+    const memory = new StableMemory();
+    memory.size = size;
+    for (const [n, data] of pages) memory.pageData.set(n, data);
+    return memory;
+  }
+
   /** Bytes actually held (for memory metrics). */
   get residentBytes(): number {
     return this.pageData.size * PAGE;

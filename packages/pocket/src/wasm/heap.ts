@@ -195,6 +195,17 @@ export class Heap {
     return this.savedPages.length;
   }
 
+  /** Replaces the canister's bytes with saved ones (restoring an instance), growing to fit. */
+  load(bytes: Uint8Array): void {
+    const pages = Math.ceil(bytes.length / WASM_PAGE_SIZE);
+    if (pages > this.pages) this.grow(pages - this.pages);
+    if (pages > this.pages) throw new Error(`internal: a saved heap of ${pages} pages does not fit in ${this.maxPages}`);
+    this.view.fill(0, RESERVED_BYTES);
+    this.view.set(bytes, RESERVED_BYTES);
+    this.clearJournal();
+    this.pagesAtStart = this.pages;
+  }
+
   /** A full copy of the canister's bytes (for snapshots and tests). */
   snapshot(): Uint8Array {
     return this.read(0, this.size);

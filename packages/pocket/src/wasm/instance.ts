@@ -53,6 +53,17 @@ export class WasmInstance {
     this.globals = this.module.mutableGlobals.map((g) => this.instance.exports[g.exportName] as WebAssembly.Global);
   }
 
+  /** The values of the module's mutable globals (saving an instance's state). */
+  globalValues(): (number | bigint)[] {
+    return this.globals.map((g) => g.value as number | bigint);
+  }
+
+  /** Puts back saved heap bytes and mutable globals over a fresh instantiation. */
+  restore(heap: Uint8Array, globals: (number | bigint)[]): void {
+    this.heap.load(heap);
+    this.globals.forEach((g, k) => { g.value = globals[k]; });
+  }
+
   hasExport(name: string): boolean {
     return typeof this.instance.exports[name] === 'function';
   }

@@ -18,6 +18,8 @@ export interface PreparedModule {
   hashHex: string;
   /** Size of the module as uploaded. */
   size: number;
+  /** The module as uploaded (kept so an instance's state can be saved and restored). */
+  wasm: Uint8Array;
   compiled: WebAssembly.Module;
   memory: { min: number; max: number | undefined } | undefined;
   dataSegments: { offset: number; bytes: Uint8Array }[];
@@ -117,7 +119,7 @@ function prepareUncached(wasm: Uint8Array, hash: Uint8Array, hashHex: string): P
     .map((seg) => ({ offset: evalOffset(seg.offsetExpr!, parsed), bytes: seg.bytes }));
 
   return {
-    hash, hashHex, size: wasm.length, compiled,
+    hash, hashHex, size: wasm.length, wasm, compiled,
     memory: memory ? { min: memory.min, max: memory.max } : undefined,
     dataSegments,
     mutableGlobals: instrumented.mutableGlobals,

@@ -10,7 +10,7 @@ import type { PocketIc } from '@dfinity/pic';
 
 import { install, newPic, type Principal } from '../support/canister.js';
 import {
-  CanisterInfoArgs, CanisterInfoResult, InstallCodeArgs, STRANGER, UninstallCodeArgs, UpdateSettingsArgs, calleeWasm, decode, hex, ingress,
+  CanisterInfoArgs, CanisterInfoResult, InstallCodeArgs, STRANGER, UninstallCodeArgs, UpdateSettingsArgs, calleeWasm, decode, hex, ingress, IDL, MANAGEMENT,
   manage, proxyWasm, rejectOf, replyOf, sha256, settings, texts, unusedCanisterId, Principal as P, type CanisterInfoValue, type ChangeValue,
 } from '../support/messages.js';
 
@@ -131,10 +131,27 @@ describe('canister history (canister_info)', () => {
     expect(r.message).toContain(`Canister ${missing.toText()} not found`);
   });
 
-  it('is not callable by users', async () => {
+  it('is not callable by users in an update (ingress) call', async () => {
     const id = await pic.createCanister();
     const error = await ingress(pic, 'canister_info', CanisterInfoArgs, { canister_id: id, num_requested_changes: [] }).then(() => 'replied', (e: Error) => e.message);
     expect(error).toContain('canister_info');
     expect(error).toMatch(/can not be called via ingress messages|Only canisters can call ic00 method canister_info/);
+  });
+
+  it('is callable by anyone as a query, answering what a canister gets (current spec: canister_info is annotated query)', async () => {
+    const id = await pic.createCanister();
+    await pic.installCode({ canisterId: id, wasm });
+    const arg = new Uint8Array(IDL.encode([CanisterInfoArgs], [{ canister_id: id, num_requested_changes: [5n] }]));
+    const asQuery = decode<CanisterInfoValue>(CanisterInfoResult, await pic.queryCall({ canisterId: MANAGEMENT, method: 'canister_info', arg, sender: P.anonymous() }));
+    const fromCanister = await info(id, 5n);
+    expect(asQuery.total_num_changes).toBe(2n);
+    expect(asQuery.recent_changes.map(kind)).toEqual(['creation', 'code_deployment']);
+    expect(asQuery).toEqual(fromCanister);
+    const missing = unusedCanisterId(id, 1000);
+    const refused = await pic.queryCall({
+      canisterId: MANAGEMENT, method: 'canister_info', sender: P.anonymous(),
+      arg: new Uint8Array(IDL.encode([CanisterInfoArgs], [{ canister_id: missing, num_requested_changes: [] }])),
+    }).then(() => 'replied', (e: Error) => e.message);
+    expect(refused).toContain(`Canister ${missing.toText()} not found`);
   });
 });
