@@ -2,7 +2,9 @@
 import { Principal } from 'azle';
 import type { CanisterType, CanisterVersion, Installation, UploadStatus, Wasm, WasmFilter as CandidWasmFilter } from '@lineage/types';
 
-import { asBytes, fromHex, toHex, type CanisterTypeRecord, type InstallationRecord, type RegistryView, type WasmFilter, type WasmRecord } from './domain/index.js';
+import { asBytes, fromHex, toHex } from '@lineage/kit';
+
+import type { CanisterTypeRecord, InstallationRecord, RegistryView, WasmFilter, WasmRecord } from './domain/index.js';
 import { versionsOf } from './domain/graph.js';
 
 const ZERO_HASH = new Uint8Array(32);
@@ -53,6 +55,7 @@ export function installationToCandid(i: InstallationRecord): Installation {
     reporter: Principal.fromText(i.reporter),
     canister_version: i.canisterVersion,
     recorded_at: i.recordedAt,
+    seq: BigInt(i.seq),
   };
 }
 

@@ -22,7 +22,7 @@ import {
 import { asBytes, fromHex, toHex, type Value } from '@lineage/kit';
 
 import {
-  ANONYMOUS, acceptChunk, advanceHash, checkRegistration, controlsType, emptyProgress, isAdmin, mayCreateType, MAX_CHUNKS,
+  ANONYMOUS, acceptChunk, advanceHash, checkRegistration, controlsType, emptyProgress, fieldsProblem, isAdmin, mayCreateType, MAX_CHUNKS,
   namespaceProblem, queryTypes, queryWasms, upgradePath, withStoredChunk, type WasmRecord,
 } from './domain/index.js';
 import { filterFromCandid, hex, installationToCandid, opt, some, typeToCandid, uploadStatus, versionToCandid, wasmToCandid } from './convert.js';
@@ -31,12 +31,6 @@ import { Storage } from './storage.js';
 const T = registryTypes(IDL);
 
 const CanisterInfoArgs = IDL.Record({ canister_id: IDL.Principal, num_requested_changes: IDL.Opt(IDL.Nat64) });
-const CanisterInfoResult = IDL.Record({
-  total_num_changes: IDL.Nat64,
-  recent_changes: IDL.Vec(IDL.Reserved),
-  module_hash: IDL.Opt(IDL.Vec(IDL.Nat8)),
-  controllers: IDL.Vec(IDL.Principal),
-});
 
 const BLOCK_TYPES = ['118typecreate', '118controller', '118wasm', '118chunk', '118verified', '118deprecate', '118install'];
 const DOCS = 'https://github.com/lineage-dapps/lineage/blob/main/canisters/registry/README.md#blocks-the-icrc-3-log';
@@ -59,6 +53,8 @@ export default class {
     this.store.load();
     const certified = this.store.log.certifiedData();
     if (certified) certifiedDataSet(certified);
+    // An upgrade clears timers: hashing that was left to one starts again.
+    for (const hash of this.store.view.wasms.keys()) this.continueHashingLater(hash);
   }
 
   private configure(args: [] | [RegistryInitArgs]): void {
@@ -89,6 +85,8 @@ export default class {
       if (!mayCreateType(this.store.config, caller.text, caller.isController)) return { Error: { Unauthorized: null } };
       const problem = namespaceProblem(r.canister_type_namespace);
       if (problem) return { Error: { InvalidNamespace: problem } };
+      const tooLarge = fieldsProblem({ name: r.canister_type_name, description: r.description, repo: r.repo, metadata: r.metadata });
+      if (tooLarge) return { Error: { Generic: tooLarge } };
       if (this.store.view.types.has(r.canister_type_namespace)) return { Error: { AlreadyExists: null } };
       const fork = opt(r.forked_from);
       if (fork && !this.store.view.types.has(fork.canister_type_namespace)) return { Error: { UnknownForkSource: null } };
@@ -146,6 +144,8 @@ export default class {
     const type = this.store.view.types.get(r.canister_type);
     if (!type) return { Error: { UnknownCanisterType: null } };
     if (!controlsType(type, caller.text)) return { Error: { Unauthorized: null } };
+    const tooLarge = fieldsProblem({ description: r.description, repo: r.repo, metadata: r.metadata });
+    if (tooLarge) return { Error: { Generic: tooLarge } };
     const expected = asBytes(r.expected_hash);
     if (expected.length !== 32) return { Error: { InvalidHash: `expected_hash must be a 32-byte sha256, not ${expected.length} bytes` } };
     const chunks = r.expected_chunks;
@@ -327,11 +327,18 @@ export default class {
     if (reporter === ANONYMOUS) return { Error: { Unauthorized: null } };
     const hash = hex(r.hash);
     if (!this.store.view.wasms.has(hash)) return { Error: { UnknownHash: null } };
-    let info: { module_hash: [] | [Uint8Array]; controllers: Principal[] };
+    // One canister_info call answers the module, the controllers and the version of the latest
+    // change; nothing awaits between reading the state and recording, so concurrent reports each
+    // get their own position.
+    const Change = IDL.Record({ timestamp_nanos: IDL.Nat64, canister_version: IDL.Nat64, origin: IDL.Reserved, details: IDL.Reserved });
+    const Result = IDL.Record({
+      total_num_changes: IDL.Nat64, recent_changes: IDL.Vec(Change), module_hash: IDL.Opt(IDL.Vec(IDL.Nat8)), controllers: IDL.Vec(IDL.Principal),
+    });
+    let info: { module_hash: [] | [Uint8Array]; controllers: Principal[]; recent_changes: { canister_version: bigint }[] };
     try {
       info = await call<[{ canister_id: Principal; num_requested_changes: [] | [bigint] }], typeof info>('aaaaa-aa', 'canister_info', {
-        paramIdlTypes: [CanisterInfoArgs], returnIdlType: CanisterInfoResult,
-        args: [{ canister_id: r.canister, num_requested_changes: [] }],
+        paramIdlTypes: [CanisterInfoArgs], returnIdlType: Result,
+        args: [{ canister_id: r.canister, num_requested_changes: [1n] }],
       });
     } catch (error) {
       const e = error as { rejectMessage?: string };
@@ -344,7 +351,7 @@ export default class {
     if (!this.store.view.wasms.has(hash)) return { Error: { UnknownHash: null } };
     const canister = r.canister.toText();
     const seq = this.store.view.installations.reduce((m, i) => Math.max(m, i.seq), -1) + 1;
-    const canisterVersion = await this.canisterVersionOf(r.canister);
+    const canisterVersion = info.recent_changes[0]?.canister_version ?? 0n;
     this.store.putInstallation({ canister, hash, reporter, canisterVersion, recordedAt: time(), seq });
     return {
       Ok: this.log('118install', [
@@ -352,20 +359,6 @@ export default class {
         ['canister_version', { Nat: canisterVersion }],
       ]),
     };
-  }
-
-  /** The canister's version at its latest change, from `canister_info`'s last change record. */
-  private async canisterVersionOf(canister: Principal): Promise<bigint> {
-    const Change = IDL.Record({ timestamp_nanos: IDL.Nat64, canister_version: IDL.Nat64, origin: IDL.Reserved, details: IDL.Reserved });
-    const Result = IDL.Record({ total_num_changes: IDL.Nat64, recent_changes: IDL.Vec(Change), module_hash: IDL.Opt(IDL.Vec(IDL.Nat8)), controllers: IDL.Vec(IDL.Principal) });
-    try {
-      const info = await call<unknown[], { recent_changes: { canister_version: bigint }[] }>('aaaaa-aa', 'canister_info', {
-        paramIdlTypes: [CanisterInfoArgs], returnIdlType: Result, args: [{ canister_id: canister, num_requested_changes: [1n] }],
-      });
-      return info.recent_changes[0]?.canister_version ?? 0n;
-    } catch {
-      return 0n;
-    }
   }
 
   @query([T.GetInstallationsRequest], IDL.Vec(T.Installation))

@@ -8,7 +8,7 @@
  * const { index, certifiedData } = log.append('lineage_deploy', time(), tx);
  * certifiedDataSet(certifiedData);
  */
-import { hashValue, makeBlock, tipTree, type Value } from './icrc3.js';
+import { hashValue, makeBlock, tipTree, valueBytes, type Value } from './icrc3.js';
 import { fromHex, toHex } from './bytes.js';
 
 /** The part of a stable map the log uses (Azle's `StableBTreeMap` has it). */
@@ -27,6 +27,8 @@ export interface Tip {
 const key = (index: bigint) => index.toString().padStart(20, '0');
 
 const TIP_KEY = 'icrc3_tip';
+/** Replies stay well under the IC's 2 MiB limit for replicated calls. */
+const DEFAULT_REPLY_BYTES = 1_800_000;
 
 export class BlockLog {
   constructor(private readonly blocks: MapLike<Value>, private readonly meta: MapLike<unknown>) {}
@@ -67,14 +69,21 @@ export class BlockLog {
     return tip && tipTree(tip.index, tip.hash).cbor;
   }
 
-  /** `icrc3_get_blocks`: the blocks of `ranges`, at most `max` in one reply. */
-  getBlocks(ranges: { start: bigint; length: bigint }[], max: bigint): { log_length: bigint; blocks: { id: bigint; block: Value }[] } {
+  /**
+   * `icrc3_get_blocks`: the blocks of `ranges`, at most `max` of them and about `maxBytes` in one
+   * reply (a client asks again from the first block missing, as ICRC-3 allows a shorter answer).
+   */
+  getBlocks(ranges: { start: bigint; length: bigint }[], max: bigint, maxBytes = DEFAULT_REPLY_BYTES): { log_length: bigint; blocks: { id: bigint; block: Value }[] } {
     const total = this.length;
     const blocks: { id: bigint; block: Value }[] = [];
+    let bytes = 0;
     for (const { start, length } of ranges) {
       for (let id = start; id < start + length && id < total && BigInt(blocks.length) < max; id++) {
         const block = this.block(id);
-        if (block) blocks.push({ id, block });
+        if (!block) continue;
+        bytes += valueBytes(block) + 16;
+        if (bytes > maxBytes && blocks.length > 0) return { log_length: total, blocks };
+        blocks.push({ id, block });
       }
     }
     return { log_length: total, blocks };

@@ -53,6 +53,15 @@ export function hashValue(value: Value): Uint8Array {
   return sha256(concatBytes(...pairs));
 }
 
+/** Candid size of a value, rounded up (for keeping replies of blocks under the IC's limits). */
+export function valueBytes(value: Value): number {
+  if ('Blob' in value) return value.Blob.length + 6;
+  if ('Text' in value) return value.Text.length * 3 + 6;
+  if ('Nat' in value || 'Int' in value) return 12;
+  if ('Array' in value) return value.Array.reduce((n, v) => n + valueBytes(v), 6);
+  return value.Map.reduce((n, [k, v]) => n + k.length * 3 + 6 + valueBytes(v), 6);
+}
+
 /** A block: `btype`, `ts`, the parent's hash (`phash`, absent on the first block) and `tx`. */
 export function makeBlock(btype: string, ts: bigint, phash: Uint8Array | undefined, tx: [string, Value][]): Value {
   const fields: [string, Value][] = [['btype', { Text: btype }], ['ts', { Nat: ts }]];

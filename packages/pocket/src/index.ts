@@ -9,6 +9,7 @@ export { PocketIcApi, topologyRequest } from './server/pocketic.js';
 export { LIMITS, GENESIS_TIME_NANOS } from './constants.js';
 export { RejectCode, ERROR_CODES, IcError, type ErrorCodeName } from './errors.js';
 export type { RawResult } from './messages.js';
+export { MessageStats } from './stats.js';
 export { prepareModule, type PreparedModule } from './wasm/prepare.js';
 export { parseModule } from './wasm/module.js';
 export { instrument } from './wasm/instrument.js';

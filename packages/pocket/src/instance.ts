@@ -23,6 +23,7 @@ import { checkManagementIngress, effectiveCanisterId, executeManagement } from '
 import { mergeSettings } from './management/settings.js';
 import { rawFromResult, type CallResult, type Message, type RawResult, type Request, type Response } from './messages.js';
 import { Scheduler } from './scheduler.js';
+import type { MessageStats } from './stats.js';
 import { captureCanister, loadState, restoreFields, saveState, type InstanceRecord } from './state/snapshot.js';
 import { StableMemory } from './state/stable-memory.js';
 import { WasmInstance } from './wasm/instance.js';
@@ -184,6 +185,11 @@ export class IcInstance {
     }
     ic.sortedCache = undefined;
     return ic;
+  }
+
+  /** Messages carried and bytes moved between canisters since the last reset (for benchmarks). */
+  get stats(): MessageStats {
+    return this.scheduler.stats;
   }
 
   // ---- time ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import type { Principal } from '@dfinity/principal';
 import type { Canister } from './canister.js';
 import { MAX_MESSAGES_PER_ROUND } from './constants.js';
 import type { Message, Request } from './messages.js';
+import { MessageStats } from './stats.js';
 import type { CallResult } from './messages.js';
 import type { Subnet } from './subnet.js';
 
@@ -35,10 +36,14 @@ export class Scheduler {
   private stopWaiters = new Map<string, { done: (result: CallResult) => void; cancelled: CallResult }[]>();
   private inducted: (() => void)[] = [];
 
+  /** What went through the queues (for benchmarks). */
+  readonly stats = new MessageStats();
+
   constructor(private readonly host: SchedulerHost) {}
 
   /** Queues a message for a canister (executed this round if the round is still running). */
   enqueue(receiver: Principal, message: Message): void {
+    this.stats.recordMessage(message);
     const key = receiver.toText();
     let queue = this.queues.get(key);
     if (!queue) {
@@ -49,6 +54,7 @@ export class Scheduler {
   }
 
   enqueueManagement(request: Request, subnet: Subnet): void {
+    this.stats.recordRequest(request);
     this.management.push({ request, subnet });
   }
 

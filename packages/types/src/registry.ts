@@ -116,6 +116,7 @@ export interface DeprecateRequest {
 export type DeprecateResult = { Ok: bigint } | { Error: { Unauthorized: null } | { NotFound: null } | { Generic: string } };
 
 export interface Wasm {
+  /** The module's sha256 once every chunk arrived and it matched `hash`; 32 zero bytes until then. */
   calculated_hash: Blob;
   hash: Blob;
   description: string;
@@ -205,6 +206,8 @@ export interface Installation {
   /** Canister version at which `canister_info` showed the module installed. */
   canister_version: bigint;
   recorded_at: bigint;
+  /** Position in the registry's list of installations: `prev` of `lineage_get_installations`. */
+  seq: bigint;
 }
 
 export interface UploadStatus {
@@ -381,6 +384,7 @@ export function registryTypes(IDL: IdlNamespace): Record<RegistryTypeName, Candi
     reporter: IDL.Principal,
     canister_version: IDL.Nat64,
     recorded_at: IDL.Nat64,
+    seq: IDL.Nat64,
   });
   const GetInstallationsRequest = IDL.Record({
     hash: IDL.Opt(IDL.Vec(IDL.Nat8)),

@@ -127,7 +127,12 @@ function observedChange(tx: Fields): ObservedChange {
     case 'creation': details = { kind, controllers: principals() }; break;
     case 'controllers_change': details = { kind, controllers: principals() }; break;
     case 'code_uninstall': details = { kind }; break;
-    case 'code_deployment': details = { kind, mode: tx.text('mode') as 'install' | 'reinstall' | 'upgrade', moduleHash: tx.hex('module_hash') }; break;
+    case 'code_deployment': {
+      const mode = tx.text('mode');
+      if (mode !== 'install' && mode !== 'reinstall' && mode !== 'upgrade') throw new Error(`unknown deployment mode ${mode}`);
+      details = { kind, mode, moduleHash: tx.hex('module_hash') };
+      break;
+    }
     case 'load_snapshot': details = { kind, snapshotVersion: tx.nat('snapshot_version'), takenAt: tx.nat('taken_at') }; break;
     default: throw new Error(`unknown change kind ${kind}`);
   }
@@ -145,7 +150,9 @@ export function blockToEntry(index: bigint, block: Value): HistoryEntry {
   const time = b.nat('ts');
   let event: HistoryEvent;
   if (btype === 'lineage_deploy' || btype === 'lineage_deploy_failed') {
-    const version = tx.array('version').map((v) => ('Nat' in v ? v.Nat : 0n)) as Version;
+    const parts = tx.array('version');
+    if (parts.length !== 3 || parts.some((v) => !('Nat' in v))) throw new Error(`block ${index}: version must be three Nat`);
+    const version = parts.map((v) => (v as { Nat: bigint }).Nat) as Version;
     const common = {
       operation: tx.nat('operation'), step: Number(tx.nat('step')), steps: Number(tx.nat('steps')),
       from: tx.has('from') ? tx.hex('from') : undefined, to: tx.hex('to'), version, requestedBy: tx.principal('requested_by'),

@@ -55,7 +55,11 @@ export function explainPathError(error: PathError): string {
  * `versions` are the registry records of the path's hashes.
  */
 export function stepsFromPath(current: string, targetHash: string, path: string[], versions: Map<string, RegistryVersion>): { steps: Step[] } | Refusal {
-  if (path.length === 0) return { kind: 'AlreadyAtVersion', hash: targetHash };
+  if (path.length === 0) {
+    return current === targetHash
+      ? { kind: 'AlreadyAtVersion', hash: targetHash }
+      : { kind: 'NoUpgradePath', from: current, to: targetHash, reason: 'the registry answered an empty path, but the canister does not run the target' };
+  }
   if (path[path.length - 1] !== targetHash) {
     return { kind: 'NoUpgradePath', from: current, to: targetHash, reason: 'the registry answered a path that does not end at the target' };
   }

@@ -117,21 +117,31 @@ export async function installStaged(
     const { message } = rejected(error);
     failure = { kind: 'InstallRejected', message: `install_chunked_code: ${message}` };
   }
-  try {
-    await ic.start(target);
-  } catch (error) {
-    failure ??= failureOf(error);
-  }
+  const notStarted = await startWithRetry(ic, target);
+  failure ??= notStarted;
   await clearQuietly(ic, store);
   return failure ? { failure } : { ok: true };
 }
 
-async function startQuietly(ic: IcEffects, target: string): Promise<void> {
-  try {
-    await ic.start(target);
-  } catch {
-    // Reported through the failure that made us restart it.
+/** Starting is idempotent, and a target left stopped loses calls: try more than once. */
+const START_ATTEMPTS = 3;
+
+async function startWithRetry(ic: IcEffects, target: string): Promise<StepFailure | undefined> {
+  let last: unknown;
+  for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+    try {
+      await ic.start(target);
+      return undefined;
+    } catch (error) {
+      last = error;
+    }
   }
+  return failureOf(last);
+}
+
+async function startQuietly(ic: IcEffects, target: string): Promise<void> {
+  // A failure here is reported through the failure that made us restart the target.
+  await startWithRetry(ic, target);
 }
 
 /** Reads the module hash back and checks it is the version's (step 6 of an upgrade). */

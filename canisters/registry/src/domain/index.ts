@@ -1,5 +1,6 @@
 /** The registry's rules as plain functions over plain data (unit-tested without Wasm; reused by clients). */
 export * from './access.js';
+export * from './fields.js';
 export * from './graph.js';
 export * from './model.js';
 export * from './queries.js';

@@ -83,5 +83,9 @@ export const MAX_CHUNKS = 100;
 export const MAX_CHUNKS_HASHED_PER_MESSAGE = 8;
 /** Query replies stay well under the IC's 2 MiB reply limit (3 MiB for queries). */
 export const MAX_REPLY_BYTES = 1_800_000;
+/** Longest name, description or repo URL (characters): they are copied into replies and log blocks. */
+export const MAX_TEXT_CHARS = 16 * 1024;
+/** Largest ICRC-16 metadata of a type or version (estimated Candid bytes). */
+export const MAX_METADATA_BYTES = 1024 * 1024;
 export const DEFAULT_TAKE = 100;
 export const MAX_TAKE = 1000;

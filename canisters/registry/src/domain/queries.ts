@@ -48,9 +48,41 @@ function predicate(view: RegistryView, kind: WasmFilter['kind'], filters: WasmFi
   }
 }
 
+/** UTF-8 length of a string, without encoding it. */
+function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xdc00 ? (i++, 4) : 3;
+  }
+  return n;
+}
+
+/**
+ * Candid size of ICRC-16 metadata, rounded up: text and blobs by their bytes, every other value
+ * and every tag and length by a generous constant.
+ */
+export function estimateMetadataBytes(value: unknown): number {
+  if (typeof value === 'string') return utf8Length(value) + 5;
+  if (value instanceof Uint8Array) return value.length + 5;
+  if (Array.isArray(value)) return value.reduce((n: number, v) => n + estimateMetadataBytes(v), 5);
+  if (value !== null && typeof value === 'object') {
+    let n = 5;
+    for (const [k, v] of Object.entries(value)) n += utf8Length(k) + 5 + estimateMetadataBytes(v);
+    return n;
+  }
+  return 10;
+}
+
 /** Rough Candid size of a record, to keep replies under the limit. */
 export function estimateWasmBytes(w: WasmRecord): number {
-  return 400 + w.description.length * 3 + w.repo.length * 3 + JSON.stringify(w.metadata, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)).length * 2 + (w.chunkHashes?.length ?? 0) * 34;
+  return 400 + w.description.length * 3 + w.repo.length * 3 + estimateMetadataBytes(w.metadata) + (w.chunkHashes?.length ?? 0) * 34;
+}
+
+/** Rough Candid size of a type in `icrc118_get_canister_types`, which carries all its versions. */
+export function estimateTypeBytes(t: CanisterTypeRecord, versions: number): number {
+  return 300 + (t.namespace.length + t.name.length + t.description.length + t.repo.length) * 3 +
+    estimateMetadataBytes(t.metadata) + t.controllers.length * 32 + versions * 100;
 }
 
 export interface Page<T> {
@@ -102,8 +134,7 @@ export function queryTypes(view: RegistryView, filters: TypeFilter[], prev: stri
     .filter((t) => controllers.length === 0 || t.controllers.some((c) => controllers.includes(c)))
     .sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
   const startAfter = prev === undefined ? -1 : ordered.filter((t) => t.namespace <= prev).length - 1;
-  // Each type carries all its versions (about 100 bytes each in Candid).
   const versions = new Map<string, number>();
   for (const w of view.wasms.values()) versions.set(w.namespace, (versions.get(w.namespace) ?? 0) + 1);
-  return page(ordered, startAfter, take, (t) => 300 + t.description.length * 3 + t.repo.length * 3 + (versions.get(t.namespace) ?? 0) * 100);
+  return page(ordered, startAfter, take, (t) => estimateTypeBytes(t, versions.get(t.namespace) ?? 0));
 }

@@ -51,6 +51,12 @@ export class PocketIcApi {
 
   constructor(private readonly options: PocketIcOptions = {}) {}
 
+  /** The instance with id `id`, in process (benchmarks read its `stats`). */
+  instance(id: number): IcInstance | undefined {
+    const slot = this.instances[id];
+    return slot === 'deleted' ? undefined : slot;
+  }
+
   get liveInstances(): number {
     return this.instances.filter((i) => i !== 'deleted').length;
   }

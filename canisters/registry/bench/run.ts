@@ -1,0 +1,94 @@
+/**
+ * Registry benchmark: publish and fetch 1, 5 and 20 MiB modules on the emulator, through
+ * `@dfinity/pic` and the sdk, as a publisher and a deployer would. Prints MB/s, the ingress
+ * messages per MiB, and ratios against a baseline measured in the same run: the same bytes pushed
+ * through the management canister's `upload_chunk` (the IC hashes them natively), which is what
+ * moving a module into a canister costs when no canister code runs.
+ *
+ * Run: `pnpm bench` here (or from the root).
+ */
+import { randomBytes } from 'node:crypto';
+import { PocketIc } from '@dfinity/pic';
+import { IDL } from '@icp-sdk/core/candid';
+import { Principal } from '@icp-sdk/core/principal';
+import { PocketServer } from '@lineage/pocket';
+import { fetchWasm, publishWasm } from '@lineage/sdk';
+import { registryIdl, registryInit, type RegistryService } from '@lineage/types';
+import { readFileSync } from 'node:fs';
+
+const MiB = 1024 * 1024;
+const SIZES = [1, 5, 20];
+const wasm = new Uint8Array(readFileSync(new URL('../dist/registry.wasm', import.meta.url)));
+
+const server = new PocketServer({});
+const port = await server.listen();
+const pic = await PocketIc.create(`http://127.0.0.1:${port}`);
+const ic = server.api.instance(0)!;
+
+const publisher = Principal.selfAuthenticating(new Uint8Array(32).fill(7));
+const registryId = await pic.createCanister({ sender: publisher });
+await pic.installCode({
+  canisterId: registryId, wasm, sender: publisher,
+  arg: new Uint8Array(IDL.encode(registryInit({ IDL } as never) as unknown as IDL.Type[], [[{ admins: [publisher], open_type_creation: false }]])),
+});
+const registry = pic.createActor<RegistryService>(registryIdl as unknown as IDL.InterfaceFactory, registryId);
+registry.setPrincipal(publisher);
+// Every module is the first version of its own type: a type has one live root version.
+const TYPES = Array.from({ length: SIZES.length * 2 }, (_, k) => `org.bench.module${k}`);
+await registry.icrc118_create_canister_type(TYPES.map((namespace) => ({
+  canister_type_namespace: namespace, canister_type_name: 'bench', controllers: [], description: '', repo: '', metadata: [], forked_from: [],
+})));
+// The baseline's chunk store: a canister the publisher controls.
+const store = await pic.createCanister({ sender: publisher });
+
+const UploadChunkArgs = IDL.Record({ canister_id: IDL.Principal, chunk: IDL.Vec(IDL.Nat8) });
+const CanisterId = IDL.Record({ canister_id: IDL.Principal });
+async function management(method: string, type: IDL.Type, arg: unknown): Promise<void> {
+  await pic.updateCall({ canisterId: Principal.managementCanister(), method, arg: new Uint8Array(IDL.encode([type], [arg])), sender: publisher, targetSubnetId: undefined });
+}
+
+const seconds = async (f: () => Promise<unknown>) => {
+  const start = performance.now();
+  await f();
+  return (performance.now() - start) / 1000;
+};
+const mbps = (bytes: number, s: number) => (bytes / 1e6 / s).toFixed(2);
+
+console.log('registry benchmark (emulator, through @dfinity/pic and @lineage/sdk; 1 MiB chunks)\n');
+console.log('size     baseline upload_chunk   publish (chunk hashes declared)     publish (not declared)     fetch');
+let published = 0;
+for (const size of SIZES) {
+  const data = new Uint8Array(randomBytes(size * MiB));
+  const baseline = await seconds(async () => {
+    for (let at = 0; at < data.length; at += MiB) await management('upload_chunk', UploadChunkArgs, { canister_id: store, chunk: data.subarray(at, at + MiB) });
+  });
+  await management('clear_chunk_store', CanisterId, { canister_id: store });
+
+  const runs: { s: number; messages: number }[] = [];
+  let hash: Uint8Array | undefined;
+  for (const declare of [true, false]) {
+    const bytes = declare ? data : new Uint8Array(randomBytes(size * MiB));
+    ic.stats.reset();
+    const s = await seconds(async () => {
+      const r = await publishWasm(registry as never, {
+        canisterType: TYPES[published++]!, version: [1, 0, 0], wasm: bytes, declareChunkHashes: declare,
+      });
+      if (declare) hash = r.hash;
+    });
+    runs.push({ s, messages: ic.stats.ingress + ic.stats.calls });
+  }
+  let fetched = 0;
+  const fetchSeconds = await seconds(async () => {
+    fetched = (await fetchWasm(registry as never, hash!, { onProgress: () => undefined })).length;
+  });
+  if (fetched !== data.length) throw new Error('fetched module differs in size');
+  const cell = (r: { s: number; messages: number }) =>
+    `${r.s.toFixed(1)} s ${mbps(data.length, r.s)} MB/s ${(r.s / baseline).toFixed(1)}× ${(r.messages / size).toFixed(1)} msg/MiB`;
+  console.log(
+    `${String(size).padStart(2)} MiB   ${baseline.toFixed(2)} s ${mbps(data.length, baseline)} MB/s     ${cell(runs[0]!).padEnd(36)}${cell(runs[1]!).padEnd(27)}` +
+    `${fetchSeconds.toFixed(2)} s ${mbps(data.length, fetchSeconds)} MB/s ${(fetchSeconds / baseline).toFixed(1)}× (${size + 1} queries)`,
+  );
+}
+console.log('\nmsg/MiB counts ingress messages and timer continuations the registry makes; queries are not messages.');
+await pic.tearDown();
+await server.close();

@@ -1,0 +1,51 @@
+/**
+ * Counts of the messages an instance carried and of the bytes that crossed canister boundaries,
+ * for benchmarks ("how many messages does an upgrade take, how many times does each byte move").
+ * Not part of any IC interface; read in process through `IcInstance.stats`.
+ */
+import type { Message, Request } from './messages.js';
+
+const label = (p: { toText(): string; toUint8Array(): Uint8Array }) => (p.toUint8Array().length === 0 ? 'management' : p.toText());
+
+export class MessageStats {
+  ingress = 0;
+  /** Calls from one canister to another (the management canister included). */
+  calls = 0;
+  /** Responses delivered to canisters. */
+  responses = 0;
+  /** Payload bytes per `sender → receiver`, call arguments and reply data both. */
+  readonly bytes = new Map<string, number>();
+
+  recordRequest(request: Request): void {
+    if (request.origin.kind === 'ingress') this.ingress += 1;
+    else this.calls += 1;
+    this.add(`${label(request.sender)} → ${label(request.receiver)}`, request.payload.length);
+  }
+
+  recordMessage(message: Message): void {
+    if (message.kind === 'request') {
+      this.recordRequest(message);
+      return;
+    }
+    this.responses += 1;
+    if (message.result.kind === 'reply') this.add(`${label(message.sender)} → ${label(message.receiver)}`, message.result.data.length);
+  }
+
+  private add(key: string, n: number): void {
+    this.bytes.set(key, (this.bytes.get(key) ?? 0) + n);
+  }
+
+  /** Bytes that moved between two canisters (ingress and the management canister excluded). */
+  get canisterToCanisterBytes(): number {
+    let n = 0;
+    for (const [key, bytes] of this.bytes) if (!key.includes('management') && key.split(' → ').length === 2) n += bytes;
+    return n;
+  }
+
+  reset(): void {
+    this.ingress = 0;
+    this.calls = 0;
+    this.responses = 0;
+    this.bytes.clear();
+  }
+}
