@@ -3,23 +3,16 @@
  * (ICRC-3 § Value, § Hash), blocks that carry their parent's hash, and the tip's hash tree
  * whose root is the canister's certified data (ICRC-3 § icrc3_get_tip_certificate).
  */
-import { concatBytes, utf8 } from './bytes.js';
+import { concatBytes, leb128, utf8 } from './bytes.js';
 import { sha256 } from './sha256.js';
 
 export type Value =
   | { Blob: Uint8Array } | { Text: string } | { Nat: bigint } | { Int: bigint }
   | { Array: Value[] } | { Map: [string, Value][] };
 
+/** Unsigned LEB128 (ICRC-3 hashes `Nat` values by it). */
 export function uleb128(value: bigint): Uint8Array {
-  const out: number[] = [];
-  let v = value;
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v !== 0n) b |= 0x80;
-    out.push(b);
-  } while (v !== 0n);
-  return Uint8Array.from(out);
+  return leb128(value);
 }
 
 export function sleb128(value: bigint): Uint8Array {

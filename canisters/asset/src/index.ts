@@ -1,0 +1,537 @@
+/**
+ * The Lineage asset canister: DFINITY's asset canister interface (uploads with `@dfinity/assets`
+ * and dfx work unchanged), certified serving with response verification v2 and v1, and a
+ * tamper-evident history of the certified roots (`get_recent_hashes`, `get_certified_root`).
+ *
+ * This class is the shell: Candid in and out, the caller, time and certification. The rules live
+ * in `./domain`; state lives in `./storage`.
+ */
+import {
+  canisterSelf, certifiedDataSet, dataCertificate, IDL, init, isController, msgCaller, postUpgrade, Principal, query, time, trap, update,
+} from 'azle';
+import {
+  assetTypes,
+  type AssetCanisterArgs, type AssetCanisterInfo, type AssetDetails, type AssetError as CandidAssetError, type AssetHttpRequest,
+  type AssetHttpResponse, type AssetPermission, type AssetProperties, type AssetStreamingResponse, type AssetStreamingToken,
+  type CertifiedRoot, type CommitBatchArguments, type CommitReceipt, type CommitResult, type CreateAssetArguments, type CreateChunkResult,
+  type EncodedAsset, type RootHistoryEntry, type SetAssetContentArguments, type SetAssetPropertiesArguments, type StoreArguments,
+  type UnsetAssetContentArguments,
+} from '@lineage/types';
+
+import {
+  ANONYMOUS, asBytes, BATCH_EXPIRY_NANOS, bytesEqual, certifyChanges, chunkCount, DEFAULT_HISTORY_LENGTH, describeCommitError,
+  describeError, encodeHashTree, grant, MAX_BATCH_CHUNKS, MAX_HISTORY_LENGTH, MAX_LIST_PAGE, MAX_MESSAGE_CONTENT_BYTES,
+  MAX_OPEN_BATCHES, MAX_PENDING_BYTES, MAX_UPLOAD_CHUNK_BYTES, may, mayRevoke, nextEntry, noPermissions, planCommit, rechunk,
+  REMEMBERED_CLOSED_BATCHES, revoke, SERVE_CHUNK_BYTES, serveHttp, sha256, sourceOf, streamChunk,
+  type AssetError, type AssetRecord, type CommitError, type HistoryEntry, type Operation, type Permission, type PermissionLists,
+} from './domain/index.js';
+import { Storage, type Settings } from './storage.js';
+
+const T = assetTypes(IDL);
+
+type Opt<T> = [] | [T];
+const opt = <T>(o: Opt<T>): T | undefined => (o.length === 0 ? undefined : o[0]);
+const some = <T>(v: T | undefined): Opt<T> => (v === undefined ? [] : [v]);
+
+const permissionName = (p: AssetPermission): Permission => Object.keys(p)[0] as Permission;
+
+class Refused {
+  constructor(readonly error: AssetError) {}
+}
+
+export default class {
+  state = new Storage();
+
+  // ---- install and upgrade ------------------------------------------------------------------
+
+  @init([IDL.Opt(T.AssetCanisterArgs)])
+  init(args: Opt<AssetCanisterArgs>): void {
+    const arg = opt(args);
+    if (arg && 'Upgrade' in arg) trap('Cannot initialize the canister with an Upgrade argument. Please provide an Init argument.');
+    const initArgs = arg && 'Init' in arg ? arg.Init : undefined;
+    const historyLength = opt(initArgs?.history_length ?? []) ?? DEFAULT_HISTORY_LENGTH;
+    if (historyLength < 1 || historyLength > MAX_HISTORY_LENGTH) trap(`history_length is between 1 and ${MAX_HISTORY_LENGTH}`);
+    const caller = msgCaller().toText();
+    let permissions = noPermissions();
+    if (caller !== ANONYMOUS) permissions = grant(permissions, caller, 'Commit');
+    const set = opt(initArgs?.set_permissions ?? []);
+    if (set) permissions = permissionsFrom(set);
+    this.state.initialise({ historyLength, permissions, nextBatch: 1n, nextChunk: 1n, nextBlob: 0, historyTotal: 0n });
+    this.state.load();
+    this.appendHistory(undefined);
+    this.certify();
+  }
+
+  @postUpgrade([IDL.Opt(T.AssetCanisterArgs)])
+  postUpgrade(args: Opt<AssetCanisterArgs>): void {
+    const arg = opt(args);
+    if (arg && 'Init' in arg) trap('Cannot upgrade the canister with an Init argument. Please provide an Upgrade argument.');
+    this.state.load();
+    const upgrade = arg && 'Upgrade' in arg ? arg.Upgrade : undefined;
+    const set = opt(upgrade?.set_permissions ?? []);
+    const historyLength = opt(upgrade?.history_length ?? []);
+    if (historyLength !== undefined && (historyLength < this.state.settings.historyLength || historyLength > MAX_HISTORY_LENGTH)) {
+      trap(`history_length can only grow on upgrade (now ${this.state.settings.historyLength}, at most ${MAX_HISTORY_LENGTH})`);
+    }
+    this.state.settings = {
+      ...this.state.settings,
+      ...(set ? { permissions: permissionsFrom(set) } : {}),
+      ...(historyLength !== undefined ? { historyLength } : {}),
+    };
+    // A new module that certifies the same assets differently shows in the history.
+    const last = this.state.last;
+    if (!last || !bytesEqual(last.root, this.state.tree.assetRoot())) this.appendHistory(undefined);
+    this.certify();
+  }
+
+  // ---- certification and history ------------------------------------------------------------
+
+  private certify(): void {
+    certifiedDataSet(this.state.tree.certifiedData(this.state.last!.hash));
+  }
+
+  private appendHistory(batchId: bigint | undefined): HistoryEntry {
+    const entry = nextEntry(this.state.last, this.state.tree.assetRoot(), time(), batchId, BigInt(this.state.assets.size));
+    this.state.appendEntry(entry);
+    return entry;
+  }
+
+  // ---- permissions ----------------------------------------------------------------------------
+
+  private check(permission: Permission): void {
+    const caller = msgCaller();
+    if (!may(this.state.settings.permissions, caller.toText(), isController(caller), permission)) {
+      throw new Refused({ Unauthorized: { caller: caller.toText(), needs: permission } });
+    }
+  }
+
+  private setPermissions(permissions: PermissionLists): void {
+    this.state.settings = { ...this.state.settings, permissions };
+  }
+
+  @update([IDL.Principal])
+  authorize(p: Principal): void {
+    this.orTrap(() => {
+      this.check('ManagePermissions');
+      this.grantTo(p, 'Commit');
+    });
+  }
+
+  @update([IDL.Principal])
+  deauthorize(p: Principal): void {
+    this.orTrap(() => this.revokeFrom(p, 'Commit'));
+  }
+
+  @update([], IDL.Vec(IDL.Principal))
+  list_authorized(): Principal[] {
+    return this.state.settings.permissions.Commit.map((p) => Principal.fromText(p));
+  }
+
+  @update([T.GrantPermission])
+  grant_permission(arg: { to_principal: Principal; permission: AssetPermission }): void {
+    this.orTrap(() => {
+      this.check('ManagePermissions');
+      this.grantTo(arg.to_principal, permissionName(arg.permission));
+    });
+  }
+
+  @update([T.RevokePermission])
+  revoke_permission(arg: { of_principal: Principal; permission: AssetPermission }): void {
+    this.orTrap(() => this.revokeFrom(arg.of_principal, permissionName(arg.permission)));
+  }
+
+  @update([T.ListPermitted], IDL.Vec(IDL.Principal))
+  list_permitted(arg: { permission: AssetPermission }): Principal[] {
+    return this.state.settings.permissions[permissionName(arg.permission)].map((p) => Principal.fromText(p));
+  }
+
+  @update([])
+  take_ownership(): void {
+    const caller = msgCaller();
+    if (!isController(caller)) trap('Unauthorized: only a controller may take ownership');
+    this.setPermissions(grant(noPermissions(), caller.toText(), 'Commit'));
+  }
+
+  private grantTo(p: Principal, permission: Permission): void {
+    if (p.toText() === ANONYMOUS) throw new Refused({ InvalidArgument: 'the anonymous principal cannot hold a permission' });
+    this.setPermissions(grant(this.state.settings.permissions, p.toText(), permission));
+  }
+
+  private revokeFrom(p: Principal, permission: Permission): void {
+    const caller = msgCaller();
+    if (!mayRevoke(this.state.settings.permissions, caller.toText(), isController(caller), p.toText(), permission)) {
+      throw new Refused({ Unauthorized: { caller: caller.toText(), needs: 'ManagePermissions' } });
+    }
+    this.setPermissions(revoke(this.state.settings.permissions, p.toText(), permission));
+  }
+
+  /** Runs `f`; a refusal becomes the IC's reject (the DFINITY methods have no error type). */
+  private orTrap<R>(f: () => R): R {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof Refused) trap(describeError(e.error));
+      throw e;
+    }
+  }
+
+  // ---- uploads ------------------------------------------------------------------------------
+
+  /** Drops batches nobody touched in time, and their chunks. */
+  private expireBatches(): void {
+    const now = time();
+    for (const [id, open] of [...this.state.openBatches]) {
+      if (open.record.expiresAt < now) this.closeBatch(id, 'expired');
+    }
+  }
+
+  private closeBatch(id: bigint, status: 'committed' | 'expired'): void {
+    const open = this.state.openBatches.get(id);
+    if (open) for (const chunk of [...open.chunks.keys()]) this.state.removeChunk(id, chunk);
+    const record = this.state.batchRecord(id);
+    this.state.putBatch(id, { status, expiresAt: record?.expiresAt ?? 0n, bytes: 0n, chunks: 0 });
+    for (const old of this.state.closedBatchesBeyond(REMEMBERED_CLOSED_BATCHES)) this.state.forgetBatch(old);
+  }
+
+  /** The open batch `id`, or the reason it cannot take chunks or be committed. */
+  private openBatch(id: bigint) {
+    const record = this.state.batchRecord(id);
+    if (!record) throw new Refused({ UnknownBatch: { batch_id: id } });
+    if (record.status === 'committed') throw new Refused({ BatchCommitted: { batch_id: id } });
+    if (record.status === 'expired') throw new Refused({ BatchExpired: { batch_id: id } });
+    if (record.expiresAt < time()) {
+      this.closeBatch(id, 'expired');
+      throw new Refused({ BatchExpired: { batch_id: id } });
+    }
+    return this.state.openBatches.get(id)!;
+  }
+
+  @update([IDL.Record({})], IDL.Record({ batch_id: T.BatchId }))
+  create_batch(_arg: Record<string, never>): { batch_id: bigint } {
+    return this.orTrap(() => {
+      this.check('Prepare');
+      this.expireBatches();
+      if (this.state.openBatches.size >= MAX_OPEN_BATCHES) throw new Refused({ LimitExceeded: `at most ${MAX_OPEN_BATCHES} open batches` });
+      const s = this.state.settings;
+      const id = s.nextBatch;
+      this.state.settings = { ...s, nextBatch: id + 1n };
+      this.state.putBatch(id, { status: 'open', expiresAt: time() + BATCH_EXPIRY_NANOS, bytes: 0n, chunks: 0 });
+      return { batch_id: id };
+    });
+  }
+
+  private createChunks(batchId: bigint, contents: Uint8Array[]): bigint[] {
+    this.check('Prepare');
+    const batch = this.openBatch(batchId);
+    let total = 0;
+    for (const c of contents) {
+      if (c.length > MAX_UPLOAD_CHUNK_BYTES) throw new Refused({ ChunkTooLarge: { size: BigInt(c.length), max: BigInt(MAX_UPLOAD_CHUNK_BYTES) } });
+      total += c.length;
+    }
+    if (total > MAX_MESSAGE_CONTENT_BYTES) throw new Refused({ LimitExceeded: `at most ${MAX_MESSAGE_CONTENT_BYTES} content bytes per message` });
+    if (batch.chunks.size + contents.length > MAX_BATCH_CHUNKS) throw new Refused({ LimitExceeded: `at most ${MAX_BATCH_CHUNKS} chunks per batch` });
+    let pending = 0n;
+    for (const open of this.state.openBatches.values()) pending += open.record.bytes;
+    if (pending + BigInt(total) > BigInt(MAX_PENDING_BYTES)) throw new Refused({ LimitExceeded: `at most ${MAX_PENDING_BYTES} bytes waiting in open batches` });
+    const s = this.state.settings;
+    const ids = contents.map((_, i) => s.nextChunk + BigInt(i));
+    this.state.settings = { ...s, nextChunk: s.nextChunk + BigInt(contents.length) };
+    contents.forEach((c, i) => this.state.putChunk(batchId, ids[i]!, c, sha256(c)));
+    this.state.putBatch(batchId, {
+      status: 'open', expiresAt: time() + BATCH_EXPIRY_NANOS, bytes: batch.record.bytes + BigInt(total), chunks: batch.chunks.size,
+    });
+    return ids;
+  }
+
+  @update([T.CreateChunkArguments], IDL.Record({ chunk_id: T.ChunkId }))
+  create_chunk(arg: { batch_id: bigint; content: Uint8Array }): { chunk_id: bigint } {
+    return this.orTrap(() => ({ chunk_id: this.createChunks(arg.batch_id, [asBytes(arg.content)])[0]! }));
+  }
+
+  @update([T.CreateChunksArguments], IDL.Record({ chunk_ids: IDL.Vec(T.ChunkId) }))
+  create_chunks(arg: { batch_id: bigint; content: Uint8Array[] }): { chunk_ids: bigint[] } {
+    return this.orTrap(() => ({ chunk_ids: this.createChunks(arg.batch_id, arg.content.map(asBytes)) }));
+  }
+
+  @update([T.CreateChunkArguments], T.CreateChunkResult)
+  lineage_create_chunk(arg: { batch_id: bigint; content: Uint8Array }): CreateChunkResult {
+    try {
+      return { Ok: { chunk_id: this.createChunks(arg.batch_id, [asBytes(arg.content)])[0]! } };
+    } catch (e) {
+      if (e instanceof Refused) return { Err: e.error as CandidAssetError };
+      throw e;
+    }
+  }
+
+  @update([T.DeleteBatchArguments])
+  delete_batch(arg: { batch_id: bigint }): void {
+    this.orTrap(() => {
+      this.check('Prepare');
+      this.openBatch(arg.batch_id);
+      const open = this.state.openBatches.get(arg.batch_id)!;
+      for (const chunk of [...open.chunks.keys()]) this.state.removeChunk(arg.batch_id, chunk);
+      this.state.forgetBatch(arg.batch_id);
+    });
+  }
+
+  // ---- commits ------------------------------------------------------------------------------
+
+  /**
+   * Plans and applies `operations` (of batch `batchId`, or a single-operation method), then
+   * certifies the new tree and records the root. A refusal changes nothing.
+   */
+  private commit(operations: Operation[], batchId: bigint | undefined): { ok: { Ok: CommitReceipt } } | { err: CommitError } {
+    try {
+      this.check('Commit');
+      if (batchId !== undefined) this.openBatch(batchId);
+    } catch (e) {
+      if (e instanceof Refused) return { err: { error: e.error, operation: [] } };
+      throw e;
+    }
+    const store = this.state;
+    const planned = planCommit({
+      now: time(),
+      lookup: (k) => store.assets.get(k),
+      keys: () => store.assets.keys(),
+      ...(batchId !== undefined ? { batchId } : {}),
+      chunkInfo: (id) => store.chunkInfo(id),
+      readChunk: (id) => store.readChunk(id),
+    }, operations);
+    if ('err' in planned) return { err: planned.err };
+    const plan = planned.ok;
+
+    // Write the new contents in serving chunks, then drop what is no longer referenced.
+    const blobIds = new Map<number, number>();
+    let settings: Settings = store.settings;
+    for (const [plannedId, pieces] of plan.contents) {
+      const blob = settings.nextBlob;
+      settings = { ...settings, nextBlob: blob + 1 };
+      rechunk((function* () {
+        for (const p of pieces) yield 'inline' in p ? p.inline : store.readChunk(p.chunk);
+      })(), (index, bytes) => store.writeBlob(blob, index, bytes));
+      blobIds.set(plannedId, blob);
+    }
+    store.settings = settings;
+    for (const id of plan.usedChunks) {
+      const info = store.chunkInfo(id);
+      if (info) store.removeChunk(info.batchId, id);
+    }
+    for (const e of plan.freed) store.removeBlob(e.blob, chunkCount(e.length));
+    for (const [key, record] of plan.changes) {
+      if (record === null) store.removeAsset(key);
+      else store.putAsset({ ...record, encodings: record.encodings.map((e) => (e.blob < 0 ? { ...e, blob: blobIds.get(e.blob)! } : e)) });
+    }
+    if (batchId !== undefined) this.closeBatch(batchId, 'committed');
+
+    certifyChanges(store.tree, plan.changes.keys(), (k) => store.assets.get(k));
+    const root = store.tree.assetRoot();
+    const changed = !bytesEqual(root, store.last!.root);
+    const entry = changed ? this.appendHistory(batchId) : store.last!;
+    this.certify();
+    return {
+      ok: {
+        Ok: {
+          batch_id: some(batchId), asset_root: root, certified_data: store.tree.certifiedData(entry.hash), history_index: entry.index,
+          changed, asset_count: BigInt(store.assets.size),
+        },
+      },
+    };
+  }
+
+  /** A commit for the DFINITY methods: a refusal is the IC's reject (nothing was changed). */
+  private commitOrTrap(operations: Operation[], batchId?: bigint): void {
+    const r = this.commit(operations, batchId);
+    if ('err' in r) trap(describeCommitError(r.err));
+  }
+
+  @update([T.CommitBatchArguments])
+  commit_batch(arg: CommitBatchArguments): void {
+    this.commitOrTrap(arg.operations as Operation[], arg.batch_id);
+  }
+
+  @update([T.CommitBatchArguments], T.CommitResult)
+  lineage_commit_batch(arg: CommitBatchArguments): CommitResult {
+    const r = this.commit(arg.operations as Operation[], arg.batch_id);
+    return 'err' in r ? { Err: r.err } : r.ok;
+  }
+
+  @update([T.StoreArguments])
+  store(arg: StoreArguments): void {
+    this.commitOrTrap([{ Store: arg }]);
+  }
+
+  @update([T.StoreArguments], T.CommitResult)
+  lineage_store(arg: StoreArguments): CommitResult {
+    const r = this.commit([{ Store: arg }], undefined);
+    return 'err' in r ? { Err: r.err } : r.ok;
+  }
+
+  @update([T.CreateAssetArguments])
+  create_asset(arg: CreateAssetArguments): void {
+    this.commitOrTrap([{ CreateAsset: arg }]);
+  }
+
+  @update([T.SetAssetContentArguments])
+  set_asset_content(arg: SetAssetContentArguments): void {
+    this.commitOrTrap([{ SetAssetContent: arg }]);
+  }
+
+  @update([T.UnsetAssetContentArguments])
+  unset_asset_content(arg: UnsetAssetContentArguments): void {
+    this.commitOrTrap([{ UnsetAssetContent: arg }]);
+  }
+
+  @update([T.DeleteAssetArguments])
+  delete_asset(arg: { key: string }): void {
+    this.commitOrTrap([{ DeleteAsset: arg }]);
+  }
+
+  @update([T.ClearArguments])
+  clear(_arg: Record<string, never>): void {
+    this.commitOrTrap([{ Clear: {} }]);
+  }
+
+  @update([T.SetAssetPropertiesArguments])
+  set_asset_properties(arg: SetAssetPropertiesArguments): void {
+    this.commitOrTrap([{ SetAssetProperties: arg }]);
+  }
+
+  // ---- reading ------------------------------------------------------------------------------
+
+  @query([], IDL.Nat16)
+  api_version(): number {
+    return 2;
+  }
+
+  /** The asset a key names, following aliases like HTTP does. */
+  private served(key: string): AssetRecord | undefined {
+    return sourceOf(key, (k) => this.state.assets.get(k)) as AssetRecord | undefined;
+  }
+
+  @query([T.GetArgs], T.EncodedAsset)
+  get(arg: { key: string; accept_encodings: string[] }): EncodedAsset {
+    const asset = this.served(arg.key) ?? trap(describeError({ UnknownAsset: { key: arg.key } }));
+    for (const name of arg.accept_encodings) {
+      const e = asset.encodings.find((x) => x.name === name);
+      if (e) {
+        return {
+          content: this.state.readBlob(e.blob, 0), content_type: asset.contentType, content_encoding: e.name,
+          total_length: BigInt(e.length), sha256: [e.sha256],
+        };
+      }
+    }
+    return trap(describeError({ UnknownEncoding: { key: arg.key, encoding: arg.accept_encodings.join(', ') } }));
+  }
+
+  @query([T.GetChunkArgs], IDL.Record({ content: IDL.Vec(IDL.Nat8) }))
+  get_chunk(arg: { key: string; content_encoding: string; index: bigint; sha256: Opt<Uint8Array> }): { content: Uint8Array } {
+    const asset = this.served(arg.key) ?? trap(describeError({ UnknownAsset: { key: arg.key } }));
+    const e = asset.encodings.find((x) => x.name === arg.content_encoding) ?? trap(describeError({ UnknownEncoding: { key: arg.key, encoding: arg.content_encoding } }));
+    const expected = opt(arg.sha256);
+    if (!expected) trap('InvalidArgument: sha256 is required (the content may have changed between chunks)');
+    if (!bytesEqual(asBytes(expected), e.sha256)) trap(describeError({ Sha256Mismatch: { key: arg.key, encoding: e.name, expected: asBytes(expected), computed: e.sha256 } }));
+    if (arg.index >= BigInt(chunkCount(e.length))) trap(`InvalidArgument: chunk ${arg.index} is out of range (${chunkCount(e.length)} chunks of ${SERVE_CHUNK_BYTES} bytes)`);
+    return { content: this.state.readBlob(e.blob, Number(arg.index)) };
+  }
+
+  @query([T.ListRequest], IDL.Vec(T.AssetDetails))
+  list(arg: { start: Opt<bigint>; length: Opt<bigint> }): AssetDetails[] {
+    const start = Number(opt(arg.start) ?? 0n);
+    const length = Math.min(Number(opt(arg.length) ?? BigInt(MAX_LIST_PAGE)), MAX_LIST_PAGE);
+    const keys = [...this.state.assets.keys()].sort().slice(start, start + length);
+    return keys.map((key) => {
+      const a = this.state.assets.get(key)!;
+      return {
+        key, content_type: a.contentType,
+        encodings: a.encodings.map((e) => ({ content_encoding: e.name, sha256: [e.sha256], length: BigInt(e.length), modified: e.modified })),
+      };
+    });
+  }
+
+  @query([T.Key], T.AssetProperties)
+  get_asset_properties(key: string): AssetProperties {
+    const a = this.state.assets.get(key) ?? trap(describeError({ UnknownAsset: { key } }));
+    return { max_age: some(a.maxAge), headers: a.headers.length ? [a.headers] : [], allow_raw_access: some(a.allowRawAccess), is_aliased: some(a.isAliased) };
+  }
+
+  @query([T.HttpRequest], T.HttpResponse)
+  http_request(request: AssetHttpRequest): AssetHttpResponse {
+    const response = serveHttp({
+      method: request.method, url: request.url, headers: request.headers, certificate_version: request.certificate_version,
+    }, this.serveContext());
+    const token = response.streaming;
+    return {
+      status_code: response.status_code,
+      headers: response.headers,
+      body: response.body,
+      upgrade: [],
+      streaming_strategy: token ? [{ Callback: { callback: [canisterSelf(), 'http_request_streaming_callback'], token } }] : [],
+    };
+  }
+
+  @query([T.StreamingCallbackToken], T.StreamingCallbackHttpResponse)
+  http_request_streaming_callback(token: AssetStreamingToken): AssetStreamingResponse {
+    const r = streamChunk({ ...token, sha256: token.sha256.length ? [asBytes(token.sha256[0]!)] : [] }, this.serveContext());
+    if ('error' in r) return trap(r.error);
+    return { body: r.body, token: r.token ? [r.token] : [] };
+  }
+
+  private serveContext() {
+    const store = this.state;
+    return {
+      lookup: (k: string) => store.assets.get(k),
+      readChunk: (blob: number, index: number) => store.readBlob(blob, index),
+      tree: store.tree,
+      historyHead: store.last!.hash,
+      certificate: dataCertificate(),
+    };
+  }
+
+  @query([IDL.Record({})], T.CertifiedTree)
+  certified_tree(_arg: Record<string, never>): { certificate: Uint8Array; tree: Uint8Array } {
+    const certificate = dataCertificate() ?? trap('no data certificate: call certified_tree as a query');
+    return { certificate, tree: encodeHashTree(this.state.tree.fullTree(this.state.last!.hash)) };
+  }
+
+  // ---- root history -------------------------------------------------------------------------
+
+  @query([IDL.Opt(IDL.Nat)], IDL.Vec(T.RootHistoryEntry))
+  get_recent_hashes(n: Opt<bigint>): RootHistoryEntry[] {
+    const limit = this.state.settings.historyLength;
+    const want = opt(n);
+    const count = want === undefined || want > BigInt(limit) ? limit : Number(want);
+    return this.state.recentEntries(count).map((e) => ({
+      index: e.index, root: e.root, time: e.time, batch_id: some(e.batchId), asset_count: e.assetCount, previous: some(e.previous), hash: e.hash,
+    }));
+  }
+
+  @query([], T.CertifiedRoot)
+  get_certified_root(): CertifiedRoot {
+    const last = this.state.last!;
+    const tree = this.state.tree;
+    return {
+      certified_data: tree.certifiedData(last.hash),
+      asset_root: tree.assetRoot(),
+      history_head: last.hash,
+      history_index: last.index,
+      certificate: some(dataCertificate()),
+      tree: encodeHashTree(tree.rootWitness(last.hash)),
+    };
+  }
+
+  @query([], T.Info)
+  lineage_info(): AssetCanisterInfo {
+    return {
+      history_length: this.state.settings.historyLength,
+      history_total: this.state.settings.historyTotal,
+      asset_count: BigInt(this.state.assets.size),
+      serve_chunk_bytes: BigInt(SERVE_CHUNK_BYTES),
+      max_upload_chunk_bytes: BigInt(MAX_UPLOAD_CHUNK_BYTES),
+    };
+  }
+}
+
+function permissionsFrom(set: { prepare: Principal[]; commit: Principal[]; manage_permissions: Principal[] }): PermissionLists {
+  const texts = (ps: Principal[]) => [...new Set(ps.map((p) => p.toText()).filter((p) => p !== ANONYMOUS))].sort();
+  return { Commit: texts(set.commit), Prepare: texts(set.prepare), ManagePermissions: texts(set.manage_permissions) };
+}
