@@ -228,6 +228,40 @@ export default class {
     }
   }
 
+  // ---- the frontend ------------------------------------------------------------------------------
+
+  /**
+   * Lets the current owner upload to the dapp's asset canister: grants them `Commit`, and takes it
+   * from everyone else who has it (a previous owner, after a sale). Controllers (backend, manager)
+   * hold every permission anyway.
+   */
+  @update([], T.UnitResult)
+  async authorize_uploads(): Promise<Result<null>> {
+    const refused = await this.refuseNonOwner();
+    if (refused) return { Err: refused };
+    const asset = this.config.asset;
+    if (asset === undefined) return { Err: { InvalidArgument: 'this dapp has no asset canister' } };
+    const owner = msgCaller();
+    const Permission = IDL.Variant({ Commit: IDL.Null, ManagePermissions: IDL.Null, Prepare: IDL.Null });
+    try {
+      const permitted = await call<unknown[], Principal[]>(asset, 'list_permitted', {
+        paramIdlTypes: [IDL.Record({ permission: Permission })], returnIdlType: IDL.Vec(IDL.Principal), args: [{ permission: { Commit: null } }],
+      });
+      for (const p of permitted) {
+        if (p.toText() === owner.toText()) continue;
+        await call(asset, 'revoke_permission', {
+          paramIdlTypes: [IDL.Record({ of_principal: IDL.Principal, permission: Permission })], args: [{ of_principal: p, permission: { Commit: null } }],
+        });
+      }
+      await call(asset, 'grant_permission', {
+        paramIdlTypes: [IDL.Record({ to_principal: IDL.Principal, permission: Permission })], args: [{ to_principal: owner, permission: { Commit: null } }],
+      });
+      return { Ok: null };
+    } catch (error) {
+      return { Err: { ManagementRejected: `the asset canister refused: ${rejectMessage(error)}` } };
+    }
+  }
+
   // ---- history -------------------------------------------------------------------------------
 
   @update([M.HistoryRequest], T.HistoryResult)

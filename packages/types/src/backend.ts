@@ -122,6 +122,7 @@ export const backendIdl: IdlFactory = ({ IDL }) => {
     request_upgrade: IDL.Func([t.UpgradeDappRequest], [t.UpgradeDappResult], []),
     update_settings: IDL.Func([t.SettingsRequest], [t.UnitResult], []),
     deployment_history: IDL.Func([m.HistoryRequest], [t.HistoryResult], []),
+    authorize_uploads: IDL.Func([], [t.UnitResult], []),
     add_note: IDL.Func([IDL.Text], [t.NoteResult], []),
     notes: IDL.Func([], [IDL.Vec(t.Note)], ['query']),
   });
@@ -137,6 +138,7 @@ export interface BackendService {
   request_upgrade(request: UpgradeDappRequest): Promise<{ Ok: UpgradeTicket } | { Err: BackendError }>;
   update_settings(request: { canister: DappRole; settings: CanisterSettingsUpdate }): Promise<{ Ok: null } | { Err: BackendError }>;
   deployment_history(request: HistoryRequest): Promise<{ Ok: HistoryPage } | { Err: BackendError }>;
+  authorize_uploads(): Promise<{ Ok: null } | { Err: BackendError }>;
   add_note(text: string): Promise<{ Ok: Note } | { Err: BackendError }>;
   notes(): Promise<Note[]>;
 }

@@ -36,7 +36,7 @@ export interface SpawnOptions {
   types: DappTypes;
   /** Module hashes (hex) to install instead of each type's latest version. */
   versions?: Partial<Record<keyof DappTypes, string>>;
-  /** The asset canister's Candid-encoded install argument; default `()`. */
+  /** The asset canister's Candid-encoded install argument; default `(null)`. */
   assetArg?: Uint8Array;
   /** Seconds between the manager's reads of `canister_info`; default 300. */
   watchIntervalSeconds?: bigint;
@@ -69,7 +69,8 @@ export function controllerRing(backend: Principal, manager: Principal): Principa
   return [backend, manager];
 }
 
-const EMPTY_ARGS = Uint8Array.from([0x44, 0x49, 0x44, 0x4c, 0, 0]);
+/** `(null : opt null)`: "no argument" for an init that declares `(opt Args)` (Azle refuses `()` there). */
+const NO_ARG = Uint8Array.from([0x44, 0x49, 0x44, 0x4c, 0x01, 0x6e, 0x7f, 0x01, 0x00, 0x00]);
 
 async function chooseVersion(registry: SpawnRegistry, namespace: string, hash: string | undefined): Promise<Wasm> {
   if (hash !== undefined) {
@@ -128,7 +129,7 @@ export async function spawnDapp(o: SpawnOptions): Promise<SpawnedDapp> {
     backend: new Uint8Array(IDL.encode(backendInit({ IDL }), [[{
       nft: o.nftId, token_id: o.tokenId, manager, registry: o.registryId, asset: asset ? [asset] : [],
     }]])),
-    asset: o.assetArg ?? EMPTY_ARGS,
+    asset: o.assetArg ?? NO_ARG,
   };
   const ids: Record<string, Principal | undefined> = { backend, manager, asset };
   const versions: SpawnedDapp['versions'] = {};
