@@ -6,7 +6,7 @@ import type {
   ChangeKind, FailureKind, HistoryEntry as CandidEntry, Operation, OperationState as CandidState, UpgradeError, UpgradeStep,
 } from '@lineage/types';
 
-import type { HistoryEntry, ObservedChange, OperationRecord, OperationState, Refusal, Step, StepFailure } from './domain/index.js';
+import type { HistoryEntry, ObservedChange, OperationFailure, OperationRecord, OperationState, Refusal, Step } from './domain/index.js';
 
 const opt = <T>(v: T | undefined): [] | [T] => (v === undefined ? [] : [v]);
 const principal = (text: string) => Principal.fromText(text);
@@ -20,7 +20,7 @@ export function stateToCandid(s: OperationState): CandidState {
     case 'scheduled': return { Scheduled: null };
     case 'running': return { Running: { step: s.step } };
     case 'completed': return { Completed: null };
-    case 'failed': return { Failed: { step: s.step, error: s.error } };
+    case 'failed': return { Failed: { step: s.step, error: s.error, kind: failureKindToCandid(s.failure) } };
   }
 }
 
@@ -41,7 +41,7 @@ export function refusalToCandid(r: Refusal): UpgradeError {
   }
 }
 
-export function failureKindToCandid(f: StepFailure | { kind: 'StateChanged'; message: string }): FailureKind {
+export function failureKindToCandid(f: OperationFailure): FailureKind {
   switch (f.kind) {
     case 'RegistryUnavailable': return { RegistryUnavailable: null };
     case 'ChunkHashMismatch': return { ChunkHashMismatch: { chunk: BigInt(f.chunk), expected: fromHex(f.expected), actual: fromHex(f.actual) } };

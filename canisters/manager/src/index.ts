@@ -21,7 +21,7 @@ import { asBytes, fromHex, toHex } from '@lineage/kit';
 import {
   blockToEntry, BLOCK_TYPES, checkTarget, confirmModule, DEFAULT_PAGE, eventToTx, explainPathError, installStaged,
   liveLock, newChanges, pagePositions, reconcileDeployment, runStep, stageChunks, stepsFromPath,
-  type HistoryEvent, type ObservedChange, type OperationRecord, type Refusal, type RegistryVersion, type Step, type StepFailure,
+  type HistoryEvent, type ObservedChange, type OperationFailure, type OperationRecord, type Refusal, type RegistryVersion, type Step,
 } from './domain/index.js';
 import { entryToCandid, failureKindToCandid, operationToCandid, refusalToCandid, stepToCandid } from './convert.js';
 import { canisterInfo, canisterStatus, icEffects, observedChange, Registry } from './ic.js';
@@ -36,7 +36,6 @@ const IC_HISTORY_KEPT = 20n;
 const MAX_BLOCKS_PER_REPLY = 1000n;
 const DOCS = 'https://github.com/lineage-dapps/lineage/blob/main/canisters/manager/README.md#history-blocks';
 
-type StepFailureOrChange = StepFailure | { kind: 'StateChanged'; message: string };
 
 export default class {
   store = new Storage();
@@ -284,7 +283,7 @@ export default class {
   private failedError(id: bigint): UpgradeError {
     const op = this.store.operation(id)!;
     const failedAt = op.state.kind === 'failed' ? op.state.step : 0;
-    const failure = this.lastFailure.get(id);
+    const failure = op.state.kind === 'failed' ? op.state.failure : undefined;
     return {
       Failed: {
         operation: id, completed: op.steps.slice(0, failedAt).map(stepToCandid), failed: stepToCandid(op.steps[failedAt]!),
@@ -293,9 +292,6 @@ export default class {
       },
     };
   }
-
-  /** Heap only: the typed failure of an operation, for the reply of the call that ran it. */
-  lastFailure = new Map<bigint, StepFailureOrChange>();
 
   /** Runs every step of operation `id` in order, stopping at the first failure. */
   private async execute(id: bigint): Promise<void> {
@@ -325,7 +321,7 @@ export default class {
    * Just before a step: the version may have been deprecated and the canister changed by another
    * controller since the request was planned (a scheduled upgrade runs later).
    */
-  private async recheck(step: Step, canister: string): Promise<{ version: RegistryVersion } | { failure: StepFailureOrChange }> {
+  private async recheck(step: Step, canister: string): Promise<{ version: RegistryVersion } | { failure: OperationFailure }> {
     let version: RegistryVersion | undefined;
     let current: string | undefined;
     try {
@@ -348,15 +344,14 @@ export default class {
     return { version };
   }
 
-  private fail(id: bigint, step: number, failure: StepFailureOrChange): void {
+  private fail(id: bigint, step: number, failure: OperationFailure): void {
     const op = this.store.operation(id)!;
     const s = op.steps[step]!;
     const entry = this.record(op.canister, {
       kind: 'deploy_failed', operation: id, step, steps: op.steps.length, from: s.from, to: s.to, version: s.version,
       requestedBy: op.requestedBy, error: failure.message,
     });
-    this.lastFailure.set(id, failure);
-    this.store.putOperation({ ...op, state: { kind: 'failed', step, error: failure.message }, entries: [...op.entries, entry] });
+    this.store.putOperation({ ...op, state: { kind: 'failed', step, error: failure.message, failure }, entries: [...op.entries, entry] });
   }
 
   /**

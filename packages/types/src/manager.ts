@@ -50,7 +50,9 @@ export interface UpgradeStep {
   version: Version;
 }
 
-export type OperationState = { Scheduled: null } | { Running: { step: number } } | { Completed: null } | { Failed: { step: number; error: string } };
+export type OperationState =
+  | { Scheduled: null } | { Running: { step: number } } | { Completed: null }
+  | { Failed: { step: number; error: string; kind: FailureKind } };
 
 export interface Operation {
   id: bigint;
@@ -189,11 +191,19 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
     arg: IDL.Opt(IDL.Vec(IDL.Nat8)),
   });
   const UpgradeStep = IDL.Record({ from: Hash, to: Hash, version: Version });
+  const FailureKind = IDL.Variant({
+    RegistryUnavailable: IDL.Null,
+    ChunkHashMismatch: IDL.Record({ chunk: IDL.Nat64, expected: Hash, actual: Hash }),
+    ModuleHashMismatch: IDL.Record({ expected: Hash, actual: IDL.Opt(Hash) }),
+    InstallRejected: IDL.Null,
+    ManagementRejected: IDL.Record({ method: IDL.Text }),
+    StateChanged: IDL.Null,
+  });
   const OperationState = IDL.Variant({
     Scheduled: IDL.Null,
     Running: IDL.Record({ step: IDL.Nat32 }),
     Completed: IDL.Null,
-    Failed: IDL.Record({ step: IDL.Nat32, error: IDL.Text }),
+    Failed: IDL.Record({ step: IDL.Nat32, error: IDL.Text, kind: FailureKind }),
   });
   const Operation = IDL.Record({
     id: IDL.Nat64,
@@ -203,14 +213,6 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
     steps: IDL.Vec(UpgradeStep),
     state: OperationState,
     entries: IDL.Vec(IDL.Nat64),
-  });
-  const FailureKind = IDL.Variant({
-    RegistryUnavailable: IDL.Null,
-    ChunkHashMismatch: IDL.Record({ chunk: IDL.Nat64, expected: Hash, actual: Hash }),
-    ModuleHashMismatch: IDL.Record({ expected: Hash, actual: IDL.Opt(Hash) }),
-    InstallRejected: IDL.Null,
-    ManagementRejected: IDL.Record({ method: IDL.Text }),
-    StateChanged: IDL.Null,
   });
   const UpgradeError = IDL.Variant({
     Unauthorized: IDL.Text,

@@ -3,6 +3,8 @@
  * stable storage and compare with `===`. The shell converts to and from Candid.
  */
 
+import type { StepFailure } from './steps.js';
+
 export type Version = [bigint, bigint, bigint];
 
 /** What the manager needs to know of a registry version. */
@@ -29,7 +31,10 @@ export type OperationState =
   | { kind: 'scheduled' }
   | { kind: 'running'; step: number }
   | { kind: 'completed' }
-  | { kind: 'failed'; step: number; error: string };
+  | { kind: 'failed'; step: number; error: string; failure: OperationFailure };
+
+/** Why an operation failed: a step's failure, or the world changed between planning and the step. */
+export type OperationFailure = StepFailure | { kind: 'StateChanged'; message: string };
 
 export interface OperationRecord {
   id: bigint;
