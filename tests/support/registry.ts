@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Cbor, Certificate, lookup_path, lookupResultToBuffer, reconstruct, type HashTree } from '@dfinity/agent';
 import type { Actor, PocketIc } from '@dfinity/pic';
 import { IDL } from '@icp-sdk/core/candid';
 import { Principal } from '@icp-sdk/core/principal';
@@ -22,6 +21,7 @@ import {
 import { expect } from 'vitest';
 
 import { wat } from './api.js';
+import { allBlocks, logLength } from './icrc3.js';
 
 export { Principal };
 
@@ -243,20 +243,6 @@ export async function fetchModule(actor: Registry, hash: Uint8Array): Promise<Ui
   return Buffer.concat(parts);
 }
 
-export async function logLength(actor: Registry): Promise<bigint> {
-  return (await actor.icrc3_get_blocks([{ start: 0n, length: 0n }])).log_length;
-}
-
-/** Every block of the log, in order (in pages of at most 1000 blocks). */
-export async function allBlocks(actor: Registry): Promise<{ id: bigint; block: Icrc3Value }[]> {
-  const out: { id: bigint; block: Icrc3Value }[] = [];
-  for (;;) {
-    const reply = await actor.icrc3_get_blocks([{ start: BigInt(out.length), length: 1000n }]);
-    out.push(...reply.blocks);
-    if (reply.blocks.length === 0 || BigInt(out.length) >= reply.log_length) return out;
-  }
-}
-
 /** The blocks appended by `action`, checking nothing else changed the log meanwhile. */
 export async function blocksAppendedBy(actor: Registry, action: () => Promise<unknown>): Promise<{ id: bigint; block: Icrc3Value }[]> {
   const before = await logLength(actor);
@@ -331,7 +317,7 @@ export function relayArg(callee: Principal, method: string, payload: Uint8Array)
   };
   const id = callee.toUint8Array();
   const name = new TextEncoder().encode(method);
-  return concatBytes(u32(id.length), id, u32(name.length), name, payload);
+  return new Uint8Array(Buffer.concat([u32(id.length), id, u32(name.length), name, payload]));
 }
 
 /** Calls `method` of the registry through the relay canister `relay` and decodes the reply. */
@@ -347,83 +333,7 @@ export async function callThroughRelay<M extends keyof RegistryService>(
 
 // ---- ICRC-3 --------------------------------------------------------------------------------
 
-const concatBytes = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
-
-function leb128(n: bigint): Uint8Array {
-  const out: number[] = [];
-  do {
-    let b = Number(n & 0x7fn);
-    n >>= 7n;
-    if (n !== 0n) b |= 0x80;
-    out.push(b);
-  } while (n !== 0n);
-  return Uint8Array.from(out);
-}
-
-function sleb128(n: bigint): Uint8Array {
-  const out: number[] = [];
-  for (;;) {
-    const b = Number(n & 0x7fn);
-    n >>= 7n;
-    if ((n === 0n && (b & 0x40) === 0) || (n === -1n && (b & 0x40) !== 0)) return Uint8Array.from([...out, b]);
-    out.push(b | 0x80);
-  }
-}
-
-/** ICRC-3's representation-independent hash of a value (written here from the standard, not taken from the canister). */
-export function icrc3Hash(value: Icrc3Value): Uint8Array {
-  const utf8 = (s: string) => new TextEncoder().encode(s);
-  if ('Blob' in value) return sha256(bytes(value.Blob));
-  if ('Text' in value) return sha256(utf8(value.Text));
-  if ('Nat' in value) return sha256(leb128(value.Nat));
-  if ('Int' in value) return sha256(sleb128(value.Int));
-  if ('Array' in value) return sha256(concatBytes(...value.Array.map(icrc3Hash)));
-  const pairs = value.Map.map(([k, v]) => concatBytes(sha256(utf8(k)), icrc3Hash(v)));
-  pairs.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  return sha256(concatBytes(...pairs));
-}
-
-/** A field of a block (a `Map` value). */
-export function field(value: Icrc3Value, name: string): Icrc3Value | undefined {
-  if (!('Map' in value)) throw new Error('not a map');
-  return value.Map.find(([k]) => k === name)?.[1];
-}
-
-export const btypeOf = (block: Icrc3Value) => {
-  const v = field(block, 'btype');
-  return v && 'Text' in v ? v.Text : undefined;
-};
-
-export const txOf = (block: Icrc3Value) => field(block, 'tx')!;
-
-/**
- * Checks `icrc3_get_tip_certificate` against the subnet's root key: the certificate verifies, its
- * `certified_data` is the root of the returned hash tree, and the tree names the log's last block
- * and its hash. Returns the certified tip.
- */
-export async function verifyTip(pic: PocketIc, actor: Registry, canisterId: Principal): Promise<{ index: bigint; hash: Uint8Array }> {
-  const tip = opt(await actor.icrc3_get_tip_certificate());
-  if (!tip) throw new Error('no tip certificate');
-  const subnet = await pic.getCanisterSubnetId(canisterId);
-  if (!subnet) throw new Error('the registry has no subnet');
-  const rootKey = await pic.getPubKey(subnet);
-  const certificate = await Certificate.create({
-    certificate: bytes(tip.certificate),
-    rootKey: bytes(rootKey),
-    canisterId: canisterId as never,
-    disableTimeVerification: true,
-  });
-  const certified = lookupResultToBuffer(certificate.lookup_path(['canister', canisterId.toUint8Array(), 'certified_data']));
-  const tree = Cbor.decode<HashTree>(bytes(tip.hash_tree));
-  expect(certified).toBeDefined();
-  expect(hex(await reconstruct(tree))).toBe(hex(certified!));
-  const lastHash = lookupResultToBuffer(lookup_path(['last_block_hash'], tree));
-  const lastIndex = lookupResultToBuffer(lookup_path(['last_block_index'], tree));
-  if (!lastHash || !lastIndex) throw new Error('the tip tree lacks last_block_hash or last_block_index');
-  let index = 0n;
-  lastIndex.forEach((b, i) => (index |= BigInt(b & 0x7f) << BigInt(7 * i)));
-  return { index, hash: bytes(lastHash) };
-}
+export { allBlocks, btypeOf, field, icrc3Hash, logLength, txOf, verifyTip } from './icrc3.js';
 
 // ---- setting up ----------------------------------------------------------------------------
 
