@@ -4,33 +4,10 @@
  * reject with `describeError`'s text (which starts with the variant's name).
  */
 
-export type AssetError =
-  | { Unauthorized: { caller: string; needs: string } }
-  | { UnknownBatch: { batch_id: bigint } }
-  | { BatchCommitted: { batch_id: bigint } }
-  | { BatchExpired: { batch_id: bigint } }
-  | { UnknownChunk: { chunk_id: bigint } }
-  | { ChunkNotInBatch: { chunk_id: bigint; batch_id: bigint } }
-  | { ChunkUsedTwice: { chunk_id: bigint } }
-  | { ChunkTooLarge: { size: bigint; max: bigint } }
-  | { LimitExceeded: string }
-  | { InvalidKey: { key: string; reason: string } }
-  | { UnknownAsset: { key: string } }
-  | { AssetExists: { key: string } }
-  | { InvalidEncoding: { encoding: string; reason: string } }
-  | { UnknownEncoding: { key: string; encoding: string } }
-  | { EncodingMismatch: { key: string; encoding: string; reason: string } }
-  | { Sha256Mismatch: { key: string; encoding: string; expected: Uint8Array; computed: Uint8Array } }
-  | { InvalidHeader: { name: string; reason: string } }
-  | { InvalidArgument: string };
+export type { AssetError, CommitError } from '@lineage/types';
+import type { AssetError, CommitError } from '@lineage/types';
 
-/** A failed commit: the error and, within a batch, the index of the operation that caused it. */
-export interface CommitError {
-  error: AssetError;
-  operation: [] | [bigint];
-}
-
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+const hex = (b: Uint8Array | number[]) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /** One line that names the error and says what to do. */
 export function describeError(e: AssetError): string {
