@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 
 import { setCustomSection } from './custom-section.js';
+import { relativizeMainJsPath } from './reproducible.js';
 
 /** The part of a dfx.json canister entry the build reads. */
 export interface CanisterEntry {
@@ -67,7 +68,7 @@ export async function buildCanister(name: string, options: { root: string; verbo
   const built = await readFile(join(root, '.azle', name, `${name}.wasm`));
   const candid = markCompositeQueries(await readFile(candidPath, 'utf8'), compositeQueryNames(built));
   await writeFile(candidPath, candid);
-  const wasm = setCustomSection(built, 'icp:public candid:service', new TextEncoder().encode(candid));
+  const wasm = setCustomSection(relativizeMainJsPath(built, name), 'icp:public candid:service', new TextEncoder().encode(candid));
   await writeFile(wasmPath, wasm);
   return { name, wasmPath, candidPath, wasmBytes: wasm.length, millis: performance.now() - started };
 }

@@ -1,2 +1,3 @@
 export { buildCanister, findDfxRoot, readCanisterEntry, type BuildResult, type CanisterEntry } from './build.js';
 export { listCustomSections, setCustomSection } from './custom-section.js';
+export { relativizeMainJsPath } from './reproducible.js';

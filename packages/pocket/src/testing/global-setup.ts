@@ -19,7 +19,11 @@ interface SetupContext {
 export default async function setup({ provide }: SetupContext): Promise<() => Promise<void>> {
   const ours = fileURLToPath(new URL('../../bin/pocket-ic', import.meta.url));
   process.env.POCKET_IC_BIN ??= ours;
-  const server = await PocketIcServer.start({ showCanisterLogs: process.env.SHOW_CANISTER_LOGS === '1', showRuntimeLogs: false });
+  // The server lives as long as the run: some suites (the CLI's) start networks of their own and
+  // leave this one idle for minutes, longer than the default time-to-live of 60 s.
+  const server = await PocketIcServer.start({
+    showCanisterLogs: process.env.SHOW_CANISTER_LOGS === '1', showRuntimeLogs: false, ttl: 3600,
+  });
   provide('PIC_URL', server.getUrl());
   provide('PIC_IS_EMULATOR', process.env.POCKET_IC_BIN === ours);
   return async () => {
