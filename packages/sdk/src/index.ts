@@ -20,3 +20,10 @@ export { asBytes, bytesEqual, fromHex, sha256, toHex, type Bytes } from './bytes
 export { controllerRing, spawnDapp, SpawnError, type DappTypes, type SpawnedDapp, type SpawnedVersion, type SpawnOptions, type SpawnRegistry } from './dapp/spawn.js';
 export { managementDeployer, type CanisterDeployer } from './dapp/deployer.js';
 export { latestVersion, versionsOf, type ListRegistry } from './dapp/latest.js';
+
+export {
+  describeOrigin, describeRow, formatHistoryTable, formatTimestamp, mergeHistories, renderTable, shortPrincipal,
+  type HistoryChange, type HistoryOrigin, type HistoryRow, type HistorySource, type HistoryTableOptions, type MergeHistoriesInput,
+} from './history/index.js';
+
+export * from './asset/index.js';

@@ -1,0 +1,107 @@
+/**
+ * `lineage publish`: a Wasm module as a new version of a canister type, uploaded in chunks with a
+ * progress bar; running the same command again after an interruption resumes the upload.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+
+import { IntegrityError, RegistryError, ResumeConflictError, toHex, VerificationTimeoutError } from '@lineage/sdk';
+import { semver } from '@lineage/types';
+import type { Command } from 'commander';
+import { z } from 'zod';
+
+import { action, examples, parseInput } from '../command.js';
+import type { Context } from '../context.js';
+import { requireIdentity } from '../deployer.js';
+import { networkError, usageError, verificationError } from '../errors.js';
+import { REPO_URL, resolveVersion } from '../lineage.js';
+import { publishWithProgress } from './deploy.js';
+
+const PublishInput = z.object({
+  '<type>': z.string().regex(/^[a-z0-9]+(\.[a-z0-9_-]+)+$/, 'a canister type is a dotted namespace, like org.lineage.backend'),
+  '<version>': semver,
+  '<wasm>': z.string().min(1),
+  previous: z.string().optional(),
+  repo: z.string().url('a repository URL, like https://github.com/you/app').optional(),
+  description: z.string().max(10_000).optional(),
+  registry: z.string().optional(),
+  chunkHashes: z.boolean().default(false),
+});
+
+export interface PublishResult {
+  type: string;
+  version: string;
+  hash: string;
+  previous: string | null;
+  chunks: number;
+  uploadedChunks: number;
+  skippedChunks: number;
+  resumed: boolean;
+}
+
+export async function publish(ctx: Context, raw: unknown): Promise<PublishResult> {
+  const input = parseInput(PublishInput, raw);
+  requireIdentity(ctx, 'publishing');
+  const path = input['<wasm>'];
+  if (!existsSync(path) || !statSync(path).isFile()) throw usageError(`<wasm>: no file at ${path}`);
+  const wasm = new Uint8Array(readFileSync(path));
+  if (wasm.length < 8 || wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73 || wasm[3] !== 0x6d) {
+    throw usageError(`<wasm>: ${path} is not a Wasm module (it does not start with \\0asm)`, 'gzipped modules are not accepted: publish the .wasm');
+  }
+  const type = input['<type>'];
+  const version = input['<version>'].join('.');
+  const registryId = ctx.canister(input.registry ?? 'registry', 'registry');
+  const registry = await ctx.registry(registryId);
+  let previous: string | undefined;
+  if (input.previous) previous = toHex((await resolveVersion(registry as never, type, input.previous, '--previous')).hash);
+  else if ((await registry.icrc118_get_wasms({ filter: [[{ canister_type: type }]], prev: [], take: [1n] })).length > 0) {
+    ctx.out.warn(`no --previous: ${type} ${version} will not be an upgrade of any published version, so installed dapps cannot upgrade to it`);
+  }
+  ctx.out.step(`Publishing ${path} (${(wasm.length / 1e6).toFixed(2)} MB) as ${type} ${version}`);
+  try {
+    const result = await publishWithProgress(ctx, registryId, {
+      type, version, wasm, previous, description: input.description, repo: input.repo ?? REPO_URL, declareChunkHashes: input.chunkHashes,
+    });
+    return {
+      type, version, hash: toHex(result.hash), previous: previous ?? null, chunks: result.chunks,
+      uploadedChunks: result.uploadedChunks, skippedChunks: result.skippedChunks, resumed: result.resumed,
+    };
+  } catch (error) {
+    if (error instanceof RegistryError) {
+      if (error.variant === 'NonDeprecatedWasmFound') {
+        const other = await registry.icrc118_get_wasms({ filter: [[{ canister_type: type }]], prev: [], take: [] });
+        const same = other.find((w) => w.version_number.join('.') === version && !w.deprecated);
+        throw usageError(`${type} ${version} is already published with another module${same ? ` (${toHex(same.hash).slice(0, 12)}…)` : ''}`, 'publish this build under a new version number, or deprecate the old one first');
+      }
+      if (error.variant === 'UnknownCanisterType') throw usageError(`the registry has no canister type ${type}`, '`lineage registry ls` lists the types; `lineage deploy` creates Lineage\'s');
+      throw networkError(error.message);
+    }
+    if (error instanceof ResumeConflictError) throw usageError(error.message, 'resume with the same type, version and file, or use another file');
+    if (error instanceof IntegrityError || error instanceof VerificationTimeoutError) throw verificationError(error.message);
+    throw error;
+  }
+}
+
+export function register(program: Command): void {
+  examples(
+    program.command('publish')
+      .description('publish a Wasm module as a version of a canister type (chunked, resumable, verified by the registry)')
+      .argument('<type>', 'the canister type, e.g. org.lineage.backend')
+      .argument('<version>', 'the version number, e.g. 1.1.0')
+      .argument('<wasm>', 'the module file')
+      .option('--previous <version|hash>', 'the version this one upgrades from (owners can upgrade along these links)')
+      .option('--repo <url>', 'where the source of this version is', REPO_URL)
+      .option('--description <text>', 'what changed')
+      .option('--registry <name|id>', 'the registry (default: the deployed one)')
+      .option('--chunk-hashes', 'declare every chunk\'s sha256 up front so the registry checks each chunk on arrival (costs the registry a second pass over the module; the whole module\'s hash is checked either way)')
+      .action(action(async (ctx, type: string, version: string, wasm: string, opts: Record<string, unknown>) => {
+        const r = await publish(ctx, { '<type>': type, '<version>': version, '<wasm>': wasm, ...opts });
+        ctx.out.result(r, [
+          `${r.type} ${r.version} verified by the registry`,
+          `  sha256    ${r.hash}`,
+          ...(r.previous ? [`  upgrades  ${r.previous}`] : []),
+          `  chunks    ${r.chunks} (${r.uploadedChunks} uploaded${r.skippedChunks ? `, ${r.skippedChunks} already stored` : ''})`,
+        ], r.hash);
+      })),
+    'lineage publish org.lineage.backend 1.1.0 canisters/backend/dist/backend.wasm --previous 1.0.0 --description "notes search"',
+  );
+}

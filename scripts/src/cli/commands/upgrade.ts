@@ -1,0 +1,126 @@
+/**
+ * `lineage upgrade`: asks a dapp's backend, as the NFT holder, to upgrade one of the dapp's canisters
+ * to a registry version. The manager follows the registry's upgrade path step by step; the backend's
+ * own upgrade is acknowledged first and run afterwards, so this command waits for it.
+ */
+import { formatVersion, toHex } from '@lineage/sdk';
+import type { BackendError, Operation, UpgradeStep } from '@lineage/types';
+import type { Command } from 'commander';
+import { z } from 'zod';
+
+import { action, examples, parseInput } from '../command.js';
+import type { Context } from '../context.js';
+import { networkError, verificationError } from '../errors.js';
+import { describeVariant, findDapp, findVersion, moduleHashOf, NAMESPACES, resolveVersion, roleVariant, versionLabel } from '../lineage.js';
+
+const UpgradeInput = z.object({
+  '<canister>': z.string().min(1),
+  to: z.string({ error: 'required: the version (1.2.0) or module hash to upgrade to' }).min(1),
+  backend: z.string().optional(),
+  timeout: z.coerce.number().positive('seconds, more than 0').default(180),
+});
+
+export interface UpgradeResult {
+  canister: string;
+  role: string;
+  operation: bigint | null;
+  from: { hash: string | null; version: string | null };
+  to: { hash: string; version: string };
+  steps: { from: string; to: string; version: string }[];
+  changed: boolean;
+}
+
+const stepJson = (s: UpgradeStep) => ({ from: toHex(s.from), to: toHex(s.to), version: formatVersion(s.version) });
+
+/** A backend refusal in words, with what to do about it. */
+function refusal(err: BackendError, caller: string): { message: string; hint?: string } {
+  if ('NotOwner' in err) {
+    const owner = err.NotOwner.owner[0]?.toText();
+    return {
+      message: `refused: ${caller} does not hold this dapp's NFT${owner ? ` (its holder is ${owner})` : ''}`,
+      hint: 'only the NFT holder may upgrade the dapp; `lineage nft owner` shows who that is',
+    };
+  }
+  if ('Upgrade' in err) {
+    const u = err.Upgrade;
+    if ('NoUpgradePath' in u) return { message: `refused: no upgrade path: ${u.NoUpgradePath.reason}`, hint: '`lineage registry path` shows the registry\'s paths' };
+    if ('Busy' in u) return { message: `refused: the canister is busy with operation ${u.Busy.operation}`, hint: 'wait for it to finish, then try again' };
+    if ('Failed' in u) return { message: `the upgrade failed at ${formatVersion(u.Failed.failed.version)}: ${u.Failed.message}`, hint: 'the canister still runs the last version reached; `lineage history` shows the attempt' };
+    return { message: `refused by the manager: ${describeVariant(u)}` };
+  }
+  return { message: `refused by the backend: ${describeVariant(err)}` };
+}
+
+/** Polls the manager until operation `id` has completed or failed. */
+async function waitFor(ctx: Context, managerId: import('@dfinity/principal').Principal, id: bigint, timeoutSeconds: number): Promise<Operation> {
+  const manager = await ctx.manager(managerId);
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let shown = '';
+  for (;;) {
+    const [op] = await manager.operation(id);
+    if (op) {
+      const state = Object.keys(op.state)[0]!;
+      if (state !== shown) ctx.out.note(`operation ${id}: ${state.toLowerCase()}${'Running' in op.state ? ` step ${op.state.Running.step + 1}/${op.steps.length}` : ''}`);
+      shown = state;
+      if ('Completed' in op.state || 'Failed' in op.state) return op;
+    }
+    if (Date.now() > deadline) throw networkError(`operation ${id} did not finish within ${timeoutSeconds} s`, 'check later with `lineage history`; pass --timeout to wait longer');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export async function upgrade(ctx: Context, raw: unknown): Promise<UpgradeResult> {
+  const input = parseInput(UpgradeInput, raw);
+  const { dapp, role, target } = await findDapp(ctx, input['<canister>'], input.backend);
+  const registry = await ctx.registry(dapp.info.registry);
+  const currentHash = await moduleHashOf(ctx, target);
+  const current = currentHash ? await findVersion(registry as never, currentHash) : undefined;
+  const namespace = current?.canister_type_namespace ?? NAMESPACES[role];
+  const wanted = await resolveVersion(registry as never, namespace, input.to);
+  const toHash = toHex(wanted.hash);
+  const from = { hash: currentHash ?? null, version: current ? formatVersion(current.version_number) : null };
+  const to = { hash: toHash, version: formatVersion(wanted.version_number) };
+  const name = ctx.nameOf(target);
+  if (currentHash === toHash) {
+    ctx.out.note(`${name} already runs ${versionLabel(wanted)}`);
+    return { canister: target.toText(), role, operation: null, from, to, steps: [], changed: false };
+  }
+  ctx.out.step(`Upgrading ${name} (${role}) from ${current ? versionLabel(current) : currentHash?.slice(0, 12) ?? 'nothing'} to ${versionLabel(wanted)} as ${ctx.principal.toText()}`);
+  const backend = await ctx.backend(dapp.info.backend);
+  const reply = await backend.request_upgrade({ canister: roleVariant(role), to: wanted.hash, arg: [] });
+  if ('Err' in reply) {
+    const { message, hint } = refusal(reply.Err, ctx.principal.toText());
+    throw networkError(message, hint);
+  }
+  const ticket = reply.Ok;
+  let steps = ticket.steps;
+  if ('Scheduled' in ticket.state || 'Running' in ticket.state) {
+    ctx.out.note(`the manager acknowledged operation ${ticket.operation} (${ticket.steps.length} step(s)); waiting for it`);
+    const op = await waitFor(ctx, dapp.info.manager, ticket.operation, input.timeout);
+    steps = op.steps;
+    if ('Failed' in op.state) throw networkError(`the upgrade failed at step ${op.state.Failed.step + 1}: ${op.state.Failed.error}`, 'the canister still runs the last version reached; `lineage history` shows the attempt');
+  }
+  const now = await moduleHashOf(ctx, target);
+  if (now !== toHash) throw verificationError(`after the upgrade ${name} runs ${now ?? 'nothing'}, not ${toHash}`);
+  for (const s of steps) ctx.out.note(`${toHex(s.from).slice(0, 12)}… → ${toHex(s.to).slice(0, 12)}… (${formatVersion(s.version)})`);
+  return { canister: target.toText(), role, operation: ticket.operation, from, to, steps: steps.map(stepJson), changed: true };
+}
+
+export function register(program: Command): void {
+  examples(
+    program.command('upgrade')
+      .description('upgrade a dapp canister to a registry version, as the holder of the dapp\'s NFT')
+      .argument('<canister>', 'backend, manager, asset, <dapp>.backend…, or a canister id')
+      .requiredOption('--to <version|hash>', 'the version (1.2.0) or module hash to reach')
+      .option('--backend <name|id>', 'the dapp\'s backend, when <canister> is an id the ids file does not name')
+      .option('--timeout <seconds>', 'how long to wait for a scheduled upgrade of the backend', '180')
+      .action(action(async (ctx, canister: string, opts: Record<string, unknown>) => {
+        const r = await upgrade(ctx, { '<canister>': canister, ...opts });
+        ctx.out.result(r, r.changed
+          ? [`${ctx.nameOf(ctx.canister(r.canister))} now runs ${r.to.version} (${r.to.hash})`, ...(r.steps.length > 1 ? [`  via ${r.steps.map((s) => s.version).join(' → ')}`] : []), `  operation ${r.operation}`]
+          : [`${ctx.nameOf(ctx.canister(r.canister))} already runs ${r.to.version} (${r.to.hash})`], r.to.hash);
+      })),
+    'lineage upgrade backend --to 2.0.0',
+    'lineage upgrade shop.asset --to 5c1e…e9 --identity alice.pem',
+  );
+}

@@ -1,0 +1,145 @@
+/**
+ * `lineage verify wasm|assets`: does a canister run what its source builds to, and does an asset
+ * canister serve (and certify) exactly a local build of the site?
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { Principal } from '@dfinity/principal';
+import { buildCanister, findDfxRoot, readCanisterEntry, setCustomSection } from '@lineage/canister-build';
+import { sha256, toHex } from '@lineage/sdk';
+import type { Command } from 'commander';
+import { z } from 'zod';
+
+import { action, examples, parseInput } from '../command.js';
+import type { Context } from '../context.js';
+import { usageError, verificationError } from '../errors.js';
+import { verifyAssetsCommand } from './verify-assets.js';
+import { CANISTERS, findDapp, findVersion, moduleHashOf, readCanisterState, versionLabel, type CanisterName } from '../lineage.js';
+
+export interface Check {
+  check: string;
+  ok: boolean;
+  detail: string;
+}
+
+const WasmInput = z.object({
+  '<canister>': z.string().min(1),
+  source: z.string().min(1).optional(),
+  build: z.enum(CANISTERS, { error: `one of ${CANISTERS.join(', ')}` }).optional(),
+  registry: z.string().optional(),
+});
+
+export interface VerifyWasmResult {
+  canister: string;
+  ok: boolean;
+  deployedHash: string | null;
+  rebuiltHash: string | null;
+  registryVersion: string | null;
+  release: string | null;
+  source: string;
+  build: string;
+  checks: Check[];
+}
+
+/** The repository this CLI belongs to (its dfx.json), the default source to rebuild. */
+function defaultSource(): string {
+  try {
+    return findDfxRoot(process.cwd());
+  } catch {
+    return findDfxRoot(dirname(fileURLToPath(import.meta.url)));
+  }
+}
+
+/**
+ * Rebuilds `name` from `source` with the repo's own build, exactly as `pnpm build` does, in place:
+ * Azle embeds the project's paths in the module, so a build elsewhere would differ. The previous
+ * `dist/` files are put back afterwards, so verifying never changes the checkout.
+ */
+async function rebuild(source: string, name: CanisterName): Promise<Uint8Array> {
+  const entry = await readCanisterEntry(source, name);
+  const kept = [join(source, entry.wasm), join(source, entry.candid)]
+    .filter((path) => existsSync(path))
+    .map((path) => ({ path, bytes: readFileSync(path) }));
+  try {
+    const built = await buildCanister(name, { root: source });
+    return new Uint8Array(readFileSync(built.wasmPath));
+  } finally {
+    for (const { path, bytes } of kept) if (!readFileSync(path).equals(bytes)) writeFileSync(path, bytes);
+  }
+}
+
+export async function verifyWasm(ctx: Context, raw: unknown): Promise<VerifyWasmResult> {
+  const input = parseInput(WasmInput, raw);
+  const target = ctx.canister(input['<canister>']);
+  const source = resolve(input.source ?? defaultSource());
+  if (!existsSync(join(source, 'dfx.json'))) throw usageError(`--source: ${source} has no dfx.json`, 'point --source at a checkout of the canister\'s repository');
+  const dapp = await findDapp(ctx, input['<canister>']).catch(() => undefined);
+  const registryId: Principal | undefined = input.registry ? ctx.canister(input.registry, 'registry') : dapp?.dapp.info.registry ?? ctx.ids.get('registry', ctx.network.name);
+  const checks: Check[] = [];
+
+  ctx.out.step(`Verifying the module of ${ctx.nameOf(target)}`);
+  const deployed = await moduleHashOf(ctx, target);
+  checks.push({ check: 'deployed', ok: deployed !== undefined, detail: deployed ? `read_state (certified by the IC): module sha256 ${deployed}` : 'the canister has no module installed' });
+  if (!deployed) throw usageError(`${input['<canister>']} has no module installed: nothing to verify`);
+
+  const version = registryId ? await findVersion(await ctx.registry(registryId), deployed) : undefined;
+  checks.push({
+    check: 'registry', ok: version !== undefined && !version.deprecated,
+    detail: version ? `the module is ${versionLabel(version)} in the registry${version.deprecated ? ', but that version is deprecated' : ''}` : registryId ? 'the registry has no version with this module hash: it was not installed from the registry' : 'no registry to ask (pass --registry)',
+  });
+
+  const name = input.build ?? (CANISTERS as readonly string[]).find((c) => c === ctx.ids.nameOf(target, ctx.network.name)) as CanisterName | undefined
+    ?? dapp?.role ?? (version?.canister_type_namespace.split('.').pop() as CanisterName | undefined);
+  if (!name || !(CANISTERS as readonly string[]).includes(name)) throw usageError(`cannot tell which canister of ${source}/dfx.json builds ${input['<canister>']}`, `pass --build <${CANISTERS.join('|')}>`);
+
+  // A release is the build stamped with a public `lineage:release` section naming it; the stamp is
+  // part of the published module, so the rebuild gets the same stamp before it is hashed.
+  const stamp = await readCanisterState(ctx, target, ['metadata', 'lineage:release']).catch(() => undefined);
+  ctx.out.note(`rebuilding ${name} from ${source} with the repository's own build (Azle, offline)…`);
+  let rebuilt = await rebuild(source, name);
+  if (stamp) rebuilt = setCustomSection(rebuilt, 'icp:public lineage:release', stamp);
+  const rebuiltHash = toHex(sha256(rebuilt));
+  const release = stamp ? new TextDecoder().decode(stamp) : null;
+  checks.push({
+    check: 'rebuild', ok: rebuiltHash === deployed,
+    detail: rebuiltHash === deployed
+      ? `the rebuild of ${name}${release ? ` stamped as release ${release}` : ''} hashes to the deployed module`
+      : `the rebuild hashes to ${rebuiltHash}, the deployed module to ${deployed}. A rebuild differs when the source (another commit or local edits), ` +
+        'the dependencies (pnpm-lock.yaml), the Azle version, Node/esbuild, or the checkout\'s absolute path (Azle embeds it) differ from the publisher\'s build; ' +
+        'check out the commit the version names at the publisher\'s path and rebuild',
+  });
+  return {
+    canister: target.toText(), ok: checks.every((c) => c.ok), deployedHash: deployed, rebuiltHash, registryVersion: version ? versionLabel(version) : null,
+    release, source, build: name, checks,
+  };
+}
+
+/** A checklist: `✔ check  detail` lines. */
+export function checklist(checks: Check[]): string[] {
+  return checks.map((c) => `  ${c.ok ? '✔' : '✘'} ${c.check.padEnd(14)} ${c.detail}`);
+}
+
+export function register(program: Command): void {
+  const verify = program.command('verify').description('check what canisters run and serve against sources and certificates');
+  examples(
+    verify.command('wasm').description('rebuild a canister from source and compare with the deployed module (read_state) and the registry')
+      .argument('<canister>', 'a name from the ids file or a canister id')
+      .option('--source <dir>', 'the repository to rebuild from (default: the one in the current directory)')
+      .option('--build <name>', `which dfx.json canister builds it (${CANISTERS.join(', ')}); default: guessed from its name or registry type`)
+      .option('--registry <name|id>', 'the registry to look the module up in')
+      .action(action(async (ctx, canister: string, opts: Record<string, unknown>) => {
+        const r = await verifyWasm(ctx, { '<canister>': canister, ...opts });
+        ctx.out.result(r, [`${r.ok ? '✔' : '✘'} ${ctx.nameOf(ctx.canister(r.canister))} ${r.ok ? 'runs exactly what its source builds to' : 'did not verify'}`, ...checklist(r.checks)], r.ok ? 'ok' : 'failed');
+        if (!r.ok) {
+          const failed = r.checks.filter((c) => !c.ok).map((c) => c.check).join(', ');
+          throw verificationError(`verification of ${canister} failed: ${failed}`).afterResult();
+        }
+      })),
+    'lineage verify wasm backend',
+    'lineage verify wasm registry --source ~/src/lineage',
+  );
+  verifyAssetsCommand(verify);
+
+}

@@ -1,0 +1,253 @@
+// The `lineage` binary end to end on a local network it started: deploy, publish (and resume),
+// spawn, owner upgrades, the sale of a dapp, histories, logs and the rebuild check, with `--json`
+// output parsed and checked, and refusals with their exit codes.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { setCustomSection } from '@lineage/canister-build';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { ed25519Pem, json, LINEAGE_BIN, lineage, project, REPO_ROOT, secp256k1Pem, startNetwork, type Run, type StartedNetwork } from './support/cli.js';
+
+const EXIT = { usage: 2, network: 3, verification: 4 };
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const built = (name: string) => new Uint8Array(readFileSync(join(REPO_ROOT, 'canisters', name, 'dist', `${name}.wasm`)));
+const release = (label: string) => setCustomSection(built('backend'), 'icp:public lineage:release', new TextEncoder().encode(label));
+
+const ok = (run: Run) => {
+  expect(run.code, `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`).toBe(0);
+  return run;
+};
+
+describe('lineage: a dapp\'s life on a local network', () => {
+  let dir: string;
+  let net: StartedNetwork;
+  let alice: { path: string; principal: string };
+  let bob: { path: string; principal: string };
+  const hashes: Record<string, string> = {};
+  const asDao = (...args: string[]) => lineage(dir, args);
+  const asAlice = (...args: string[]) => lineage(dir, [...args, '--identity', alice.path]);
+  const asBob = (...args: string[]) => lineage(dir, [...args, '--identity', bob.path]);
+
+  beforeAll(async () => {
+    dir = project();
+    net = await startNetwork(dir);
+    alice = ed25519Pem(dir, 'alice');
+    bob = secp256k1Pem(dir, 'bob');
+  });
+
+  afterAll(async () => {
+    expect(await net?.stop()).toBe(0);
+  });
+
+  it('deploys the registry, the collection, the first versions and Alice\'s dapp', async () => {
+    const r = json<{
+      registry: string; nft: string; created: string[]; published: { type: string; version: string; hash: string }[];
+      dapp: { owner: string; tokenId: string; backend: string; versions: Record<string, { version: string; hash: string }> };
+    }>(ok(await asDao('deploy', '--owner', alice.principal, '--json')));
+    expect(r.created).toEqual(['registry', 'nft']);
+    expect(r.published.map((p) => [p.type, p.version, p.hash])).toEqual([
+      ['org.lineage.backend', '1.0.0', sha256(built('backend'))],
+      ['org.lineage.manager', '1.0.0', sha256(built('manager'))],
+      ['org.lineage.asset', '1.0.0', sha256(built('asset'))],
+    ]);
+    expect(r.dapp).toMatchObject({ owner: alice.principal, tokenId: '1', versions: { backend: { version: '1.0.0', hash: sha256(built('backend')) } } });
+    hashes.v1 = sha256(built('backend'));
+    const ids = JSON.parse(readFileSync(join(dir, '.lineage', 'canister_ids.json'), 'utf8')) as Record<string, Record<string, string>>;
+    expect(Object.keys(ids).sort()).toEqual(['asset', 'backend', 'manager', 'nft', 'registry']);
+    expect(ids.registry!.local).toBe(r.registry);
+    expect(ids.backend!.local).toBe(r.dapp.backend);
+
+    // Deploying again keeps everything.
+    const again = json<{ created: string[]; published: unknown[]; dapp: unknown }>(ok(await asDao('deploy', '--json')));
+    expect(again).toMatchObject({ created: [], published: [], dapp: null });
+  });
+
+  it('publishes a version, prints its verified hash, and resumes an interrupted upload', async () => {
+    const v2 = join(dir, 'backend-2.0.0.wasm');
+    writeFileSync(v2, release('2.0.0'));
+    const published = json<{ hash: string; previous: string; chunks: number; uploadedChunks: number }>(ok(await asDao(
+      'publish', 'org.lineage.backend', '2.0.0', v2, '--previous', '1.0.0', '--description', 'notes search', '--json',
+    )));
+    expect(published).toMatchObject({ hash: sha256(readFileSync(v2)), previous: hashes.v1, chunks: 5, uploadedChunks: 5 });
+    hashes.v2 = published.hash;
+    expect(ok(await asDao('publish', 'org.lineage.backend', '2.0.0', v2, '--previous', '1.0.0', '--quiet')).stdout.trim()).toBe(hashes.v2);
+
+    // Kill a publish after its second chunk, then run the same command again.
+    const v3 = join(dir, 'backend-3.0.0.wasm');
+    writeFileSync(v3, release('3.0.0'));
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [LINEAGE_BIN, 'publish', 'org.lineage.backend', '3.0.0', v3, '--previous', '2.0.0'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (/2\/5 chunks/.test(err)) child.kill('SIGKILL');
+      });
+      child.on('close', (_code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`publish was not interrupted:\n${err}`))));
+    });
+    const resumed = json<{ hash: string; resumed: boolean; uploadedChunks: number; skippedChunks: number; chunks: number }>(ok(await asDao(
+      'publish', 'org.lineage.backend', '3.0.0', v3, '--previous', '2.0.0', '--json',
+    )));
+    expect(resumed.resumed).toBe(true);
+    expect(resumed.skippedChunks).toBeGreaterThanOrEqual(2);
+    expect(resumed.uploadedChunks + resumed.skippedChunks).toBe(resumed.chunks);
+    expect(resumed.hash).toBe(sha256(readFileSync(v3)));
+    hashes.v3 = resumed.hash;
+  });
+
+  it('lists the registry\'s types, versions and paths', async () => {
+    const types = json<{ namespace: string; versions: number; latest: string }[]>(ok(await asBob('registry', 'ls', '--json')));
+    expect(types.map((t) => [t.namespace, t.versions, t.latest])).toEqual([
+      ['org.lineage.asset', 1, '1.0.0'], ['org.lineage.backend', 3, '3.0.0'], ['org.lineage.manager', 1, '1.0.0'],
+    ]);
+    const shown = json<{ versions: { version: string; hash: string; previous: string | null; verified: boolean }[] }>(ok(await asBob('registry', 'show', 'org.lineage.backend', '--json')));
+    expect(shown.versions.map((v) => [v.version, v.hash, v.previous, v.verified])).toEqual([
+      ['1.0.0', hashes.v1, null, true], ['2.0.0', hashes.v2, hashes.v1, true], ['3.0.0', hashes.v3, hashes.v2, true],
+    ]);
+    const path = json<{ steps: { version: string; hash: string }[] }>(ok(await asBob('registry', 'path', 'org.lineage.backend', '--from', '1.0.0', '--to', hashes.v3!, '--json')));
+    expect(path.steps).toEqual([{ version: '2.0.0', hash: hashes.v2 }, { version: '3.0.0', hash: hashes.v3 }]);
+    const none = await asBob('registry', 'path', 'org.lineage.backend', '--from', '3.0.0', '--to', '1.0.0');
+    expect(none.code).toBe(EXIT.network);
+    expect(none.stderr).toContain('no upgrade path');
+  });
+
+  it('lets Alice, the NFT holder, upgrade her backend; refuses wrong versions and unknown canisters', async () => {
+    expect(json<{ owner: string }>(ok(await asBob('nft', 'owner', '--json'))).owner).toBe(alice.principal);
+    const up = json<{ changed: boolean; from: { version: string }; to: { version: string; hash: string }; steps: { version: string }[] }>(
+      ok(await asAlice('upgrade', 'backend', '--to', '2.0.0', '--json')),
+    );
+    expect(up).toMatchObject({ changed: true, from: { version: '1.0.0' }, to: { version: '2.0.0', hash: hashes.v2 } });
+    expect(up.steps.map((s) => s.version)).toEqual(['2.0.0']);
+
+    const wrong = await asAlice('upgrade', 'backend', '--to', '9.9.9');
+    expect(wrong.code).toBe(EXIT.usage);
+    expect(wrong.stderr).toMatch(/^error: --to: the registry has no version 9\.9\.9 of org\.lineage\.backend$/m);
+    expect(wrong.stderr).toMatch(/^hint: its versions: 1\.0\.0, 2\.0\.0, 3\.0\.0$/m);
+    const unknown = await asAlice('upgrade', 'frontend', '--to', '2.0.0', '--json');
+    expect(unknown.code).toBe(EXIT.usage);
+    expect(json<{ error: { message: string } }>(unknown).error.message).toBe('unknown canister "frontend" on network local');
+  });
+
+  it('hands the dapp to Bob with the NFT: Alice is refused, Bob upgrades', async () => {
+    const sale = json<{ to: string; tokenId: string; block: string }>(ok(await asAlice('nft', 'transfer', bob.principal, '--json')));
+    expect(sale).toMatchObject({ to: bob.principal, tokenId: '1' });
+    expect((await asDao('nft', 'owner', '--quiet')).stdout.trim()).toBe(bob.principal);
+
+    const refused = await asAlice('upgrade', 'backend', '--to', '3.0.0');
+    expect(refused.code).toBe(EXIT.network);
+    expect(refused.stderr).toContain(`error: refused: ${alice.principal} does not hold this dapp's NFT (its holder is ${bob.principal})`);
+    const again = await asAlice('nft', 'transfer', alice.principal);
+    expect(again.code).toBe(EXIT.network);
+    expect(again.stderr).toContain('does not hold token 1');
+
+    const up = json<{ to: { hash: string }; changed: boolean }>(ok(await asBob('upgrade', 'backend', '--to', hashes.v3!, '--json')));
+    expect(up).toMatchObject({ changed: true, to: { hash: hashes.v3 } });
+  });
+
+  it('spawns another dapp for Bob, as the collection\'s minting authority only', async () => {
+    const r = json<{ name: string; owner: string; tokenId: string; asset: string | null; versions: Record<string, { version: string }> }>(
+      ok(await asDao('spawn', '--owner', bob.principal, '--name', 'shop', '--no-asset', '--backend', '2.0.0', '--json')),
+    );
+    expect(r).toMatchObject({ name: 'shop', owner: bob.principal, tokenId: '2', asset: null, versions: { backend: { version: '2.0.0' }, manager: { version: '1.0.0' } } });
+    expect((await asDao('nft', 'owner', '--dapp', 'shop', '--quiet')).stdout.trim()).toBe(bob.principal);
+    const notAuthority = await asBob('spawn', '--name', 'mine');
+    expect(notAuthority.code).toBe(EXIT.usage);
+    expect(notAuthority.stderr).toContain('only the collection\'s minting authority');
+  });
+
+  it('shows the backend\'s history: IC changes merged with the manager\'s, versions named', async () => {
+    const h = json<{ rows: { change: string; moduleHash?: string; version: string | null; requestedBy?: string; sources: string[] }[]; ic: { totalChanges: string } }>(
+      ok(await asBob('history', 'backend', '--json')),
+    );
+    expect(h.rows.map((r) => r.change)).toEqual(['create', 'install', 'controllers', 'upgrade', 'upgrade']);
+    expect(h.ic.totalChanges).toBe('5');
+    expect(h.rows.every((r) => r.sources.join('+') === 'ic+manager')).toBe(true);
+    expect(h.rows.filter((r) => r.moduleHash).map((r) => [r.version, r.requestedBy])).toEqual([
+      ['org.lineage.backend 1.0.0', undefined], ['org.lineage.backend 2.0.0', alice.principal], ['org.lineage.backend 3.0.0', bob.principal],
+    ]);
+    const table = ok(await asBob('history', 'backend')).stdout;
+    expect(table).toMatch(/\| Timestamp +\| Change +\| Details +\| Origin +\| Record/);
+    expect(table).toContain('(org.lineage.backend 3.0.0)');
+  });
+
+  it('verifies the registry, collection and manager logs against the certificate', async () => {
+    for (const canister of ['registry', 'nft', 'manager']) {
+      const v = json<{ ok: boolean; blocks: number; failures: unknown[] }>(ok(await asBob('log', 'verify', canister, '--json')));
+      expect(v, canister).toMatchObject({ ok: true, failures: [] });
+      expect(v.blocks).toBeGreaterThan(0);
+    }
+  });
+
+  it('uploads a site to the asset canister, changes it, and verifies builds against the certificate', async () => {
+    const site = join(dir, 'site');
+    mkdirSync(join(site, 'css'), { recursive: true });
+    writeFileSync(join(site, 'index.html'), '<!doctype html><title>Notes</title><link rel="stylesheet" href="/css/app.css"><h1>Notes 1</h1>\n');
+    writeFileSync(join(site, 'css', 'app.css'), 'h1 { color: teal; }\n');
+    // Bob, who holds the NFT now, takes the frontend over from the DAO that spawned the dapp.
+    expect(json<{ committer: string }>(ok(await asBob('assets', 'authorize', '--json'))).committer).toBe(bob.principal);
+    const spawner = await asDao('assets', 'upload', 'asset', site);
+    expect(spawner.code).toBe(EXIT.network);
+    expect(spawner.stderr).toMatch(/refused the upload/);
+    const previousOwner = await asAlice('assets', 'authorize');
+    expect(previousOwner.code).toBe(EXIT.network);
+    expect(previousOwner.stderr).toContain('does not hold this dapp\'s NFT');
+    const first = json<{ root: string; uploaded: string[] }>(ok(await asBob('assets', 'upload', 'asset', site, '--json')));
+    expect(first.uploaded.sort()).toEqual(['/css/app.css', '/index.html']);
+
+    const v1 = join(dir, 'site-1');
+    cpSync(site, v1, { recursive: true });
+    writeFileSync(join(site, 'index.html'), '<!doctype html><title>Notes</title><link rel="stylesheet" href="/css/app.css"><h1>Notes 2</h1>\n');
+    const second = json<{ root: string; uploaded: string[] }>(ok(await asBob('assets', 'upload', 'asset', site, '--json')));
+    expect(second.root).not.toBe(first.root);
+    expect(second.uploaded).toEqual(['/index.html']);
+
+    // Anyone verifies the current build against the IC's certificate.
+    const verdict = json<{ ok: boolean; assetRoot: string; localRoot: string; checks: { check: string; ok: boolean }[]; history: { root: string }[]; moduleVersion: string }>(
+      ok(await lineage(dir, ['verify', 'assets', 'asset', site, '--json', '--identity', 'anonymous'])),
+    );
+    expect(verdict).toMatchObject({ ok: true, assetRoot: second.root, localRoot: second.root, moduleVersion: 'org.lineage.asset 1.0.0' });
+    expect(verdict.checks.map((c) => [c.check, c.ok])).toEqual([
+      ['certificate', true], ['certified-data', true], ['tree', true], ['local-root', true], ['history', true], ['module-hash', true],
+    ]);
+    expect(verdict.history.slice(0, 2).map((e) => e.root)).toEqual([second.root, first.root]);
+
+    // The replaced build, and a tampered copy of the current one, do not verify.
+    const replaced = await asBob('verify', 'assets', 'asset', v1, '--json');
+    expect(replaced.code).toBe(EXIT.verification);
+    expect(json<{ checks: { check: string; ok: boolean }[] }>(replaced).checks.find((c) => c.check === 'local-root')!.ok).toBe(false);
+    const tampered = join(dir, 'site-tampered');
+    cpSync(site, tampered, { recursive: true });
+    writeFileSync(join(tampered, 'css', 'app.css'), 'h1 { color: red; }\n');
+    const bad = await asBob('verify', 'assets', 'asset', tampered);
+    expect(bad.code).toBe(EXIT.verification);
+    expect(bad.stdout).toMatch(/✘ local-root .*changed: \/css\/app\.css/);
+    expect(bad.stderr).toMatch(/^error: verification of asset against .* failed: local-root$/m);
+
+  });
+
+  it('verifies the backend against a rebuild from source, and catches a module not built from it', async () => {
+    const good = json<{ ok: boolean; deployedHash: string; rebuiltHash: string; release: string; checks: { check: string; ok: boolean }[] }>(
+      ok(await asBob('verify', 'wasm', 'backend', '--source', REPO_ROOT, '--json')),
+    );
+    expect(good).toMatchObject({ ok: true, deployedHash: hashes.v3, rebuiltHash: hashes.v3, release: '3.0.0' });
+    expect(good.checks.map((c) => [c.check, c.ok])).toEqual([['deployed', true], ['registry', true], ['rebuild', true]]);
+
+    // A module the registry verified (its bytes are what was published) but that this source does not build.
+    const tampered = join(dir, 'backend-4.0.0.wasm');
+    writeFileSync(tampered, setCustomSection(release('4.0.0'), 'icp:public injected', new TextEncoder().encode('not from the source')));
+    ok(await asDao('publish', 'org.lineage.backend', '4.0.0', tampered, '--previous', '3.0.0'));
+    ok(await asBob('upgrade', 'backend', '--to', '4.0.0'));
+    const bad = await asBob('verify', 'wasm', 'backend', '--source', REPO_ROOT, '--json');
+    expect(bad.code).toBe(EXIT.verification);
+    const verdict = json<{ ok: boolean; checks: { check: string; ok: boolean; detail: string }[] }>(bad);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.checks.map((c) => [c.check, c.ok])).toEqual([['deployed', true], ['registry', true], ['rebuild', false]]);
+    expect(verdict.checks[2]!.detail).toContain(`the deployed module to ${sha256(readFileSync(tampered))}`);
+    const human = await asBob('verify', 'wasm', 'backend', '--source', REPO_ROOT);
+    expect(human.code).toBe(EXIT.verification);
+    expect(human.stdout).toContain('✘ rebuild');
+    expect(human.stderr).toMatch(/^error: verification of backend failed: rebuild$/m);
+  });
+});
