@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { setCustomSection } from '@lineage/canister-build';
+import { RELEASE_SECTION, releaseModule, setCustomSection } from '@lineage/canister-build';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ed25519Pem, json, LINEAGE_BIN, lineage, project, REPO_ROOT, secp256k1Pem, startNetwork, type Run, type StartedNetwork } from './support/cli.js';
@@ -14,7 +14,9 @@ import { ed25519Pem, json, LINEAGE_BIN, lineage, project, REPO_ROOT, secp256k1Pe
 const EXIT = { usage: 2, network: 3, verification: 4 };
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const built = (name: string) => new Uint8Array(readFileSync(join(REPO_ROOT, 'canisters', name, 'dist', `${name}.wasm`)));
-const release = (label: string) => setCustomSection(built('backend'), 'icp:public lineage:release', new TextEncoder().encode(label));
+/** What the build publishes: the gzipped module. */
+const shipped = (name: string) => new Uint8Array(readFileSync(join(REPO_ROOT, 'canisters', name, 'dist', `${name}.wasm.gz`)));
+const release = (label: string) => releaseModule(built('backend'), label);
 
 const ok = (run: Run) => {
   expect(run.code, `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`).toBe(0);
@@ -49,12 +51,12 @@ describe('lineage: a dapp\'s life on a local network', () => {
     }>(ok(await asDao('deploy', '--owner', alice.principal, '--json')));
     expect(r.created).toEqual(['registry', 'nft']);
     expect(r.published.map((p) => [p.type, p.version, p.hash])).toEqual([
-      ['org.lineage.backend', '1.0.0', sha256(built('backend'))],
-      ['org.lineage.manager', '1.0.0', sha256(built('manager'))],
-      ['org.lineage.asset', '1.0.0', sha256(built('asset'))],
+      ['org.lineage.backend', '1.0.0', sha256(shipped('backend'))],
+      ['org.lineage.manager', '1.0.0', sha256(shipped('manager'))],
+      ['org.lineage.asset', '1.0.0', sha256(shipped('asset'))],
     ]);
-    expect(r.dapp).toMatchObject({ owner: alice.principal, tokenId: '1', versions: { backend: { version: '1.0.0', hash: sha256(built('backend')) } } });
-    hashes.v1 = sha256(built('backend'));
+    expect(r.dapp).toMatchObject({ owner: alice.principal, tokenId: '1', versions: { backend: { version: '1.0.0', hash: sha256(shipped('backend')) } } });
+    hashes.v1 = sha256(shipped('backend'));
     const ids = JSON.parse(readFileSync(join(dir, '.lineage', 'canister_ids.json'), 'utf8')) as Record<string, Record<string, string>>;
     expect(Object.keys(ids).sort()).toEqual(['asset', 'backend', 'manager', 'nft', 'registry']);
     expect(ids.registry!.local).toBe(r.registry);
@@ -66,18 +68,20 @@ describe('lineage: a dapp\'s life on a local network', () => {
   });
 
   it('publishes a version, prints its verified hash, and resumes an interrupted upload', async () => {
-    const v2 = join(dir, 'backend-2.0.0.wasm');
+    const v2 = join(dir, 'backend-2.0.0.wasm.gz');
     writeFileSync(v2, release('2.0.0'));
     const published = json<{ hash: string; previous: string; chunks: number; uploadedChunks: number }>(ok(await asDao(
       'publish', 'org.lineage.backend', '2.0.0', v2, '--previous', '1.0.0', '--description', 'notes search', '--json',
     )));
-    expect(published).toMatchObject({ hash: sha256(readFileSync(v2)), previous: hashes.v1, chunks: 5, uploadedChunks: 5 });
+    // A gzipped release: 1.3 MB, two chunks.
+    expect(published).toMatchObject({ hash: sha256(readFileSync(v2)), previous: hashes.v1, chunks: 2, uploadedChunks: 2 });
     hashes.v2 = published.hash;
     expect(ok(await asDao('publish', 'org.lineage.backend', '2.0.0', v2, '--previous', '1.0.0', '--quiet')).stdout.trim()).toBe(hashes.v2);
 
-    // Kill a publish after its second chunk, then run the same command again.
+    // A raw release (4.3 MB, five chunks) is accepted too. Kill its publish after the second chunk,
+    // then run the same command again.
     const v3 = join(dir, 'backend-3.0.0.wasm');
-    writeFileSync(v3, release('3.0.0'));
+    writeFileSync(v3, setCustomSection(built('backend'), RELEASE_SECTION, new TextEncoder().encode('3.0.0')));
     await new Promise<void>((resolve, reject) => {
       const child = spawn(process.execPath, [LINEAGE_BIN, 'publish', 'org.lineage.backend', '3.0.0', v3, '--previous', '2.0.0'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
@@ -235,8 +239,8 @@ describe('lineage: a dapp\'s life on a local network', () => {
     expect(good.checks.map((c) => [c.check, c.ok])).toEqual([['deployed', true], ['registry', true], ['rebuild', true]]);
 
     // A module the registry verified (its bytes are what was published) but that this source does not build.
-    const tampered = join(dir, 'backend-4.0.0.wasm');
-    writeFileSync(tampered, setCustomSection(release('4.0.0'), 'icp:public injected', new TextEncoder().encode('not from the source')));
+    const tampered = join(dir, 'backend-4.0.0.wasm.gz');
+    writeFileSync(tampered, releaseModule(setCustomSection(built('backend'), 'icp:public injected', new TextEncoder().encode('not from the source')), '4.0.0'));
     ok(await asDao('publish', 'org.lineage.backend', '4.0.0', tampered, '--previous', '3.0.0'));
     ok(await asBob('upgrade', 'backend', '--to', '4.0.0'));
     const bad = await asBob('verify', 'wasm', 'backend', '--source', REPO_ROOT, '--json');

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { setCustomSection } from '@lineage/canister-build';
+import { rawModule, releaseModule } from '@lineage/canister-build';
 import { formatHistoryTable, sha256, toHex } from '@lineage/sdk';
 
 import { CliError } from './cli/errors.js';
@@ -72,8 +72,8 @@ async function main(): Promise<void> {
     check('the registry verified backend 1.0.0 as the sha256 of the built module', published?.hash === toHex(sha256(backendV1)), published ? short(published.hash) : 'not published');
 
     chapter('2. The DAO publishes backend 2.0.0, an upgrade of 1.0.0');
-    const v2file = join(scratch, 'backend-2.0.0.wasm');
-    writeFileSync(v2file, setCustomSection(backendV1, 'icp:public lineage:release', new TextEncoder().encode('2.0.0')));
+    const v2file = join(scratch, 'backend-2.0.0.wasm.gz');
+    writeFileSync(v2file, releaseModule(rawModule(backendV1), '2.0.0'));
     const v2 = await publish(dao, { '<type>': 'org.lineage.backend', '<version>': '2.0.0', '<wasm>': v2file, previous: '1.0.0', description: 'Release 2.0.0' });
     check('the registry verified backend 2.0.0', v2.hash === toHex(sha256(readFileSync(v2file))), `${short(v2.hash)}, upgrades ${short(v2.previous ?? '')}`);
 
@@ -96,8 +96,8 @@ async function main(): Promise<void> {
     check('Bob holds the NFT now', (await nftOwner(bob, {})).owner === bob.principal.toText(), `ICRC-3 block ${sale.block}`);
 
     chapter('6. The DAO publishes backend 3.0.0; Alice tries to upgrade, Bob upgrades');
-    const v3file = join(scratch, 'backend-3.0.0.wasm');
-    writeFileSync(v3file, setCustomSection(backendV1, 'icp:public lineage:release', new TextEncoder().encode('3.0.0')));
+    const v3file = join(scratch, 'backend-3.0.0.wasm.gz');
+    writeFileSync(v3file, releaseModule(rawModule(backendV1), '3.0.0'));
     const v3 = await publish(dao, { '<type>': 'org.lineage.backend', '<version>': '3.0.0', '<wasm>': v3file, previous: '2.0.0', description: 'Release 3.0.0' });
     const refused = await upgrade(alice, { '<canister>': 'backend', to: '3.0.0' }).then(() => undefined, (e: unknown) => e);
     const refusal = refused instanceof CliError ? refused.message : String(refused);

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Actor, PocketIc } from '@dfinity/pic';
 import { IDL } from '@icp-sdk/core/candid';
 import { Principal } from '@icp-sdk/core/principal';
-import { setCustomSection } from '@lineage/canister-build';
+import { releaseModule } from '@lineage/canister-build';
 import { publishWasm, spawnDapp, type CanisterDeployer, type SpawnedDapp } from '@lineage/sdk';
 import {
   backendIdl, managerIdl, managerInit, nftIdl, nftInit, registryIdl, registryInit,
@@ -35,9 +35,12 @@ export function builtWasm(name: 'backend' | 'manager' | 'registry' | 'nft' | 'as
   return cache.get(name)!;
 }
 
-/** A distinct build of the same code: a public custom section names the release. */
+/**
+ * A release of the built code as the DAO publishes it: stamped with a public custom section naming
+ * it (so every release has its own hash) and gzipped (`releaseModule`).
+ */
 export function release(name: 'backend' | 'manager' | 'asset', label: string): Uint8Array {
-  return setCustomSection(builtWasm(name), 'icp:public lineage:release', new TextEncoder().encode(label));
+  return releaseModule(builtWasm(name), label);
 }
 
 export const bytes = (b: Uint8Array | number[]) => Uint8Array.from(b);

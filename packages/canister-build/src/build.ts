@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 
 import { setCustomSection } from './custom-section.js';
 import { relativizeMainJsPath } from './reproducible.js';
+import { gzipModule } from './release.js';
 
 /** The part of a dfx.json canister entry the build reads. */
 export interface CanisterEntry {
@@ -18,6 +19,8 @@ export interface CanisterEntry {
 export interface BuildResult {
   name: string;
   wasmPath: string;
+  /** The same module gzipped (`<wasm>.gz`): what is published and installed. */
+  gzipPath: string;
   candidPath: string;
   wasmBytes: number;
   millis: number;
@@ -49,7 +52,8 @@ export async function readCanisterEntry(root: string, name: string): Promise<Req
 /**
  * Builds the Azle canister `name` declared in `<root>/dfx.json`, offline: runs `azle build` (which
  * needs `CANISTER_CANDID_PATH` and writes `.azle/<name>/<name>.wasm`), then writes the module with an
- * `icp:public candid:service` section to the entry's `wasm` path and the Candid to its `candid` path.
+ * `icp:public candid:service` section to the entry's `wasm` path (and gzipped beside it, `.wasm.gz`)
+ * and the Candid to its `candid` path.
  *
  * @example
  * await buildCanister('registry', { root: findDfxRoot(process.cwd()) });
@@ -70,7 +74,9 @@ export async function buildCanister(name: string, options: { root: string; verbo
   await writeFile(candidPath, candid);
   const wasm = setCustomSection(relativizeMainJsPath(built, name), 'icp:public candid:service', new TextEncoder().encode(candid));
   await writeFile(wasmPath, wasm);
-  return { name, wasmPath, candidPath, wasmBytes: wasm.length, millis: performance.now() - started };
+  const gzipPath = `${wasmPath}.gz`;
+  await writeFile(gzipPath, gzipModule(wasm));
+  return { name, wasmPath, gzipPath, candidPath, wasmBytes: wasm.length, millis: performance.now() - started };
 }
 
 /** Methods the module exports as `canister_composite_query <name>`. */

@@ -32,12 +32,15 @@ export const REPO_URL = 'https://github.com/lineage-dapps/lineage';
 
 const require = createRequire(import.meta.url);
 
-/** Where the repo's build leaves the module of `name` (it may not exist yet). */
+/**
+ * Where the repo's build leaves the module of `name` as it is published and installed: gzipped
+ * (`dist/<name>.wasm.gz`, 1.3 MB instead of 4.3 MB for an Azle module). It may not exist yet.
+ */
 export function builtWasmPath(name: CanisterName): string {
-  return require.resolve(`@lineage/${name}-canister/wasm`);
+  return require.resolve(`@lineage/${name}-canister/wasm.gz`);
 }
 
-/** The built module of `name`, built with the repo's own build first when it is missing. */
+/** The built module of `name` (gzipped), built with the repo's own build first when it is missing. */
 export async function builtWasm(name: CanisterName, say: (text: string) => void = () => undefined): Promise<Uint8Array> {
   const path = builtWasmPath(name);
   if (!existsSync(path)) {

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 
+import { rawModule } from '@lineage/canister-build';
 import { IntegrityError, RegistryError, ResumeConflictError, toHex, VerificationTimeoutError } from '@lineage/sdk';
 import { semver } from '@lineage/types';
 import type { Command } from 'commander';
@@ -44,8 +45,10 @@ export async function publish(ctx: Context, raw: unknown): Promise<PublishResult
   const path = input['<wasm>'];
   if (!existsSync(path) || !statSync(path).isFile()) throw usageError(`<wasm>: no file at ${path}`);
   const wasm = new Uint8Array(readFileSync(path));
-  if (wasm.length < 8 || wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73 || wasm[3] !== 0x6d) {
-    throw usageError(`<wasm>: ${path} is not a Wasm module (it does not start with \\0asm)`, 'gzipped modules are not accepted: publish the .wasm');
+  try {
+    rawModule(wasm); // the IC installs raw and gzipped modules; anything else would never install
+  } catch {
+    throw usageError(`<wasm>: ${path} is not a Wasm module, raw or gzipped`, 'publish the build output: canisters/<name>/dist/<name>.wasm.gz (or .wasm)');
   }
   const type = input['<type>'];
   const version = input['<version>'].join('.');

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { Principal } from '@dfinity/principal';
-import { buildCanister, findDfxRoot, readCanisterEntry, setCustomSection } from '@lineage/canister-build';
+import { buildCanister, findDfxRoot, readCanisterEntry, releaseModule, setCustomSection, RELEASE_SECTION } from '@lineage/canister-build';
 import { sha256, toHex } from '@lineage/sdk';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -53,13 +53,13 @@ function defaultSource(): string {
 }
 
 /**
- * Rebuilds `name` from `source` with the repo's own build, exactly as `pnpm build` does, in place:
- * Azle embeds the project's paths in the module, so a build elsewhere would differ. The previous
- * `dist/` files are put back afterwards, so verifying never changes the checkout.
+ * Rebuilds `name` from `source` with the repo's own build, exactly as `pnpm build` does (the result
+ * does not depend on where `source` is checked out). The previous `dist/` files are put back
+ * afterwards, so verifying never changes the checkout.
  */
 async function rebuild(source: string, name: CanisterName): Promise<Uint8Array> {
   const entry = await readCanisterEntry(source, name);
-  const kept = [join(source, entry.wasm), join(source, entry.candid)]
+  const kept = [join(source, entry.wasm), `${join(source, entry.wasm)}.gz`, join(source, entry.candid)]
     .filter((path) => existsSync(path))
     .map((path) => ({ path, bytes: readFileSync(path) }));
   try {
@@ -94,21 +94,23 @@ export async function verifyWasm(ctx: Context, raw: unknown): Promise<VerifyWasm
     ?? dapp?.role ?? (version?.canister_type_namespace.split('.').pop() as CanisterName | undefined);
   if (!name || !(CANISTERS as readonly string[]).includes(name)) throw usageError(`cannot tell which canister of ${source}/dfx.json builds ${input['<canister>']}`, `pass --build <${CANISTERS.join('|')}>`);
 
-  // A release is the build stamped with a public `lineage:release` section naming it; the stamp is
-  // part of the published module, so the rebuild gets the same stamp before it is hashed.
+  // A release is the build stamped with a public `lineage:release` section naming it and gzipped
+  // (canister-build's `releaseModule`); the stamp is part of the published module, so the rebuild
+  // gets the same stamp before it is hashed. A module published raw is compared raw.
   const stamp = await readCanisterState(ctx, target, ['metadata', 'lineage:release']).catch(() => undefined);
   ctx.out.note(`rebuilding ${name} from ${source} with the repository's own build (Azle, offline)…`);
-  let rebuilt = await rebuild(source, name);
-  if (stamp) rebuilt = setCustomSection(rebuilt, 'icp:public lineage:release', stamp);
-  const rebuiltHash = toHex(sha256(rebuilt));
+  const built = await rebuild(source, name);
+  const stamped = stamp ? setCustomSection(built, RELEASE_SECTION, stamp) : built;
+  const candidates = [toHex(sha256(releaseModule(built, stamp))), toHex(sha256(stamped))];
+  const rebuiltHash = candidates.find((h) => h === deployed) ?? candidates[0]!;
   const release = stamp ? new TextDecoder().decode(stamp) : null;
   checks.push({
     check: 'rebuild', ok: rebuiltHash === deployed,
     detail: rebuiltHash === deployed
       ? `the rebuild of ${name}${release ? ` stamped as release ${release}` : ''} hashes to the deployed module`
       : `the rebuild hashes to ${rebuiltHash}, the deployed module to ${deployed}. A rebuild differs when the source (another commit or local edits), ` +
-        'the dependencies (pnpm-lock.yaml), the Azle version, Node/esbuild, or the checkout\'s absolute path (Azle embeds it) differ from the publisher\'s build; ' +
-        'check out the commit the version names at the publisher\'s path and rebuild',
+        'the dependencies (pnpm-lock.yaml), the Azle version, or Node/esbuild/zlib differ from the publisher\'s build (the checkout\'s path does not: ' +
+        'the build makes Azle\'s embedded path project-relative); check out the commit the version names and rebuild',
   });
   return {
     canister: target.toText(), ok: checks.every((c) => c.ok), deployedHash: deployed, rebuiltHash, registryVersion: version ? versionLabel(version) : null,
