@@ -68,14 +68,20 @@ describe('lineage: a dapp\'s life on a local network', () => {
   });
 
   it('publishes a version, prints its verified hash, and resumes an interrupted upload', async () => {
+    // The build's own output, already deployed as 1.0.0: without --stamp it is the same module.
+    const build = join(REPO_ROOT, 'canisters', 'backend', 'dist', 'backend.wasm.gz');
+    const same = await asDao('publish', 'org.lineage.backend', '2.0.0', build, '--previous', '1.0.0');
+    expect(same.code).toBe(EXIT.usage);
+    expect(same.stderr).toMatch(/already registered as org\.lineage\.backend 1\.0\.0/);
+    // --stamp writes the version into it, and publishes the gzipped release: 1.3 MB, two chunks.
+    const published = json<{ hash: string; stamped: boolean; previous: string; chunks: number; uploadedChunks: number }>(ok(await asDao(
+      'publish', 'org.lineage.backend', '2.0.0', build, '--previous', '1.0.0', '--stamp', '--description', 'notes search', '--json',
+    )));
+    expect(published).toMatchObject({ hash: sha256(release('2.0.0')), stamped: true, previous: hashes.v1, chunks: 2, uploadedChunks: 2 });
+    hashes.v2 = published.hash;
+    // The same release as a file, published again: the registry already has it.
     const v2 = join(dir, 'backend-2.0.0.wasm.gz');
     writeFileSync(v2, release('2.0.0'));
-    const published = json<{ hash: string; previous: string; chunks: number; uploadedChunks: number }>(ok(await asDao(
-      'publish', 'org.lineage.backend', '2.0.0', v2, '--previous', '1.0.0', '--description', 'notes search', '--json',
-    )));
-    // A gzipped release: 1.3 MB, two chunks.
-    expect(published).toMatchObject({ hash: sha256(readFileSync(v2)), previous: hashes.v1, chunks: 2, uploadedChunks: 2 });
-    hashes.v2 = published.hash;
     expect(ok(await asDao('publish', 'org.lineage.backend', '2.0.0', v2, '--previous', '1.0.0', '--quiet')).stdout.trim()).toBe(hashes.v2);
 
     // A raw release (4.3 MB, five chunks) is accepted too. Kill its publish after the second chunk,

@@ -36,8 +36,22 @@ export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
+/**
+ * Text of recent principals by their bytes in hex: every call looks its canister up by text, and
+ * encoding (CRC-32, base32) costs several times a hex lookup.
+ */
+const TEXT_CACHE_LIMIT = 4096;
+const textCache = new Map<string, string>();
+
 export function principalText(bytes: Uint8Array): string {
-  return Principal.fromUint8Array(bytes).toText();
+  const key = toHex(bytes);
+  let text = textCache.get(key);
+  if (text === undefined) {
+    text = Principal.fromUint8Array(bytes).toText();
+    if (textCache.size >= TEXT_CACHE_LIMIT) textCache.clear();
+    textCache.set(key, text);
+  }
+  return text;
 }
 
 export function isCanisterOrManagement(p: Principal): boolean {

@@ -245,7 +245,7 @@ export class IcInstance {
   }
 
   canister(id: Principal | Uint8Array | string): Canister | undefined {
-    const text = typeof id === 'string' ? id : id instanceof Uint8Array ? principalText(id) : id.toText();
+    const text = typeof id === 'string' ? id : principalText(id instanceof Uint8Array ? id : id.toUint8Array());
     return this.canisters.get(text);
   }
 

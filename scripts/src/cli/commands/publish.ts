@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 
-import { rawModule } from '@lineage/canister-build';
+import { rawModule, releaseModule } from '@lineage/canister-build';
 import { IntegrityError, RegistryError, ResumeConflictError, toHex, VerificationTimeoutError } from '@lineage/sdk';
 import { semver } from '@lineage/types';
 import type { Command } from 'commander';
@@ -26,12 +26,15 @@ const PublishInput = z.object({
   description: z.string().max(10_000).optional(),
   registry: z.string().optional(),
   chunkHashes: z.boolean().default(false),
+  stamp: z.boolean().default(false),
 });
 
 export interface PublishResult {
   type: string;
   version: string;
   hash: string;
+  /** Whether the module was stamped with its version (`--stamp`) before it was published. */
+  stamped: boolean;
   previous: string | null;
   chunks: number;
   uploadedChunks: number;
@@ -44,14 +47,18 @@ export async function publish(ctx: Context, raw: unknown): Promise<PublishResult
   requireIdentity(ctx, 'publishing');
   const path = input['<wasm>'];
   if (!existsSync(path) || !statSync(path).isFile()) throw usageError(`<wasm>: no file at ${path}`);
-  const wasm = new Uint8Array(readFileSync(path));
+  const file = new Uint8Array(readFileSync(path));
+  let module: Uint8Array;
   try {
-    rawModule(wasm); // the IC installs raw and gzipped modules; anything else would never install
+    module = rawModule(file); // the IC installs raw and gzipped modules; anything else would never install
   } catch {
     throw usageError(`<wasm>: ${path} is not a Wasm module, raw or gzipped`, 'publish the build output: canisters/<name>/dist/<name>.wasm.gz (or .wasm)');
   }
   const type = input['<type>'];
   const version = input['<version>'].join('.');
+  // A stamped release carries its version in a public `lineage:release` section, so a re-release
+  // of unchanged code is still a distinct module; `lineage verify wasm` reads the stamp back.
+  const wasm = input.stamp ? releaseModule(module, version) : file;
   const registryId = ctx.canister(input.registry ?? 'registry', 'registry');
   const registry = await ctx.registry(registryId);
   let previous: string | undefined;
@@ -59,13 +66,13 @@ export async function publish(ctx: Context, raw: unknown): Promise<PublishResult
   else if ((await registry.icrc118_get_wasms({ filter: [[{ canister_type: type }]], prev: [], take: [1n] })).length > 0) {
     ctx.out.warn(`no --previous: ${type} ${version} will not be an upgrade of any published version, so installed dapps cannot upgrade to it`);
   }
-  ctx.out.step(`Publishing ${path} (${(wasm.length / 1e6).toFixed(2)} MB) as ${type} ${version}`);
+  ctx.out.step(`Publishing ${path}${input.stamp ? ' stamped with its version' : ''} (${(wasm.length / 1e6).toFixed(2)} MB) as ${type} ${version}`);
   try {
     const result = await publishWithProgress(ctx, registryId, {
       type, version, wasm, previous, description: input.description, repo: input.repo ?? REPO_URL, declareChunkHashes: input.chunkHashes,
     });
     return {
-      type, version, hash: toHex(result.hash), previous: previous ?? null, chunks: result.chunks,
+      type, version, hash: toHex(result.hash), stamped: input.stamp, previous: previous ?? null, chunks: result.chunks,
       uploadedChunks: result.uploadedChunks, skippedChunks: result.skippedChunks, resumed: result.resumed,
     };
   } catch (error) {
@@ -78,7 +85,7 @@ export async function publish(ctx: Context, raw: unknown): Promise<PublishResult
       if (error.variant === 'UnknownCanisterType') throw usageError(`the registry has no canister type ${type}`, '`lineage registry ls` lists the types; `lineage deploy` creates Lineage\'s');
       throw networkError(error.message);
     }
-    if (error instanceof ResumeConflictError) throw usageError(error.message, 'resume with the same type, version and file, or use another file');
+    if (error instanceof ResumeConflictError) throw usageError(error.message, 'resume with the same type, version and file, or publish another module (a new build, or this one with --stamp)');
     if (error instanceof IntegrityError || error instanceof VerificationTimeoutError) throw verificationError(error.message);
     throw error;
   }
@@ -95,6 +102,7 @@ export function register(program: Command): void {
       .option('--repo <url>', 'where the source of this version is', REPO_URL)
       .option('--description <text>', 'what changed')
       .option('--registry <name|id>', 'the registry (default: the deployed one)')
+      .option('--stamp', 'write the version into the module (a public `lineage:release` custom section) and publish it gzipped: a re-release of unchanged code is still a new module, and `lineage verify wasm` matches it against a rebuild')
       .option('--chunk-hashes', 'declare every chunk\'s sha256 up front so the registry checks each chunk on arrival (costs the registry a second pass over the module; the whole module\'s hash is checked either way)')
       .action(action(async (ctx, type: string, version: string, wasm: string, opts: Record<string, unknown>) => {
         const r = await publish(ctx, { '<type>': type, '<version>': version, '<wasm>': wasm, ...opts });
@@ -105,6 +113,6 @@ export function register(program: Command): void {
           `  chunks    ${r.chunks} (${r.uploadedChunks} uploaded${r.skippedChunks ? `, ${r.skippedChunks} already stored` : ''})`,
         ], r.hash);
       })),
-    'lineage publish org.lineage.backend 1.1.0 canisters/backend/dist/backend.wasm --previous 1.0.0 --description "notes search"',
+    'lineage publish org.lineage.backend 1.1.0 canisters/backend/dist/backend.wasm.gz --previous 1.0.0 --stamp --description "notes search"',
   );
 }
