@@ -1,12 +1,17 @@
 /**
  * A canister's Wasm memory ("heap") as the emulator holds it: the physical `WebAssembly.Memory`
  * with the reserved page map at its bottom (see `instrument.ts`), the canister's bytes above it,
- * and the journal that lets one message's writes be rolled back.
+ * and what lets one message's writes be rolled back.
+ *
+ * Rollback works from a copy of the canister's bytes as of the last commit (`committed`) and the
+ * list of pages the message may have written (`dirty`). Nothing is copied when a page is first
+ * written; a commit copies the dirty pages into `committed`, a rollback copies them back from it.
+ * A query (always rolled back) thus copies each page it writes once, not twice, at the price of
+ * keeping a second copy of every heap.
  *
  * The page map has one byte per 4 KiB page: bit 0 "marked" (stores to the page need no host call;
- * the instrumented code tests this bit), bit 1 "saved" (the page's bytes before the message are in
- * the journal). A marked page promises that it and the next page are saved, because a store of up
- * to 16 bytes may spill over.
+ * the instrumented code tests this bit), bit 1 "dirty" (the page is in the dirty list). A marked
+ * page promises that it and the next page are dirty, because a store of up to 16 bytes may spill over.
  *
  * Every method takes and returns canister (logical) addresses.
  */
@@ -15,10 +20,7 @@ import { traps } from '../errors.js';
 import { PAGE_SHIFT, RESERVED_BYTES, RESERVED_PAGES, TRACKED_PAGE_SIZE, WASM_PAGE_SIZE } from './instrument.js';
 
 const MARKED = 1;
-const SAVED = 2;
-const ARENA_INITIAL = 64 * TRACKED_PAGE_SIZE;
-/** The journal's buffer is given back after a message that needed more than this. */
-const ARENA_KEPT = 1024 * TRACKED_PAGE_SIZE;
+const DIRTY = 2;
 
 export class Heap {
   memory: WebAssembly.Memory;
@@ -28,20 +30,22 @@ export class Heap {
   private size: number;
   /** Logical Wasm pages the module may grow to (declared maximum, or 4 GiB less the reserved map). */
   readonly maxPages: number;
-  /** Journal of the current message: saved pages, in order; page k's old bytes are at slot k. */
-  private savedPages: number[] = [];
-  private arena = new Uint8Array(ARENA_INITIAL);
-  private pagesAtStart = 0;
+  /** The canister's bytes as of the last commit; its length may exceed `committedSize` (capacity). */
+  private committed: Uint8Array;
+  private committedSize: number;
+  /** Pages written (or possibly spilled into) since the last commit or rollback. */
+  private dirty: number[] = [];
 
-  constructor(initialPages: number, declaredMax: number | undefined, memory?: WebAssembly.Memory) {
+  constructor(initialPages: number, declaredMax: number | undefined) {
     this.maxPages = Math.min(declaredMax ?? LIMITS.maxWasmPages, LIMITS.maxWasmPages - RESERVED_PAGES);
-    this.memory = memory ?? new WebAssembly.Memory({
+    this.memory = new WebAssembly.Memory({
       initial: initialPages + RESERVED_PAGES,
       maximum: Math.min(this.maxPages + RESERVED_PAGES, LIMITS.maxWasmPages),
     });
     this.view = new Uint8Array(this.memory.buffer);
     this.size = this.view.length - RESERVED_BYTES;
-    this.pagesAtStart = this.pages;
+    this.committed = new Uint8Array(this.size);
+    this.committedSize = this.size;
   }
 
   private refresh(): void {
@@ -78,39 +82,34 @@ export class Heap {
     this.view.set(data, RESERVED_BYTES + addr);
   }
 
-  /** Writes without journaling: for installing data segments into a fresh memory. */
+  /**
+   * Writes as part of the committed state: for installing data segments into a fresh memory,
+   * before any message has run on it.
+   */
   writeUntracked(addr: number, data: Uint8Array): void {
     this.view.set(data, RESERVED_BYTES + addr);
+    this.committed.set(data, addr);
   }
 
   /** Called by instrumented stores the first time they touch a page in this message. */
   readonly markPage = (addr: number): void => {
-    this.markAndSave(addr >>> PAGE_SHIFT);
+    this.markDirty(addr >>> PAGE_SHIFT);
   };
 
-  private markAndSave(page: number): void {
+  private markDirty(page: number): void {
     // Pages past the end are left alone: the store is about to trap, and a stale mark would hide
     // later writes once the memory grows over the page.
     if (page * TRACKED_PAGE_SIZE >= this.size) return;
-    this.save(page);
-    this.save(page + 1);
+    this.record(page);
+    this.record(page + 1);
     this.view[page]! |= MARKED;
   }
 
-  private save(page: number): void {
+  private record(page: number): void {
     const view = this.view;
-    if ((view[page]! & SAVED) !== 0 || (page + 1) * TRACKED_PAGE_SIZE > this.size) return;
-    const slot = this.savedPages.length;
-    const offset = slot * TRACKED_PAGE_SIZE;
-    if (offset + TRACKED_PAGE_SIZE > this.arena.length) {
-      const bigger = new Uint8Array(this.arena.length * 2);
-      bigger.set(this.arena);
-      this.arena = bigger;
-    }
-    const from = RESERVED_BYTES + page * TRACKED_PAGE_SIZE;
-    this.arena.set(view.subarray(from, from + TRACKED_PAGE_SIZE), offset);
-    this.savedPages.push(page);
-    view[page]! |= SAVED;
+    if ((view[page]! & DIRTY) !== 0 || (page + 1) * TRACKED_PAGE_SIZE > this.size) return;
+    this.dirty.push(page);
+    view[page]! |= DIRTY;
   }
 
   /** Called before `memory.fill` and `memory.init`; traps as the instruction would when out of bounds. */
@@ -121,7 +120,7 @@ export class Heap {
     if (len === 0) return;
     const view = this.view;
     for (let page = dst >>> PAGE_SHIFT, last = (dst + len - 1) >>> PAGE_SHIFT; page <= last; page++) {
-      if ((view[page]! & MARKED) === 0) this.markAndSave(page);
+      if ((view[page]! & MARKED) === 0) this.markDirty(page);
     }
   };
 
@@ -144,55 +143,71 @@ export class Heap {
     } catch {
       return -1;
     }
+    const lastPage = (this.size >>> PAGE_SHIFT) - 1;
     this.refresh();
+    // A marked last page could not promise its successor was dirty (there was none); now there is.
+    if (delta > 0 && lastPage >= 0 && (this.view[lastPage]! & MARKED) !== 0) this.record(lastPage + 1);
     return old;
   };
 
-  /** Starts journaling a message's writes. */
-  begin(): void {
-    this.pagesAtStart = this.pages;
-  }
+  /** Starts a message. Its writes are tracked from the last commit on, so there is nothing to do. */
+  begin(): void {}
 
-  /** Keeps the message's writes. */
+  /** Keeps the writes made since the last commit. */
   commit(): void {
-    this.clearJournal();
-    this.pagesAtStart = this.pages;
+    const view = this.view;
+    if (this.size > this.committedSize) {
+      if (this.size > this.committed.length) {
+        const bigger = new Uint8Array(Math.min(Math.max(this.size, this.committed.length * 2), this.maxPages * WASM_PAGE_SIZE));
+        bigger.set(this.committed.subarray(0, this.committedSize));
+        this.committed = bigger;
+      } else {
+        this.committed.fill(0, this.committedSize, this.size);
+      }
+      // Pages grown since and never written are zero on both sides; written ones are dirty.
+    }
+    for (const page of this.dirty) {
+      const from = RESERVED_BYTES + page * TRACKED_PAGE_SIZE;
+      this.committed.set(view.subarray(from, from + TRACKED_PAGE_SIZE), page * TRACKED_PAGE_SIZE);
+    }
+    this.committedSize = this.size;
+    this.clearDirty();
   }
 
   /**
-   * Undoes the message's writes. Returns a new memory (which the caller must instantiate the
-   * module over) when the message grew the memory, because a Wasm memory cannot shrink.
+   * Undoes every write since the last commit. Returns a new memory (which the caller must
+   * instantiate the module over) when the memory grew since, because a Wasm memory cannot shrink.
    */
   rollback(): WebAssembly.Memory | undefined {
-    const view = this.view;
-    const pages = this.savedPages;
-    for (let slot = 0; slot < pages.length; slot++) {
-      const offset = slot * TRACKED_PAGE_SIZE;
-      view.set(this.arena.subarray(offset, offset + TRACKED_PAGE_SIZE), RESERVED_BYTES + pages[slot]! * TRACKED_PAGE_SIZE);
+    if (this.size === this.committedSize) {
+      const view = this.view;
+      for (const page of this.dirty) {
+        const at = page * TRACKED_PAGE_SIZE;
+        view.set(this.committed.subarray(at, at + TRACKED_PAGE_SIZE), RESERVED_BYTES + at);
+      }
+      this.clearDirty();
+      return undefined;
     }
-    this.clearJournal();
-    if (this.pages === this.pagesAtStart) return undefined;
     const replacement = new WebAssembly.Memory({
-      initial: this.pagesAtStart + RESERVED_PAGES,
+      initial: this.committedSize / WASM_PAGE_SIZE + RESERVED_PAGES,
       maximum: Math.min(this.maxPages + RESERVED_PAGES, LIMITS.maxWasmPages),
     });
-    new Uint8Array(replacement.buffer).set(view.subarray(RESERVED_BYTES, RESERVED_BYTES + this.pagesAtStart * WASM_PAGE_SIZE), RESERVED_BYTES);
+    new Uint8Array(replacement.buffer).set(this.committed.subarray(0, this.committedSize), RESERVED_BYTES);
     this.memory = replacement;
     this.refresh();
+    this.dirty.length = 0;
     return replacement;
   }
 
-  private clearJournal(): void {
+  private clearDirty(): void {
     const view = this.view;
-    for (const page of this.savedPages) view[page] = 0;
-    this.savedPages.length = 0;
-    // An install can journal megabytes; don't keep that much idle for every canister.
-    if (this.arena.length > ARENA_KEPT) this.arena = new Uint8Array(ARENA_INITIAL);
+    for (const page of this.dirty) view[page] = 0;
+    this.dirty.length = 0;
   }
 
-  /** Pages saved so far in this message (for measurements). */
-  get journalPages(): number {
-    return this.savedPages.length;
+  /** Pages written (or spilled into) since the last commit (for measurements). */
+  get dirtyPages(): number {
+    return this.dirty.length;
   }
 
   /** Replaces the canister's bytes with saved ones (restoring an instance), growing to fit. */
@@ -200,10 +215,11 @@ export class Heap {
     const pages = Math.ceil(bytes.length / WASM_PAGE_SIZE);
     if (pages > this.pages) this.grow(pages - this.pages);
     if (pages > this.pages) throw new Error(`internal: a saved heap of ${pages} pages does not fit in ${this.maxPages}`);
+    this.clearDirty();
     this.view.fill(0, RESERVED_BYTES);
     this.view.set(bytes, RESERVED_BYTES);
-    this.clearJournal();
-    this.pagesAtStart = this.pages;
+    this.committed = this.view.slice(RESERVED_BYTES);
+    this.committedSize = this.size;
   }
 
   /** A full copy of the canister's bytes (for snapshots and tests). */

@@ -84,7 +84,7 @@ describe('instrumentation', () => {
     expect(heap.snapshot()).toEqual(before);
   });
 
-  it('journals only the message since the last commit', async () => {
+  it('rolls back only what came after the last commit', async () => {
     const bytes = await wat(PROGRAM);
     const { heap, exports } = instantiate(bytes);
     heap.begin();
@@ -93,6 +93,46 @@ describe('instrumentation', () => {
     const committed = heap.snapshot();
     heap.begin();
     expect((exports.run as () => bigint)()).toBeTypeOf('bigint');
+    heap.rollback();
+    expect(heap.snapshot()).toEqual(committed);
+  });
+
+  it('rolls back writes in place when the memory did not grow, copying each page back once', async () => {
+    const { heap, exports } = instantiate(await wat(`(module
+      (memory 2 4)
+      (func (export "touch")
+        (i32.store (i32.const 4094) (i32.const 0x55667788))        ;; straddles pages 0 and 1
+        (i64.store (i32.const 70000) (i64.const -1))
+        (memory.fill (i32.const 90000) (i32.const 7) (i32.const 9000))))`));
+    heap.commit();
+    const before = heap.snapshot();
+    heap.begin();
+    (exports.touch as () => void)();
+    expect(heap.dirtyPages).toBeGreaterThanOrEqual(6);
+    expect(heap.rollback()).toBeUndefined();
+    expect(heap.dirtyPages).toBe(0);
+    expect(heap.snapshot()).toEqual(before);
+  });
+
+  it('commits a store that spills from the last page into memory grown by the same message', async () => {
+    // Page 15 is the last 4 KiB page of one Wasm page: marking it cannot mark page 16, which does
+    // not exist yet. After the growth, an 8-byte store on page 15 spills into page 16 unchecked.
+    const { heap, exports } = instantiate(await wat(`(module
+      (memory 1 4)
+      (func (export "spill")
+        (i32.store8 (i32.const 65530) (i32.const 1))
+        (drop (memory.grow (i32.const 1)))
+        (i64.store (i32.const 65532) (i64.const 0x0807060504030201)))
+      (func (export "later") (i32.store (i32.const 65600) (i32.const 9))))`));
+    heap.commit();
+    heap.begin();
+    (exports.spill as () => void)();
+    heap.commit();
+    const committed = heap.snapshot();
+    expect([...committed.subarray(65532, 65540)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // A later message writes page 16 and is rolled back: the page comes back as committed.
+    heap.begin();
+    (exports.later as () => void)();
     heap.rollback();
     expect(heap.snapshot()).toEqual(committed);
   });

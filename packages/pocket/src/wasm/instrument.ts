@@ -8,10 +8,11 @@
  *   the physical memory, done by adding to every load's and store's static offset (so accesses
  *   past the canister's memory still trap as the IC's "heap out of bounds"). The region is a
  *   one-byte-per-4-KiB-page map: every store checks its page's "marked" bit and, the first time
- *   a page is written in a message, calls the host to save the page's old bytes (see `heap.ts`). Bulk writes
+ *   a page is written in a message, calls the host to record the page as dirty (see `heap.ts`). Bulk writes
  *   (`memory.fill/copy/init`) report their range to the host, which also checks their bounds.
  *   `memory.size` subtracts the region; `memory.grow` goes through the host so the IC's memory
- *   limits apply. Rolling a message back restores only the saved pages.
+ *   limits apply. Rolling a message back restores only the dirty pages, from the heap's copy of its
+ *   last committed state.
  * - Active data segments become passive and the start function is exported instead of run, so
  *   instantiation never writes memory: the emulator applies segments and runs start at install.
  * - The function table, mutable globals and start function are exported under `__lineage_*` names
