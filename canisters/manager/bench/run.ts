@@ -6,6 +6,9 @@
  * manager and manager → management canister), against a baseline measured in the same run: the
  * same upgrade done directly by a controller with `install_code`.
  *
+ * The modules are releases as `lineage publish --stamp` makes them: stamped with their version and
+ * gzipped (about 1.3 MB). `BENCH_RELEASE=raw` publishes them uncompressed (about 4.3 MB) instead.
+ *
  * Run: `pnpm bench` here (or from the root).
  */
 import { readFileSync } from 'node:fs';
@@ -13,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { PocketIc } from '@dfinity/pic';
 import { IDL } from '@icp-sdk/core/candid';
 import { Principal } from '@icp-sdk/core/principal';
-import { setCustomSection } from '@lineage/canister-build';
+import { RELEASE_SECTION, releaseModule, setCustomSection } from '@lineage/canister-build';
 import { PocketServer } from '@lineage/pocket';
 import { publishWasm, spawnDapp, type CanisterDeployer } from '@lineage/sdk';
 import {
@@ -22,7 +25,8 @@ import {
 } from '@lineage/types';
 
 const built = (name: string) => new Uint8Array(readFileSync(new URL(`../../${name}/dist/${name}.wasm`, import.meta.url)));
-const release = (wasm: Uint8Array, label: string) => setCustomSection(wasm, 'icp:public lineage:release', new TextEncoder().encode(label));
+const RAW = process.env.BENCH_RELEASE === 'raw';
+const release = (wasm: Uint8Array, label: string) => (RAW ? setCustomSection(wasm, RELEASE_SECTION, new TextEncoder().encode(label)) : releaseModule(wasm, label));
 const user = (name: string) => Principal.selfAuthenticating(new Uint8Array(createHash('sha256').update(name).digest()));
 const factory = (idl: unknown) => idl as IDL.InterfaceFactory;
 const RUNS = 3;
@@ -94,7 +98,7 @@ const seconds = async (f: () => Promise<unknown>) => {
   return (performance.now() - start) / 1000;
 };
 
-console.log(`manager benchmark: upgrade of the Azle backend (${(backendWasm.length / 1e6).toFixed(2)} MB, 1 MiB chunks) on the emulator\n`);
+console.log(`manager benchmark: upgrade of the Azle backend, ${RAW ? 'raw' : 'gzipped'} release of ${(versions[1]!.wasm.length / 1e6).toFixed(2)} MB (1 MiB chunks), on the emulator\n`);
 console.log('run   baseline install_code   owner → backend → manager → registry → installed        messages   bytes/module byte');
 for (let run = 1; run <= RUNS; run++) {
   const target = versions[run]!;
