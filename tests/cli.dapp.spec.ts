@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 import { RELEASE_SECTION, releaseModule, setCustomSection } from '@lineage/canister-build';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -238,10 +239,10 @@ describe('lineage: a dapp\'s life on a local network', () => {
   });
 
   it('verifies the backend against a rebuild from source, and catches a module not built from it', async () => {
-    const good = json<{ ok: boolean; deployedHash: string; rebuiltHash: string; release: string; checks: { check: string; ok: boolean }[] }>(
+    const good = json<{ ok: boolean; deployedHash: string; rebuiltHash: string; release: string; match: string; checks: { check: string; ok: boolean }[] }>(
       ok(await asBob('verify', 'wasm', 'backend', '--source', REPO_ROOT, '--json')),
     );
-    expect(good).toMatchObject({ ok: true, deployedHash: hashes.v3, rebuiltHash: hashes.v3, release: '3.0.0' });
+    expect(good).toMatchObject({ ok: true, deployedHash: hashes.v3, rebuiltHash: hashes.v3, release: '3.0.0', match: 'module' });
     expect(good.checks.map((c) => [c.check, c.ok])).toEqual([['deployed', true], ['registry', true], ['rebuild', true]]);
 
     // A module the registry verified (its bytes are what was published) but that this source does not build.
@@ -259,5 +260,18 @@ describe('lineage: a dapp\'s life on a local network', () => {
     expect(human.code).toBe(EXIT.verification);
     expect(human.stdout).toContain('✘ rebuild');
     expect(human.stderr).toMatch(/^error: verification of backend failed: rebuild$/m);
+
+    // A release of this very source, gzipped by another zlib (here: another level): the bytes and
+    // hash differ from our recompression, the module inside does not.
+    const elsewhere = join(dir, 'backend-5.0.0.wasm.gz');
+    writeFileSync(elsewhere, gzipSync(setCustomSection(built('backend'), RELEASE_SECTION, new TextEncoder().encode('5.0.0')), { level: 1 }));
+    ok(await asDao('publish', 'org.lineage.backend', '5.0.0', elsewhere, '--previous', '4.0.0'));
+    ok(await asBob('upgrade', 'backend', '--to', '5.0.0'));
+    const recompressed = json<{ ok: boolean; deployedHash: string; rebuiltHash: string; match: string; checks: { check: string; ok: boolean; detail: string }[] }>(
+      ok(await asBob('verify', 'wasm', 'backend', '--source', REPO_ROOT, '--json')),
+    );
+    expect(recompressed).toMatchObject({ ok: true, deployedHash: sha256(readFileSync(elsewhere)), match: 'decompressed' });
+    expect(recompressed.rebuiltHash).not.toBe(recompressed.deployedHash);
+    expect(recompressed.checks[2]!.detail).toContain('decompresses to exactly the rebuild of backend stamped as release 5.0.0');
   });
 });

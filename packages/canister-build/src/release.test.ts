@@ -14,6 +14,11 @@ describe('releases', () => {
     expect(Buffer.from(releaseModule(MODULE, '3.0.0')).equals(Buffer.from(a))).toBe(false);
   });
 
+  it('writes no trace of the machine into the gzip header: no name, no time, OS "unknown"', () => {
+    const gz = gzipModule(MODULE);
+    expect([...gz.subarray(0, 10)]).toEqual([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 0xff]);
+  });
+
   it('stamps the release in a public custom section the IC serves as metadata', () => {
     const raw = rawModule(releaseModule(MODULE, '2.0.0'));
     expect(listCustomSections(raw)).toEqual([{ name: RELEASE_SECTION, content: new TextEncoder().encode('2.0.0') }]);

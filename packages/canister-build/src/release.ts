@@ -5,8 +5,10 @@
  * module hash is the sha256 of the bytes as uploaded). An Azle module shrinks from about 4.3 MB to
  * 1.3 MB, so it is published, hashed by the registry and moved by the manager in two chunks, not five.
  *
- * The gzip is deterministic (no file name, a zero timestamp, level 9), so a rebuild of the same
- * source gives the same release hash.
+ * The gzip is deterministic for one zlib (no file name, a zero timestamp, level 9, and the header's
+ * operating-system byte fixed to "unknown" instead of the builder's). A different zlib build may
+ * still compress differently, so `lineage verify wasm` compares decompressed modules when the
+ * gzipped bytes differ.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 
@@ -14,9 +16,15 @@ import { setCustomSection } from './custom-section.js';
 
 export const RELEASE_SECTION = 'icp:public lineage:release';
 
-/** Gzip with fixed settings: the same module always compresses to the same bytes. */
+/** Byte 9 of a gzip header: the OS that wrote it (RFC 1952 § 2.3.1); 255 is "unknown". */
+const GZIP_OS_BYTE = 9;
+const GZIP_OS_UNKNOWN = 0xff;
+
+/** Gzip with fixed settings: with the same zlib, the same module compresses to the same bytes on any OS. */
 export function gzipModule(wasm: Uint8Array): Uint8Array {
-  return new Uint8Array(gzipSync(wasm, { level: 9, memLevel: 9 }));
+  const gz = new Uint8Array(gzipSync(wasm, { level: 9, memLevel: 9 }));
+  gz[GZIP_OS_BYTE] = GZIP_OS_UNKNOWN;
+  return gz;
 }
 
 /**

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { Certificate, lookupResultToBuffer } from '@dfinity/agent';
 import { Principal } from '@dfinity/principal';
@@ -33,19 +34,24 @@ export const REPO_URL = 'https://github.com/lineage-dapps/lineage';
 const require = createRequire(import.meta.url);
 
 /**
- * Where the repo's build leaves the module of `name` as it is published and installed: gzipped
- * (`dist/<name>.wasm.gz`, 1.3 MB instead of 4.3 MB for an Azle module). It may not exist yet.
+ * Where the repo's build left the module of `name` as it is published and installed: gzipped
+ * (`dist/<name>.wasm.gz`, 1.3 MB instead of 4.3 MB for an Azle module); undefined when it has not
+ * been built (a package export whose file is missing does not resolve).
  */
-export function builtWasmPath(name: CanisterName): string {
-  return require.resolve(`@lineage/${name}-canister/wasm.gz`);
+export function builtWasmPath(name: CanisterName): string | undefined {
+  try {
+    return require.resolve(`@lineage/${name}-canister/wasm.gz`);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The built module of `name` (gzipped), built with the repo's own build first when it is missing. */
 export async function builtWasm(name: CanisterName, say: (text: string) => void = () => undefined): Promise<Uint8Array> {
-  const path = builtWasmPath(name);
-  if (!existsSync(path)) {
-    say(`building ${name} (no ${path} yet)`);
-    await buildCanister(name, { root: findDfxRoot(dirname(path)) });
+  let path = builtWasmPath(name);
+  if (!path || !existsSync(path)) {
+    say(`building ${name} (it has not been built yet)`);
+    path = (await buildCanister(name, { root: findDfxRoot(dirname(fileURLToPath(import.meta.url))) })).gzipPath;
   }
   return new Uint8Array(readFileSync(path));
 }

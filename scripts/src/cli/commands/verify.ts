@@ -7,8 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { Principal } from '@dfinity/principal';
-import { buildCanister, findDfxRoot, readCanisterEntry, releaseModule, setCustomSection, RELEASE_SECTION } from '@lineage/canister-build';
-import { sha256, toHex } from '@lineage/sdk';
+import { buildCanister, findDfxRoot, isGzip, rawModule, readCanisterEntry, releaseModule, setCustomSection, RELEASE_SECTION } from '@lineage/canister-build';
+import { fetchWasm, sha256, toHex } from '@lineage/sdk';
 import type { Command } from 'commander';
 import { z } from 'zod';
 
@@ -38,6 +38,12 @@ export interface VerifyWasmResult {
   rebuiltHash: string | null;
   registryVersion: string | null;
   release: string | null;
+  /**
+   * How the rebuild matched: `module` (the same bytes as deployed), `decompressed` (the deployed
+   * module is gzipped by another zlib; its decompressed bytes, fetched from the registry and checked
+   * against the deployed hash, equal the rebuild's), or null when it did not.
+   */
+  match: 'module' | 'decompressed' | null;
   source: string;
   build: string;
   checks: Check[];
@@ -103,18 +109,28 @@ export async function verifyWasm(ctx: Context, raw: unknown): Promise<VerifyWasm
   const stamped = stamp ? setCustomSection(built, RELEASE_SECTION, stamp) : built;
   const candidates = [toHex(sha256(releaseModule(built, stamp))), toHex(sha256(stamped))];
   const rebuiltHash = candidates.find((h) => h === deployed) ?? candidates[0]!;
+  let match: VerifyWasmResult['match'] = rebuiltHash === deployed ? 'module' : null;
+  if (!match && version && registryId) {
+    // Gzip output depends on the zlib build, so a release compressed elsewhere can differ from our
+    // recompression while holding the very same module. The registry has the published bytes.
+    const published = await fetchWasm(await ctx.registry(registryId) as never, deployed).catch(() => undefined);
+    if (published && isGzip(published) && toHex(sha256(rawModule(published))) === toHex(sha256(stamped))) match = 'decompressed';
+  }
   const release = stamp ? new TextDecoder().decode(stamp) : null;
+  const as = release ? ` stamped as release ${release}` : '';
   checks.push({
-    check: 'rebuild', ok: rebuiltHash === deployed,
-    detail: rebuiltHash === deployed
-      ? `the rebuild of ${name}${release ? ` stamped as release ${release}` : ''} hashes to the deployed module`
-      : `the rebuild hashes to ${rebuiltHash}, the deployed module to ${deployed}. A rebuild differs when the source (another commit or local edits), ` +
-        'the dependencies (pnpm-lock.yaml), the Azle version, or Node/esbuild/zlib differ from the publisher\'s build (the checkout\'s path does not: ' +
-        'the build makes Azle\'s embedded path project-relative); check out the commit the version names and rebuild',
+    check: 'rebuild', ok: match !== null,
+    detail: match === 'module'
+      ? `the rebuild of ${name}${as} hashes to the deployed module`
+      : match === 'decompressed'
+        ? `the deployed module, fetched from the registry and checked against its hash, decompresses to exactly the rebuild of ${name}${as} (another zlib compressed it)`
+        : `the rebuild hashes to ${rebuiltHash}, the deployed module to ${deployed}. A rebuild differs when the source (another commit or local edits), ` +
+          'the dependencies (pnpm-lock.yaml), the Azle version, or Node/esbuild differ from the publisher\'s build (the checkout\'s path does not: ' +
+          'the build makes Azle\'s embedded path project-relative); check out the commit the version names and rebuild',
   });
   return {
     canister: target.toText(), ok: checks.every((c) => c.ok), deployedHash: deployed, rebuiltHash, registryVersion: version ? versionLabel(version) : null,
-    release, source, build: name, checks,
+    release, match, source, build: name, checks,
   };
 }
 
