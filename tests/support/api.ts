@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { IDL } from '@icp-sdk/core/candid';
 import { Principal } from '@icp-sdk/core/principal';
+import { concatBytes } from '@lineage/kit/bytes';
 import wabtInit from 'wabt';
 
 let wabt: Awaited<ReturnType<typeof wabtInit>> | undefined;
@@ -198,7 +199,7 @@ export interface ProbeService {
 /** The raw argument of the probe's `set_call`. */
 export function managementCall(method: string, payload: Uint8Array): Uint8Array {
   const name = new TextEncoder().encode(method);
-  return concat(u32(name.length), name, payload);
+  return concatBytes(u32(name.length), name, payload);
 }
 
 /** Decodes the probe's `call_result`. */
@@ -277,15 +278,6 @@ export function readU64(bytes: Uint8Array, at = 0): bigint {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(at, true);
 }
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Sorted principal texts, to compare sets of principals. */
 export const texts = (ps: { toText(): string }[]) => ps.map((p) => p.toText()).sort();

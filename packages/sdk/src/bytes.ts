@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 
+import { bytesEqual as equal, compareBytes as compare, concatBytes as concat } from '@lineage/kit/bytes';
+
 /** A blob as either Candid client hands it over. */
 export type Bytes = Uint8Array | number[];
 
@@ -55,9 +57,7 @@ export function hashBytes(hash: Bytes | string): Uint8Array {
  * bytesEqual([1, 2], new Uint8Array([1, 2])); // true
  */
 export function bytesEqual(a: Bytes, b: Bytes): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return equal(asBytes(a), asBytes(b));
 }
 
 /**
@@ -67,9 +67,7 @@ export function bytesEqual(a: Bytes, b: Bytes): boolean {
  * compareBytes([1], [1, 0]); // < 0
  */
 export function compareBytes(a: Bytes, b: Bytes): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
+  return compare(asBytes(a), asBytes(b));
 }
 
 /**
@@ -79,13 +77,7 @@ export function compareBytes(a: Bytes, b: Bytes): number {
  * concatBytes([new Uint8Array([1]), new Uint8Array([2, 3])]); // Uint8Array [1, 2, 3]
  */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concat(...parts);
 }
 
 /**

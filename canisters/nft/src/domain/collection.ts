@@ -24,17 +24,11 @@ export interface CollectionConfig {
   permittedDrift: bigint;
 }
 
-/** The init argument in plain form (absent options take their defaults). */
-export interface ConfigInput {
-  mintingAuthority: Uint8Array;
-  symbol: string;
-  name: string;
-  description?: string | undefined;
-  logo?: string | undefined;
-  supplyCap?: bigint | undefined;
+/** The init argument in plain form (absent windows take their defaults). */
+export type ConfigInput = Omit<CollectionConfig, 'txWindow' | 'permittedDrift'> & {
   txWindow?: bigint | undefined;
   permittedDrift?: bigint | undefined;
-}
+};
 
 /**
  * The settings an init (or upgrade) argument asks for, or why they cannot be accepted. The total
