@@ -157,6 +157,24 @@ describe('lineage: a dapp\'s life on a local network', () => {
     expect(up).toMatchObject({ changed: true, to: { hash: hashes.v3 } });
   });
 
+  it('runs the buyer\'s check: a clean dapp passes every check, a canister that is no dapp fails with exit 4', async () => {
+    const clean = json<{ ok: boolean; checks: { check: string; ok: boolean; detail: string }[] }>(ok(await lineage(dir, ['verify', 'dapp', 'backend', '--json'])));
+    expect(clean.ok).toBe(true);
+    expect(clean.checks.map((c) => c.check)).toEqual([
+      'token', 'holder', 'controllers:backend', 'controllers:manager', 'controllers:asset', 'module:backend', 'module:manager', 'module:asset',
+      'permissions', 'pending',
+    ]);
+    expect(clean.checks.find((c) => c.check === 'holder')!.detail).toContain(bob.principal);
+    const text = ok(await lineage(dir, ['verify', 'dapp', 'backend']));
+    expect(text.stdout).toMatch(/✔ .*controllers:asset/);
+
+    const notADapp = await lineage(dir, ['verify', 'dapp', 'registry', '--json']);
+    expect(notADapp.code).toBe(EXIT.verification);
+    const verdict = json<{ ok: boolean; checks: { check: string; ok: boolean }[] }>(notADapp);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.checks[0]).toMatchObject({ check: 'token', ok: false });
+  });
+
   it('spawns another dapp for Bob, as the collection\'s minting authority only', async () => {
     const r = json<{ name: string; owner: string; tokenId: string; asset: string | null; versions: Record<string, { version: string }> }>(
       ok(await asDao('spawn', '--owner', bob.principal, '--name', 'shop', '--no-asset', '--backend', '2.0.0', '--json')),

@@ -98,7 +98,8 @@ describe('lineage_report_installation by a user controller', () => {
     const module = await canisterModule('never registered');
     const target = await deployTarget(pic, [deployer], module);
     expect(err(await deployerActor.lineage_report_installation({ canister: target, hash: sha256(module) }))).toEqual({ UnknownHash: null });
-    expect(err(await registry.as.anonymous.lineage_report_installation({ canister: target, hash: v1.hash }))).toEqual({ Unauthorized: null });
+    // The anonymous principal controls nothing: its ingress is refused before it runs (canister_inspect_message).
+    await expect(registry.as.anonymous.lineage_report_installation({ canister: target, hash: v1.hash })).rejects.toThrow(/refuses the anonymous principal/);
   });
 
   it('answers InfoUnavailable when canister_info fails', async () => {
@@ -161,5 +162,44 @@ describe('concurrent reports', () => {
     }
     expect(paged).toEqual(all);
     for (const canister of targets) expect(await versionsOn(canister)).toEqual([hex(v1.hash)]);
+  });
+});
+
+describe('bounded reports (issue 11)', () => {
+  it('a repeated report adds nothing: 200 reports of one installation, one block, the same answer', async () => {
+    const target = await deployTarget(pic, [deployer], v1.data);
+    const first = ok(await deployerActor.lineage_report_installation({ canister: target, hash: v1.hash }));
+    const length = await logLength(registry.as.anonymous);
+    for (let i = 0; i < 199; i++) {
+      expect(ok(await deployerActor.lineage_report_installation({ canister: target, hash: v1.hash }))).toBe(first);
+    }
+    expect(await logLength(registry.as.anonymous)).toBe(length);
+    expect(await installationsOf(target)).toHaveLength(1);
+    // A real change is recorded again: v2, then back to v1, are two more blocks.
+    await pic.upgradeCanister({ canisterId: target, wasm: v2.data, sender: deployer });
+    ok(await deployerActor.lineage_report_installation({ canister: target, hash: v2.hash }));
+    await pic.upgradeCanister({ canisterId: target, wasm: v1.data, sender: deployer });
+    ok(await deployerActor.lineage_report_installation({ canister: target, hash: v1.hash }));
+    expect(await logLength(registry.as.anonymous)).toBe(length + 2n);
+  });
+
+  it('reports that cost a check draw from a bucket: a stranger is held back, a deployer is not, and time refills it', async () => {
+    const target = await deployTarget(pic, [deployer], v1.data);
+    const spammer = registry.actorFor(user('report spammer'));
+    const answers: string[] = [];
+    for (let i = 0; i < 30; i++) answers.push(outcome(await spammer.lineage_report_installation({ canister: target, hash: v1.hash })));
+    const checked = answers.filter((a) => a === 'NotAController').length;
+    // Reporters without a confirmed installation share 20 checks (earlier tests used some).
+    expect(checked).toBeLessThanOrEqual(20);
+    expect(answers.slice(checked)).toEqual(new Array(30 - checked).fill('TooManyRequests'));
+    const held = err(await spammer.lineage_report_installation({ canister: target, hash: v1.hash }));
+    expect(held).toMatchObject({ TooManyRequests: { retry_after_seconds: expect.any(BigInt) } });
+    // A deployer with confirmed installations has its own bucket.
+    const own = await deployTarget(pic, [deployer], v2.data);
+    expect(outcome(await deployerActor.lineage_report_installation({ canister: own, hash: v2.hash }))).toBe('Ok');
+    // Time refills the shared bucket.
+    await pic.advanceTime(7_000);
+    await pic.tick();
+    expect(outcome(await spammer.lineage_report_installation({ canister: target, hash: v1.hash }))).toBe('NotAController');
   });
 });

@@ -219,7 +219,9 @@ export interface Dapp extends SpawnedDapp {
 let nextToken = 1n;
 
 /** Spawns a dapp from the world's registry with the sdk, owned by `owner`. */
-export async function spawn(world: World, owner: Principal, options: { backend?: PublishedVersion; manager?: PublishedVersion; watchIntervalSeconds?: bigint; withAsset?: boolean } = {}): Promise<Dapp> {
+export async function spawn(world: World, owner: Principal, options: {
+  backend?: PublishedVersion; manager?: PublishedVersion; watchIntervalSeconds?: bigint; withAsset?: boolean; assetArg?: Uint8Array;
+} = {}): Promise<Dapp> {
   const tokenId = nextToken++;
   const spawned = await spawnDapp({
     deployer: picDeployer(world.pic, who.deployer),
@@ -235,6 +237,7 @@ export async function spawn(world: World, owner: Principal, options: { backend?:
       ...(options.withAsset && world.asset ? { asset: world.asset.v1.hex } : {}),
     },
     watchIntervalSeconds: options.watchIntervalSeconds ?? 3600n,
+    ...(options.assetArg ? { assetArg: options.assetArg } : {}),
   });
   const backendAs = (as: Principal): Backend => {
     const a = world.pic.createActor<BackendService>(backendFactory, spawned.backend as never);

@@ -7,8 +7,10 @@
  * in `./domain`; state lives in `./storage`.
  */
 import {
-  canisterSelf, certifiedDataSet, dataCertificate, IDL, init, isController, msgCaller, postUpgrade, Principal, query, time, trap, update,
+  canisterSelf, certifiedDataSet, dataCertificate, IDL, init, inspectMessage, isController, msgArgData, msgCaller, msgMethodName, postUpgrade,
+  Principal, time, trap,
 } from 'azle';
+import { ingressProblem, type IngressPolicy } from '@lineage/kit';
 import {
   assetTypes,
   type AssetCanisterArgs, type AssetCanisterInfo, type AssetDetails, type AssetError as CandidAssetError, type AssetHttpRequest,
@@ -25,7 +27,22 @@ import {
   REMEMBERED_CLOSED_BATCHES, revoke, SERVE_CHUNK_BYTES, serveHttp, sha256, sourceOf, streamChunk,
   type AssetError, type AssetRecord, type CommitError, type HistoryEntry, type Operation, type Permission, type PermissionLists,
 } from './domain/index.js';
+import { query, update } from './methods.js';
 import { Storage, type Settings } from './storage.js';
+
+/**
+ * Ingress the asset canister refuses before paying for it (`canister_inspect_message`): the
+ * anonymous principal holds no permission, so it can change nothing; and an argument is at most
+ * the IC's 2 MiB ingress limit. Methods not named here (reads, validations) stay open.
+ */
+const INGRESS: IngressPolicy = {
+  maxArgBytes: { default: 2 * 1024 * 1024 },
+  refuseAnonymous: new Set([
+    'authorize', 'deauthorize', 'grant_permission', 'revoke_permission', 'take_ownership', 'create_batch', 'create_chunk',
+    'create_chunks', 'delete_batch', 'commit_batch', 'propose_commit_batch', 'commit_proposed_batch', 'store', 'create_asset',
+    'set_asset_content', 'unset_asset_content', 'delete_asset', 'clear', 'set_asset_properties', 'configure',
+  ]),
+};
 
 const T = assetTypes(IDL);
 
@@ -41,6 +58,13 @@ class Refused {
 
 export default class {
   state = new Storage();
+
+  @inspectMessage({ manual: true })
+  inspect(): boolean {
+    const problem = ingressProblem(INGRESS, msgMethodName(), msgCaller().toText(), msgArgData());
+    if (problem) trap(problem);
+    return true;
+  }
 
   // ---- install and upgrade ------------------------------------------------------------------
 

@@ -6,15 +6,21 @@
  *
  * This class is the shell; the rules live in `./domain`.
  */
-import { call, canisterSelf, IDL, init, msgCaller, postUpgrade, Principal, query, StableBTreeMap, time, update } from 'azle';
+import {
+  call, canisterSelf, IDL, init, inspectMessage, msgArgData, msgCaller, msgMethodName, postUpgrade, Principal, StableBTreeMap, time, trap,
+} from 'azle';
+import { fullBucket, ingressProblem, takeToken, type Bucket, type IngressPolicy } from '@lineage/kit';
 import {
   backendTypes, managementTypes, managerTypes, nftTypes,
   type Account, type BackendError, type BackendInitArgs, type CanisterSettingsUpdate, type CompleteSelfUpgradeResult,
-  type DappInfo, type DappRole, type HistoryPage, type HistoryRequest, type Note, type PrepareSelfUpgradeResult,
+  type DappInfo, type DappRole, type Ownership, type HistoryPage, type HistoryRequest, type Note, type PrepareSelfUpgradeResult,
   type SelfUpgradeStep, type UpgradeDappRequest, type UpgradeResult, type UpgradeStep, type UpgradeTicket,
 } from '@lineage/types';
 
-import { checkOwner, noteProblem, ownerFromReply, ringProblem } from './domain/index.js';
+import {
+  checkOwner, configChangeProblem, isExactRing, LOOKUPS, noteProblem, ownerFromReply, ringProblem, type DappConfig,
+} from './domain/index.js';
+import { query, update } from './methods.js';
 
 const T = backendTypes(IDL);
 const M = managerTypes(IDL);
@@ -27,13 +33,29 @@ const MANAGEMENT = 'aaaaa-aa';
  */
 const NO_UPGRADE_ARG = Uint8Array.from([0x44, 0x49, 0x44, 0x4c, 0x01, 0x6e, 0x7f, 0x01, 0x00, 0x00]);
 
-interface Config {
-  nft: string;
-  tokenId: bigint;
-  manager: string;
-  registry: string;
-  asset: string | undefined;
+type Config = DappConfig;
+
+/** The last answer about who holds the token: from the collection's notice or our own lookup. */
+interface Holder {
+  owner: string | undefined;
+  at: bigint;
 }
+
+/** Methods only the token's holder can succeed with. */
+const OWNER_GATED = ['request_upgrade', 'update_settings', 'deployment_history', 'authorize_uploads', 'add_note'];
+
+/**
+ * Ingress the backend refuses before paying for it (`canister_inspect_message`): the anonymous
+ * principal never holds a token, the collection's notice comes from a canister, and no argument
+ * of this interface needs more than 64 KiB.
+ */
+const INGRESS: IngressPolicy = {
+  maxArgBytes: { default: 64 * 1024 },
+  refuseAnonymous: new Set(OWNER_GATED),
+  canisterOnly: new Set(['lineage_holder_changed']),
+};
+
+const Permission = IDL.Variant({ Commit: IDL.Null, ManagePermissions: IDL.Null, Prepare: IDL.Null });
 
 type Result<T> = { Ok: T } | { Err: BackendError };
 
@@ -44,6 +66,35 @@ function rejectMessage(error: unknown): string {
 
 const pad = (n: bigint) => n.toString().padStart(20, '0');
 
+const configOf = (a: BackendInitArgs): Config => ({
+  nft: a.nft.toText(), tokenId: a.token_id, manager: a.manager.toText(), registry: a.registry.toText(), asset: a.asset[0]?.toText(),
+});
+
+/** A settings update that changes the controllers and nothing else. */
+function controllersOnly(controllers: Principal[]): CanisterSettingsUpdate {
+  return {
+    controllers: [controllers], compute_allocation: [], memory_allocation: [], freezing_threshold: [], reserved_cycles_limit: [],
+    log_visibility: [], wasm_memory_limit: [],
+  };
+}
+
+/**
+ * Why the holder's upgrade argument is refused: Lineage's canisters take none from the holder.
+ * Every setting an argument could carry (the backend's token, the manager's registry, the asset
+ * canister's permissions) is fixed at spawn or handed over with the NFT, and an argument would let
+ * a holder keep a hold on the dapp past its sale. `(null)` and no argument are accepted.
+ */
+function holderArgProblem(arg: Uint8Array | number[] | undefined): string | undefined {
+  if (arg === undefined) return undefined;
+  try {
+    const [value] = IDL.decode([IDL.Opt(IDL.Reserved)], Uint8Array.from(arg)) as [[] | [unknown]];
+    if (value.length === 0) return undefined;
+  } catch {
+    return 'the upgrade argument is not Candid';
+  }
+  return "Lineage's canisters take no upgrade argument from the holder (the dapp's token, registry and permissions are fixed at spawn); pass none";
+}
+
 export default class {
   meta = new StableBTreeMap<string, unknown>(0);
   notesMap = new StableBTreeMap<string, { id: bigint; text: string; author: string; time: bigint }>(1);
@@ -52,49 +103,190 @@ export default class {
   init(args: [] | [BackendInitArgs]): void {
     const a = args[0];
     if (!a) throw new Error('the backend needs its init argument: (opt record { nft; token_id; manager; registry; asset })');
-    this.configure(a);
+    this.meta.insert('config', configOf(a));
   }
 
-  /** An upgrade may repoint the backend (the argument is the owner's, carried by the manager). */
+  /**
+   * An upgrade may repeat the configuration but never change it: a seller who repointed the
+   * backend at a token she keeps would keep the dapp after the sale. Trapping here makes the IC
+   * refuse the whole upgrade.
+   */
   @postUpgrade([IDL.Opt(T.InitArgs)])
   postUpgrade(args: [] | [BackendInitArgs]): void {
-    if (args[0]) this.configure(args[0]);
+    if (!args[0]) return;
+    const problem = configChangeProblem(this.config, configOf(args[0]));
+    if (problem) trap(problem);
   }
 
-  private configure(a: BackendInitArgs): void {
-    const config: Config = {
-      nft: a.nft.toText(), tokenId: a.token_id, manager: a.manager.toText(), registry: a.registry.toText(), asset: a.asset[0]?.toText(),
-    };
-    this.meta.insert('config', config);
+  @inspectMessage({ manual: true })
+  inspect(): boolean {
+    const problem = ingressProblem(INGRESS, msgMethodName(), msgCaller().toText(), msgArgData());
+    if (problem) trap(problem);
+    return true;
   }
 
   private get config(): Config {
     return this.meta.get('config') as Config;
   }
 
+  private get holder(): Holder | undefined {
+    return this.meta.get('holder') as Holder | undefined;
+  }
+
+  private set holder(h: Holder) {
+    this.meta.insert('holder', h);
+  }
+
+  /** The holder the dapp was last handed over to; absent until the first hand-over. */
+  private get handedOverTo(): { owner: string | undefined } | undefined {
+    return this.meta.get('handedOverTo') as { owner: string | undefined } | undefined;
+  }
+
   // ---- the owner gate ------------------------------------------------------------------------
 
-  /** The principal holding the dapp's token now, or an error saying why it is unknown. */
+  /**
+   * The principal holding the dapp's token now, asked of the collection, or an error saying why it
+   * is unknown. A change of holder hands the dapp over before anything else happens.
+   */
   private async currentOwner(): Promise<{ owner: string | undefined } | { error: BackendError }> {
     const { nft, tokenId } = this.config;
+    let owner: string | undefined;
     try {
       const reply = await call<[bigint[]], ([] | [Account])[]>(nft, 'icrc7_owner_of', {
         paramIdlTypes: [IDL.Vec(IDL.Nat)], returnIdlType: IDL.Vec(IDL.Opt(N.Account)), args: [[tokenId]],
       });
-      return { owner: ownerFromReply(reply.map((a) => a[0] && { owner: a[0].owner.toText(), subaccount: undefined })) };
+      owner = ownerFromReply(reply.map((a) => a[0] && { owner: a[0].owner.toText(), subaccount: undefined }));
     } catch (error) {
       return { error: { NftUnavailable: `icrc7_owner_of on ${nft}: ${rejectMessage(error)}` } };
     }
+    this.holder = { owner, at: time() };
+    if (this.handedOverTo?.owner !== owner || !this.handedOverTo) await this.handOver(owner);
+    return { owner };
+  }
+
+  /**
+   * Whether a caller may make the backend ask the collection now. The holder we know of always
+   * may (a sale the collection did not announce is found this way, by the seller's own request);
+   * anyone else draws from a small budget, so strangers cannot make the backend call out without
+   * bound (`domain/lookups.ts`).
+   */
+  private mayLookUp(caller: string): boolean {
+    if (this.holder && this.holder.owner === caller) return true;
+    const now = time();
+    const taken = takeToken(LOOKUPS, (this.meta.get('lookups') as Bucket | undefined) ?? fullBucket(LOOKUPS, now), now);
+    this.meta.insert('lookups', taken.bucket);
+    return taken.granted;
   }
 
   /** Undefined when the caller holds the token now; otherwise the error to answer. */
   private async refuseNonOwner(): Promise<BackendError | undefined> {
     const caller = msgCaller().toText();
+    const notOwner = (owner: string | undefined): BackendError => ({
+      NotOwner: { caller: Principal.fromText(caller), owner: owner === undefined ? [] : [Principal.fromText(owner)] },
+    });
+    if (!checkOwner(caller, caller).ok || !this.mayLookUp(caller)) return notOwner(this.holder?.owner);
     const found = await this.currentOwner();
     if ('error' in found) return found.error;
-    const check = checkOwner(caller, found.owner);
-    if (check.ok) return undefined;
-    return { NotOwner: { caller: Principal.fromText(caller), owner: found.owner === undefined ? [] : [Principal.fromText(found.owner)] } };
+    return checkOwner(caller, found.owner).ok ? undefined : notOwner(found.owner);
+  }
+
+  // ---- the hand-over -------------------------------------------------------------------------
+
+  /**
+   * Makes the dapp answer to `owner` alone (issue 11): every dapp canister controlled by exactly
+   * the ring, and the frontend's permission lists emptied of everyone (a previous holder, the
+   * spawner, anyone they granted). The new holder takes upload rights with `authorize_uploads`.
+   * Idempotent; recorded as done only when every part succeeded, so a failure is retried at the
+   * next lookup.
+   */
+  private async handOver(owner: string | undefined): Promise<string[]> {
+    const failures: string[] = [];
+    const self = canisterSelf();
+    const ring = { backend: self.toText(), manager: this.config.manager };
+    for (const canister of [self.toText(), this.config.manager, ...(this.config.asset ? [this.config.asset] : [])]) {
+      try {
+        const status = await call<unknown[], { settings: { controllers: Principal[] } }>(MANAGEMENT, 'canister_status', {
+          paramIdlTypes: [MGMT.CanisterId], returnIdlType: IDL.Record({ settings: IDL.Record({ controllers: IDL.Vec(IDL.Principal) }) }),
+          args: [{ canister_id: Principal.fromText(canister) }],
+        });
+        if (isExactRing(status.settings.controllers.map((p) => p.toText()), ring)) continue;
+        await call(MANAGEMENT, 'update_settings', {
+          paramIdlTypes: [MGMT.UpdateSettingsArgs],
+          args: [{ canister_id: Principal.fromText(canister), settings: controllersOnly([self, Principal.fromText(ring.manager)]) }],
+        });
+      } catch (error) {
+        failures.push(`controllers of ${canister}: ${rejectMessage(error)}`);
+      }
+    }
+    if (this.config.asset) {
+      try {
+        await this.resetUploads(this.config.asset, undefined);
+      } catch (error) {
+        failures.push(`permissions of ${this.config.asset}: ${rejectMessage(error)}`);
+      }
+    }
+    if (failures.length === 0) this.meta.insert('handedOverTo', { owner });
+    return failures;
+  }
+
+  /**
+   * Empties every permission list of the asset canister (`take_ownership` clears them all and
+   * names the caller, which the backend then drops: as a controller it needs none), then grants
+   * `Commit` to `uploader` if there is one.
+   */
+  private async resetUploads(asset: string, uploader: Principal | undefined): Promise<void> {
+    const grantOrRevoke = IDL.Record({ to_principal: IDL.Principal, permission: Permission });
+    await call(asset, 'take_ownership', {});
+    await call(asset, 'revoke_permission', {
+      paramIdlTypes: [IDL.Record({ of_principal: IDL.Principal, permission: Permission })], args: [{ of_principal: canisterSelf(), permission: { Commit: null } }],
+    });
+    if (uploader) await call(asset, 'grant_permission', { paramIdlTypes: [grantOrRevoke], args: [{ to_principal: uploader, permission: { Commit: null } }] });
+  }
+
+  /**
+   * The collection's notice that the token changed hands (sent one-way on every mint and
+   * transfer). Only the dapp's own collection is believed, and only about the dapp's own token;
+   * the dapp is handed over at once.
+   */
+  @update([T.HolderNotice])
+  async lineage_holder_changed(notice: { token_id: bigint; holder: [] | [Account] }): Promise<void> {
+    const { nft, tokenId } = this.config;
+    if (msgCaller().toText() !== nft || notice.token_id !== tokenId) return;
+    const owner = notice.holder[0]?.owner.toText();
+    this.holder = { owner, at: time() };
+    await this.handOver(owner);
+  }
+
+  /**
+   * Anyone may ask the backend to check who holds the token and finish a hand-over that did not
+   * complete; it draws from the same budget as any stranger's request.
+   */
+  @update([], T.OwnerResult)
+  async reconcile(): Promise<Result<[] | [Principal]>> {
+    if (!this.mayLookUp(msgCaller().toText())) {
+      const known = this.holder?.owner;
+      if (this.handedOverTo && this.handedOverTo.owner === known) return { Ok: known === undefined ? [] : [Principal.fromText(known)] };
+      return { Err: { InvalidArgument: 'too many lookups by callers who do not hold the token; try again in a few seconds' } };
+    }
+    const found = await this.currentOwner();
+    if ('error' in found) return { Err: found.error };
+    if (this.handedOverTo?.owner !== found.owner) {
+      const failures = await this.handOver(found.owner);
+      if (failures.length > 0) return { Err: { ManagementRejected: failures.join('; ') } };
+    }
+    return { Ok: found.owner === undefined ? [] : [Principal.fromText(found.owner)] };
+  }
+
+  /** What the backend knows of its holder and its last hand-over (for the buyer's check). */
+  @query([], T.Ownership)
+  ownership(): Ownership {
+    const h = this.holder;
+    const handed = this.handedOverTo;
+    const some = (p: string | undefined): [] | [Principal] => (p === undefined ? [] : [Principal.fromText(p)]);
+    return {
+      holder: some(h?.owner), checked_at: h?.at ?? 0n,
+      handed_over: handed !== undefined, handed_over_to: some(handed?.owner),
+    };
   }
 
   private canisterOf(role: DappRole): string | undefined {
@@ -114,8 +306,12 @@ export default class {
     };
   }
 
+  /** Who holds the token: asked of the collection, or the last answer when strangers asked too often. */
   @update([], T.OwnerResult)
   async owner(): Promise<Result<[] | [Principal]>> {
+    if (!this.mayLookUp(msgCaller().toText()) && this.holder) {
+      return { Ok: this.holder.owner === undefined ? [] : [Principal.fromText(this.holder.owner)] };
+    }
     const found = await this.currentOwner();
     if ('error' in found) return { Err: found.error };
     return { Ok: found.owner === undefined ? [] : [Principal.fromText(found.owner)] };
@@ -133,7 +329,9 @@ export default class {
     if (refused) return { Err: refused };
     const canister = this.canisterOf(r.canister);
     if (canister === undefined) return { Err: { InvalidArgument: 'this dapp has no asset canister' } };
-    const arg: [Uint8Array | number[]] = [r.arg[0] ?? NO_UPGRADE_ARG];
+    const argProblem = holderArgProblem(r.arg[0]);
+    if (argProblem) return { Err: { InvalidArgument: argProblem } };
+    const arg: [Uint8Array | number[]] = [NO_UPGRADE_ARG];
     const request = { canister: Principal.fromText(canister), target_hash: r.to, requested_by: msgCaller(), arg };
     if ('Manager' in r.canister) return this.upgradeManager(request);
     try {
@@ -231,9 +429,9 @@ export default class {
   // ---- the frontend ------------------------------------------------------------------------------
 
   /**
-   * Lets the current owner upload to the dapp's asset canister: grants them `Commit`, and takes it
-   * from everyone else who has it (a previous owner, after a sale). Controllers (backend, manager)
-   * hold every permission anyway.
+   * Lets the current owner upload to the dapp's asset canister: empties every permission list
+   * (`Commit`, `Prepare` and `ManagePermissions`: whatever a previous holder or the spawner held or
+   * granted) and grants the owner `Commit`. Controllers (backend, manager) hold every permission anyway.
    */
   @update([], T.UnitResult)
   async authorize_uploads(): Promise<Result<null>> {
@@ -241,21 +439,8 @@ export default class {
     if (refused) return { Err: refused };
     const asset = this.config.asset;
     if (asset === undefined) return { Err: { InvalidArgument: 'this dapp has no asset canister' } };
-    const owner = msgCaller();
-    const Permission = IDL.Variant({ Commit: IDL.Null, ManagePermissions: IDL.Null, Prepare: IDL.Null });
     try {
-      const permitted = await call<unknown[], Principal[]>(asset, 'list_permitted', {
-        paramIdlTypes: [IDL.Record({ permission: Permission })], returnIdlType: IDL.Vec(IDL.Principal), args: [{ permission: { Commit: null } }],
-      });
-      for (const p of permitted) {
-        if (p.toText() === owner.toText()) continue;
-        await call(asset, 'revoke_permission', {
-          paramIdlTypes: [IDL.Record({ of_principal: IDL.Principal, permission: Permission })], args: [{ of_principal: p, permission: { Commit: null } }],
-        });
-      }
-      await call(asset, 'grant_permission', {
-        paramIdlTypes: [IDL.Record({ to_principal: IDL.Principal, permission: Permission })], args: [{ to_principal: owner, permission: { Commit: null } }],
-      });
+      await this.resetUploads(asset, msgCaller());
       return { Ok: null };
     } catch (error) {
       return { Err: { ManagementRejected: `the asset canister refused: ${rejectMessage(error)}` } };

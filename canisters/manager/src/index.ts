@@ -7,8 +7,8 @@
  * the calls in `./ic`, the state in `./storage`.
  */
 import {
-  canisterSelf, certifiedDataSet, dataCertificate, IDL, init, isController, msgCaller, postUpgrade, Principal, query,
-  setTimer, setTimerInterval, time, update,
+  canisterSelf, certifiedDataSet, dataCertificate, IDL, init, inspectMessage, isController, msgArgData, msgCaller, msgMethodName,
+  postUpgrade, Principal, setTimer, setTimerInterval, time, trap,
 } from 'azle';
 import {
   managerTypes,
@@ -16,7 +16,7 @@ import {
   type Icrc3DataCertificate, type Icrc3GetBlocksResult, type ManagedCanister, type ManagerInitArgs, type Operation,
   type PrepareSelfUpgradeResult, type SelfUpgradeStep, type UpgradeError, type UpgradeRequest, type UpgradeResult,
 } from '@lineage/types';
-import { asBytes, fromHex, toHex } from '@lineage/kit';
+import { asBytes, candidWorkProblem, fromHex, toHex } from '@lineage/kit';
 
 import {
   blockToEntry, BLOCK_TYPES, checkTarget, confirmModule, DEFAULT_PAGE, eventToTx, explainPathError, installStaged,
@@ -25,6 +25,7 @@ import {
 } from './domain/index.js';
 import { entryToCandid, failureKindToCandid, operationToCandid, refusalToCandid, stepToCandid } from './convert.js';
 import { canisterInfo, canisterStatus, icEffects, observedChange, Registry } from './ic.js';
+import { query, update } from './methods.js';
 import { Storage } from './storage.js';
 
 const T = managerTypes(IDL);
@@ -35,6 +36,8 @@ const DEFAULT_WATCH_SECONDS = 300n;
 const IC_HISTORY_KEPT = 20n;
 const MAX_BLOCKS_PER_REPLY = 1000n;
 const DOCS = 'https://github.com/lineage-dapps/lineage/blob/main/canisters/manager/README.md#history-blocks';
+/** No argument of the manager's interface needs more (an upgrade's `arg` is at most this). */
+const MAX_INGRESS_ARG = 64 * 1024;
 
 
 export default class {
@@ -51,9 +54,17 @@ export default class {
     this.startWatching();
   }
 
+  /**
+   * An upgrade may add managed canisters or change the watch interval, never the registry: a
+   * manager repointed at a registry its holder controls would install whatever she publishes
+   * there, after the dapp was sold (issue 11). Trapping makes the IC refuse the upgrade.
+   */
   @postUpgrade([IDL.Opt(T.InitArgs)])
   postUpgrade(args: [] | [ManagerInitArgs]): void {
     const a = args[0];
+    if (a && a.registry.toText() !== this.store.config.registry) {
+      trap(`the manager's registry is fixed at spawn (${this.store.config.registry}); an upgrade cannot change it`);
+    }
     if (a) {
       this.store.config = { ...this.store.config, registry: a.registry.toText(), watchIntervalSeconds: a.watch_interval_seconds[0] ?? this.store.config.watchIntervalSeconds };
       this.addManaged(a.managed);
@@ -70,6 +81,21 @@ export default class {
   }
 
   // ---- access --------------------------------------------------------------------------------
+
+  /**
+   * Every update is for the manager's controllers (the dapp's backend and the manager itself,
+   * both canisters), so ingress from anyone else is refused before the manager pays for it.
+   */
+  @inspectMessage({ manual: true })
+  inspect(): boolean {
+    const caller = msgCaller();
+    if (!isController(caller)) trap(`${msgMethodName()} is for the manager's controllers only; ${caller.toText()} is not one`);
+    const arg = msgArgData();
+    if (arg.length > MAX_INGRESS_ARG) trap(`the argument is ${arg.length} bytes; at most ${MAX_INGRESS_ARG}`);
+    const problem = candidWorkProblem(arg);
+    if (problem) trap(problem);
+    return true;
+  }
 
   private refuseNonController(): UpgradeError | undefined {
     const caller = msgCaller();
@@ -478,6 +504,21 @@ export default class {
   operation(id: bigint): [] | [Operation] {
     const op = this.store.operation(id);
     return op ? [operationToCandid(op)] : [];
+  }
+
+  /**
+   * Operations that hold a canister now (scheduled or running, their lock not expired): what a
+   * buyer checks before paying for a dapp.
+   */
+  @query([], IDL.Vec(T.Operation))
+  pending_operations(): Operation[] {
+    const now = time();
+    return this.store.watched()
+      .map((w) => liveLock(this.store.lock(w.canister), now))
+      .flatMap((lock) => {
+        const op = lock && this.store.operation(lock.operation);
+        return op ? [operationToCandid(op)] : [];
+      });
   }
 
   /** The history, oldest first (or newest first), optionally of one canister; anyone may read it. */

@@ -5,11 +5,11 @@
  * This class is the shell: Candid in and out, the caller and the time. The rules live in
  * `./domain`; state lives in `./storage`.
  */
-import { certifiedDataSet, dataCertificate, IDL, init, msgCaller, postUpgrade, Principal, query, time, update } from 'azle';
+import { call, certifiedDataSet, dataCertificate, IDL, init, inspectMessage, msgArgData, msgCaller, msgMethodName, postUpgrade, Principal, time, trap } from 'azle';
 
-import { asBytes, hashValue, makeBlock, tipTree, type Value } from '@lineage/kit';
+import { asBytes, hashValue, ingressProblem, makeBlock, tipTree, type IngressPolicy, type Value } from '@lineage/kit';
 import {
-  NFT_ERROR_CODES, nftTypes,
+  backendTypes, NFT_ERROR_CODES, nftTypes,
   type Account as CandidAccount, type Icrc3DataCertificate, type Icrc3GetBlocksResult, type MintArg, type MintResult,
   type NftInitArgs, type TransferArg, type TransferResult,
 } from '@lineage/types';
@@ -17,8 +17,9 @@ import {
 import {
   account, collectionMetadata, configFrom, DEDUP_PRUNE_PER_MESSAGE, DEFAULT_TAKE_VALUE, effectiveTake, MAX_BLOCK_BYTES_PER_REPLY,
   MAX_BLOCKS_PER_REPLY, MAX_MEMO_SIZE, MAX_QUERY_BATCH_SIZE, MAX_TAKE_VALUE, MAX_UPDATE_BATCH_SIZE, mintTx, NANOS_PER_SECOND,
-  planMint, planTransfer, queryPrefix, transferTx, valueSize, type Account, type CollectionConfig,
+  notifiedBackend, planMint, planTransfer, queryPrefix, transferTx, valueSize, type Account, type CollectionConfig,
 } from './domain/index.js';
+import { query, update } from './methods.js';
 import { Storage } from './storage.js';
 
 const T = nftTypes(IDL);
@@ -35,8 +36,43 @@ const optBytes = (o: Opt<Uint8Array | number[]>): Uint8Array | undefined => (o.l
 const given = (a: CandidAccount) => ({ owner: a.owner.toUint8Array(), subaccount: optBytes(a.subaccount) });
 const toCandid = (a: Account): CandidAccount => ({ owner: Principal.fromUint8Array(a.owner), subaccount: some(a.subaccount) });
 
+/**
+ * Ingress the collection refuses before paying for it: what the methods would refuse anyway (the
+ * anonymous principal holds no token and mints none) and arguments beyond a full batch.
+ */
+const INGRESS: IngressPolicy = {
+  maxArgBytes: { default: 64 * 1024, lineage_mint: 1024 * 1024 },
+  refuseAnonymous: new Set(['icrc7_transfer', 'lineage_mint']),
+};
+
+/** The backend's `lineage_holder_changed` argument. */
+const HolderChanged = backendTypes(IDL).HolderNotice;
+
 export default class {
   store = new Storage();
+
+  @inspectMessage({ manual: true })
+  inspect(): boolean {
+    const problem = ingressProblem(INGRESS, msgMethodName(), msgCaller().toText(), msgArgData());
+    if (problem) trap(problem);
+    return true;
+  }
+
+  /**
+   * Tells the dapp's backend who holds its token now (one-way: the collection neither waits for
+   * nor depends on the answer, so a stopped or hostile backend cannot hold up a transfer).
+   */
+  private notifyHolder(tokenId: bigint, holder: Account): void {
+    const backend = notifiedBackend(this.store.metadataOf(tokenId));
+    if (backend === undefined) return;
+    try {
+      void call(backend, 'lineage_holder_changed', {
+        paramIdlTypes: [HolderChanged], args: [{ token_id: tokenId, holder: [toCandid(holder)] }], oneway: true,
+      });
+    } catch {
+      // A name that is not a principal, or a full output queue: the backend asks at its next request.
+    }
+  }
 
   @init([IDL.Opt(T.InitArgs)])
   init(args: Opt<NftInitArgs>): void {
@@ -239,6 +275,7 @@ export default class {
       this.store.transfer(t.tokenId, t.to);
       const index = this.log('7xfer', transferTx(t));
       if (t.dedupKey !== undefined && t.createdAt !== undefined) this.store.rememberTransfer(t.createdAt, t.dedupKey, index);
+      this.notifyHolder(t.tokenId, t.to);
       return [{ Ok: index }];
     });
   }
@@ -259,7 +296,9 @@ export default class {
       if ('err' in plan) return { Err: plan.err };
       const m = plan.ok;
       this.store.mint(m.tokenId, m.to, m.metadata);
-      return { Ok: this.log('7mint', mintTx(m)) };
+      const index = this.log('7mint', mintTx(m));
+      this.notifyHolder(m.tokenId, m.to);
+      return { Ok: index };
     });
   }
 

@@ -6,8 +6,8 @@
  * rules live in `./domain`; state lives in `./storage`.
  */
 import {
-  call, certifiedDataSet, dataCertificate, IDL, init, isController, msgCaller, postUpgrade, Principal, query,
-  setTimer, time, update,
+  call, certifiedDataSet, dataCertificate, IDL, init, inspectMessage, isController, msgArgData, msgCaller, msgMethodName, postUpgrade,
+  Principal, setTimer, time, trap,
 } from 'azle';
 import {
   registryTypes,
@@ -19,12 +19,14 @@ import {
   type UploadStatus, type UpgradePathResult, type Wasm, type CanisterType,
 } from '@lineage/types';
 
-import { asBytes, fromHex, toHex, type Value } from '@lineage/kit';
+import { asBytes, fromHex, fullBucket, ingressProblem, takeToken, toHex, type Bucket, type IngressPolicy, type Value } from '@lineage/kit';
 
 import {
-  ANONYMOUS, acceptChunk, advanceHash, checkRegistration, controlsType, emptyProgress, fieldsProblem, isAdmin, mayCreateType, MAX_CHUNKS,
-  namespaceProblem, queryTypes, queryWasms, upgradePath, withStoredChunk, type WasmRecord,
+  ANONYMOUS, acceptChunk, advanceHash, checkRegistration, controlsType, emptyProgress, fieldsProblem, isAdmin, KNOWN_REPORTERS, UNKNOWN_REPORTERS,
+  isKnownReporter, mayCreateType, MAX_CHUNKS, namespaceProblem, queryTypes, queryWasms, repeatedReport, upgradePath, withStoredChunk,
+  type WasmRecord,
 } from './domain/index.js';
+import { query, update } from './methods.js';
 import { filterFromCandid, hex, installationToCandid, opt, some, typeToCandid, uploadStatus, versionToCandid, wasmToCandid } from './convert.js';
 import { Storage } from './storage.js';
 
@@ -38,8 +40,38 @@ const MAX_BLOCKS_PER_REPLY = 2000n;
 
 const principalBlob = (p: string): Value => ({ Blob: Principal.fromText(p).toUint8Array() });
 
+const KiB = 1024;
+/**
+ * Ingress the registry refuses before paying for it (`canister_inspect_message`): every update
+ * refuses the anonymous principal anyway, and no argument needs more than a chunk (1 MiB) or a
+ * version's metadata and chunk hashes allow.
+ */
+const INGRESS: IngressPolicy = {
+  maxArgBytes: {
+    default: 64 * KiB, icrc118_upload_wasm_chunk: 1024 * KiB + 4 * KiB, icrc118_update_wasm: 1536 * KiB,
+    icrc118_create_canister_type: 1024 * KiB, icrc118_deprecate: 128 * KiB, lineage_report_installation: KiB,
+  },
+  refuseAnonymous: new Set([
+    'icrc118_create_canister_type', 'icrc118_manage_controller', 'icrc118_update_wasm', 'icrc118_upload_wasm_chunk',
+    'icrc118_deprecate', 'lineage_report_installation',
+  ]),
+};
+
 export default class {
   store = new Storage();
+  /**
+   * Heap only (an upgrade forgets them, relaxing the bound once): checks by reporters without a
+   * confirmed installation, shared; and each confirmed reporter's own.
+   */
+  newcomerChecks: Bucket | undefined;
+  reporterChecks = new Map<string, Bucket>();
+
+  @inspectMessage({ manual: true })
+  inspect(): boolean {
+    const problem = ingressProblem(INGRESS, msgMethodName(), msgCaller().toText(), msgArgData());
+    if (problem) trap(problem);
+    return true;
+  }
 
   @init([IDL.Opt(T.InitArgs)])
   init(args: [] | [RegistryInitArgs]): void {
@@ -327,6 +359,11 @@ export default class {
     if (reporter === ANONYMOUS) return { Error: { Unauthorized: null } };
     const hash = hex(r.hash);
     if (!this.store.view.wasms.has(hash)) return { Error: { UnknownHash: null } };
+    // What the log already says is answered from it: no call, no second block.
+    const repeated = repeatedReport(this.store.view.installations, r.canister.toText(), hash);
+    if (repeated?.block !== undefined) return { Ok: repeated.block };
+    const refusedFor = this.failureBudgetRefuses(reporter);
+    if (refusedFor !== undefined) return { Error: { TooManyRequests: { retry_after_seconds: refusedFor } } };
     // One canister_info call answers the module, the controllers and the version of the latest
     // change; nothing awaits between reading the state and recording, so concurrent reports each
     // get their own position.
@@ -345,20 +382,43 @@ export default class {
       return { Error: { InfoUnavailable: e.rejectMessage ?? String(error) } };
     }
     const moduleHash = opt(info.module_hash);
-    if (moduleHash === undefined || hex(moduleHash) !== hash) return { Error: { NotInstalled: { module_hash: some(moduleHash) } } };
-    if (!info.controllers.some((c) => c.toText() === reporter)) return { Error: { NotAController: null } };
+    if (moduleHash === undefined || hex(moduleHash) !== hash) {
+      return { Error: { NotInstalled: { module_hash: some(moduleHash) } } };
+    }
+    if (!info.controllers.some((c) => c.toText() === reporter)) {
+      return { Error: { NotAController: null } };
+    }
     // Re-read after the await: the version may have changed meanwhile (nothing else is assumed).
     if (!this.store.view.wasms.has(hash)) return { Error: { UnknownHash: null } };
     const canister = r.canister.toText();
     const seq = this.store.view.installations.reduce((m, i) => Math.max(m, i.seq), -1) + 1;
     const canisterVersion = info.recent_changes[0]?.canister_version ?? 0n;
-    this.store.putInstallation({ canister, hash, reporter, canisterVersion, recordedAt: time(), seq });
-    return {
-      Ok: this.log('118install', [
-        ['hash', { Blob: fromHex(hash) }], ['canister', principalBlob(canister)], ['reporter', principalBlob(reporter)],
-        ['canister_version', { Nat: canisterVersion }],
-      ]),
-    };
+    // A concurrent report of the same installation may have been recorded during the await.
+    const recorded = repeatedReport(this.store.view.installations, canister, hash);
+    if (recorded?.block !== undefined && recorded.canisterVersion === canisterVersion) return { Ok: recorded.block };
+    const block = this.log('118install', [
+      ['hash', { Blob: fromHex(hash) }], ['canister', principalBlob(canister)], ['reporter', principalBlob(reporter)],
+      ['canister_version', { Nat: canisterVersion }],
+    ]);
+    this.store.putInstallation({ canister, hash, reporter, canisterVersion, recordedAt: time(), seq, block });
+    return { Ok: block };
+  }
+
+  /**
+   * Seconds to wait when the reporter's bucket is empty; undefined when it may go ahead (a token
+   * is taken before the call, so concurrent reports cannot overrun it). Reporters without a
+   * confirmed installation share one small bucket; a confirmed reporter (a deployer) has its own,
+   * so strangers cannot hold deployers back.
+   */
+  private failureBudgetRefuses(reporter: string): bigint | undefined {
+    const now = time();
+    const known = isKnownReporter(this.store.view.installations, reporter);
+    const rule = known ? KNOWN_REPORTERS : UNKNOWN_REPORTERS;
+    const current = (known ? this.reporterChecks.get(reporter) : this.newcomerChecks) ?? fullBucket(rule, now);
+    const taken = takeToken(rule, current, now);
+    if (known) this.reporterChecks.set(reporter, taken.bucket);
+    else this.newcomerChecks = taken.bucket;
+    return taken.granted ? undefined : rule.refillNanos / 1_000_000_000n + 1n;
   }
 
   @query([T.GetInstallationsRequest], IDL.Vec(T.Installation))

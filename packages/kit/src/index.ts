@@ -6,3 +6,6 @@ export * from './block-log.js';
 export * from './bytes.js';
 export * from './icrc3.js';
 export * from './sha256.js';
+export * from './candid-budget.js';
+export * from './canister-methods.js';
+export * from './token-bucket.js';

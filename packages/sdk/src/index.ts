@@ -27,3 +27,5 @@ export {
 } from './history/index.js';
 
 export * from './asset/index.js';
+export { checkDapp, collectDappFacts, type CheckDappOptions, type DappVerdict } from './dapp/check.js';
+export { judgeDapp, type CanisterFacts, type DappCheck, type DappFacts, type DappRoleName, type PermissionFacts } from './dapp/judge.js';

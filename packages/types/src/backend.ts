@@ -57,6 +57,24 @@ export interface UpgradeDappRequest {
   arg: Opt<Blob>;
 }
 
+/** What the backend knows of its holder, and to whom it last handed the dapp over. */
+export interface Ownership {
+  /** The holder as last learnt (from the collection's notice or a lookup), if any. */
+  holder: Opt<Principal>;
+  /** When it was learnt (nanoseconds since the epoch; 0: never). */
+  checked_at: bigint;
+  /** Whether a hand-over has completed at least once. */
+  handed_over: boolean;
+  /** The holder the last completed hand-over was for. */
+  handed_over_to: Opt<Principal>;
+}
+
+/** The collection's notice of a new holder (`lineage_holder_changed`). */
+export interface HolderNotice {
+  token_id: bigint;
+  holder: Opt<{ owner: Principal; subaccount: Opt<Blob> }>;
+}
+
 export interface Note {
   id: bigint;
   text: string;
@@ -66,7 +84,7 @@ export interface Note {
 
 export type BackendTypeName =
   | 'InitArgs' | 'DappRole' | 'DappInfo' | 'BackendError' | 'UpgradeDappRequest' | 'UpgradeDappResult'
-  | 'SettingsRequest' | 'UnitResult' | 'Note' | 'NoteResult' | 'HistoryResult' | 'OwnerResult';
+  | 'SettingsRequest' | 'UnitResult' | 'Note' | 'NoteResult' | 'HistoryResult' | 'OwnerResult' | 'Ownership' | 'HolderNotice';
 
 /** Every named type of the backend interface, built with the given `IDL`. */
 export function backendTypes(IDL: IdlNamespace): Record<BackendTypeName, CandidIDL.Type> {
@@ -106,7 +124,14 @@ export function backendTypes(IDL: IdlNamespace): Record<BackendTypeName, CandidI
   const NoteResult = IDL.Variant({ Ok: Note, Err: BackendError });
   const HistoryResult = IDL.Variant({ Ok: manager.HistoryPage, Err: BackendError });
   const OwnerResult = IDL.Variant({ Ok: IDL.Opt(IDL.Principal), Err: BackendError });
+  const Ownership = IDL.Record({
+    holder: IDL.Opt(IDL.Principal), checked_at: IDL.Nat64, handed_over: IDL.Bool, handed_over_to: IDL.Opt(IDL.Principal),
+  });
+  const HolderNotice = IDL.Record({
+    token_id: IDL.Nat, holder: IDL.Opt(IDL.Record({ owner: IDL.Principal, subaccount: IDL.Opt(IDL.Vec(IDL.Nat8)) })),
+  });
   return {
+    Ownership, HolderNotice,
     InitArgs, DappRole, DappInfo, BackendError, UpgradeDappRequest, UpgradeDappResult, SettingsRequest, UnitResult, Note,
     NoteResult, HistoryResult, OwnerResult,
   };
@@ -119,6 +144,9 @@ export const backendIdl: IdlFactory = ({ IDL }) => {
   return IDL.Service({
     dapp: IDL.Func([], [t.DappInfo], ['query']),
     owner: IDL.Func([], [t.OwnerResult], []),
+    ownership: IDL.Func([], [t.Ownership], ['query']),
+    reconcile: IDL.Func([], [t.OwnerResult], []),
+    lineage_holder_changed: IDL.Func([t.HolderNotice], [], []),
     request_upgrade: IDL.Func([t.UpgradeDappRequest], [t.UpgradeDappResult], []),
     update_settings: IDL.Func([t.SettingsRequest], [t.UnitResult], []),
     deployment_history: IDL.Func([m.HistoryRequest], [t.HistoryResult], []),
@@ -135,6 +163,9 @@ export const backendInit: IdlInitFactory = ({ IDL }) => [IDL.Opt(backendTypes(ID
 export interface BackendService {
   dapp(): Promise<DappInfo>;
   owner(): Promise<{ Ok: Opt<Principal> } | { Err: BackendError }>;
+  ownership(): Promise<Ownership>;
+  reconcile(): Promise<{ Ok: Opt<Principal> } | { Err: BackendError }>;
+  lineage_holder_changed(notice: HolderNotice): Promise<void>;
   request_upgrade(request: UpgradeDappRequest): Promise<{ Ok: UpgradeTicket } | { Err: BackendError }>;
   update_settings(request: { canister: DappRole; settings: CanisterSettingsUpdate }): Promise<{ Ok: null } | { Err: BackendError }>;
   deployment_history(request: HistoryRequest): Promise<{ Ok: HistoryPage } | { Err: BackendError }>;

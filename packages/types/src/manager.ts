@@ -302,6 +302,7 @@ export const managerIdl: IdlFactory = ({ IDL }) => {
     managed: IDL.Func([], [IDL.Vec(t.ManagedCanister)], ['query']),
     registry_id: IDL.Func([], [IDL.Principal], ['query']),
     operation: IDL.Func([IDL.Nat64], [IDL.Opt(t.Operation)], ['query']),
+    pending_operations: IDL.Func([], [IDL.Vec(t.Operation)], ['query']),
     deployment_history: IDL.Func([t.HistoryRequest], [t.HistoryPage], ['query']),
     ...icrc3Methods(IDL),
   });
@@ -321,6 +322,8 @@ export interface ManagerService {
   managed(): Promise<ManagedCanister[]>;
   registry_id(): Promise<Principal>;
   operation(id: bigint): Promise<Opt<Operation>>;
+  /** Operations holding a canister now (scheduled or running). */
+  pending_operations(): Promise<Operation[]>;
   deployment_history(request: HistoryRequest): Promise<HistoryPage>;
   icrc3_get_blocks(args: { start: bigint; length: bigint }[]): Promise<Icrc3GetBlocksResult>;
   icrc3_get_tip_certificate(): Promise<Opt<Icrc3DataCertificate>>;

@@ -196,7 +196,9 @@ export interface ReportInstallationRequest {
 }
 export type ReportInstallationError =
   | { Unauthorized: null } | { UnknownHash: null } | { NotInstalled: { module_hash: Opt<Blob> } }
-  | { NotAController: null } | { InfoUnavailable: string };
+  | { NotAController: null } | { InfoUnavailable: string }
+  /** Too many reports failed lately; reporters with a confirmed installation are not held back. */
+  | { TooManyRequests: { retry_after_seconds: bigint } };
 export type ReportInstallationResult = { Ok: bigint } | { Error: ReportInstallationError };
 
 export interface Installation {
@@ -376,6 +378,7 @@ export function registryTypes(IDL: IdlNamespace): Record<RegistryTypeName, Candi
       NotInstalled: IDL.Record({ module_hash: IDL.Opt(IDL.Vec(IDL.Nat8)) }),
       NotAController: IDL.Null,
       InfoUnavailable: IDL.Text,
+      TooManyRequests: IDL.Record({ retry_after_seconds: IDL.Nat64 }),
     }),
   });
   const Installation = IDL.Record({

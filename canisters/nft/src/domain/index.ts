@@ -6,3 +6,4 @@ export * from './mint.js';
 export * from './tokens.js';
 export * from './transfer.js';
 export * from './values.js';
+export * from './notify.js';

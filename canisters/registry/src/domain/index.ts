@@ -6,3 +6,4 @@ export * from './model.js';
 export * from './queries.js';
 export * from './uploads.js';
 export * from './versions.js';
+export * from './reports.js';

@@ -65,6 +65,8 @@ export interface InstallationRecord {
   canisterVersion: bigint;
   recordedAt: bigint;
   seq: number;
+  /** The `118install` block that recorded it (absent in records made before it was kept). */
+  block?: bigint;
 }
 
 /** Everything the read-side functions look at, as the canister keeps it on the heap. */

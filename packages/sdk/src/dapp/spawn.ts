@@ -6,7 +6,7 @@
 import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 
-import { backendInit, managerInit, type NftService, type RegistryService, type Wasm } from '@lineage/types';
+import { assetTypes, backendInit, managerInit, type NftService, type RegistryService, type Wasm } from '@lineage/types';
 
 import { fromHex, toHex } from '../bytes.js';
 import { fetchWasm } from '../registry/fetch.js';
@@ -36,7 +36,11 @@ export interface SpawnOptions {
   types: DappTypes;
   /** Module hashes (hex) to install instead of each type's latest version. */
   versions?: Partial<Record<keyof DappTypes, string>>;
-  /** The asset canister's Candid-encoded install argument; default `(null)`. */
+  /**
+   * The asset canister's Candid-encoded install argument; default: every permission list empty,
+   * so that nobody but the controllers (backend, manager) may change the frontend until its
+   * holder calls `authorize_uploads` (the spawner keeps no `Commit`).
+   */
   assetArg?: Uint8Array;
   /** Seconds between the manager's reads of `canister_info`; default 300. */
   watchIntervalSeconds?: bigint;
@@ -69,8 +73,12 @@ export function controllerRing(backend: Principal, manager: Principal): Principa
   return [backend, manager];
 }
 
-/** `(null : opt null)`: "no argument" for an init that declares `(opt Args)` (Azle refuses `()` there). */
-const NO_ARG = Uint8Array.from([0x44, 0x49, 0x44, 0x4c, 0x01, 0x6e, 0x7f, 0x01, 0x00, 0x00]);
+/** `(opt variant { Init = record { set_permissions = opt record { commit = vec {}; … } } })`. */
+function assetArgWithoutPermissions(): Uint8Array {
+  const args = assetTypes(IDL as never).AssetCanisterArgs as unknown as IDL.Type;
+  const empty = { commit: [], prepare: [], manage_permissions: [] };
+  return new Uint8Array(IDL.encode([IDL.Opt(args)], [[{ Init: { set_permissions: [empty], history_length: [] } }]]));
+}
 
 async function chooseVersion(registry: SpawnRegistry, namespace: string, hash: string | undefined): Promise<Wasm> {
   if (hash !== undefined) {
@@ -129,7 +137,7 @@ export async function spawnDapp(o: SpawnOptions): Promise<SpawnedDapp> {
     backend: new Uint8Array(IDL.encode(backendInit({ IDL }), [[{
       nft: o.nftId, token_id: o.tokenId, manager, registry: o.registryId, asset: asset ? [asset] : [],
     }]])),
-    asset: o.assetArg ?? NO_ARG,
+    asset: o.assetArg ?? assetArgWithoutPermissions(),
   };
   const ids: Record<string, Principal | undefined> = { backend, manager, asset };
   const versions: SpawnedDapp['versions'] = {};

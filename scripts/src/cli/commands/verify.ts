@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { Principal } from '@dfinity/principal';
 import { buildCanister, findDfxRoot, isGzip, rawModule, readCanisterEntry, releaseModule, setCustomSection, RELEASE_SECTION } from '@lineage/canister-build';
-import { fetchWasm, sha256, toHex } from '@lineage/sdk';
+import { checkDapp, fetchWasm, sha256, toHex, type DappCheck } from '@lineage/sdk';
 import type { Command } from 'commander';
 import { z } from 'zod';
 
@@ -134,6 +134,26 @@ export async function verifyWasm(ctx: Context, raw: unknown): Promise<VerifyWasm
   };
 }
 
+export interface VerifyDappResult {
+  backend: string;
+  ok: boolean;
+  checks: DappCheck[];
+}
+
+/**
+ * The buyer's check (issue 11): before paying for a dapp, anyone can see that whoever holds the
+ * NFT, and only they, will control it — the token the backend answers to, the hand-over to the
+ * holder, controllers and modules of every canister (certified), the frontend's permission lists,
+ * and nothing pending in the manager.
+ */
+export async function verifyDapp(ctx: Context, raw: unknown): Promise<VerifyDappResult> {
+  const input = parseInput(z.object({ '<backend>': z.string().min(1) }), raw);
+  const backend = ctx.canister(input['<backend>'], 'backend');
+  ctx.out.step(`Checking the dapp of ${ctx.nameOf(backend)} as a buyer would`);
+  const verdict = await checkDapp({ agent: await ctx.agent(), backend });
+  return { backend: backend.toText(), ok: verdict.ok, checks: verdict.checks };
+}
+
 /** A checklist: `✔ check  detail` lines. */
 export function checklist(checks: Check[]): string[] {
   return checks.map((c) => `  ${c.ok ? '✔' : '✘'} ${c.check.padEnd(14)} ${c.detail}`);
@@ -159,5 +179,16 @@ export function register(program: Command): void {
     'lineage verify wasm registry --source ~/src/lineage',
   );
   verifyAssetsCommand(verify);
+  examples(
+    verify.command('dapp').description('the buyer\'s check: does the NFT holder, and only they, control this dapp? (exit 4 if not)')
+      .argument('<backend>', 'the dapp\'s backend: a name from the ids file or a canister id')
+      .action(action(async (ctx, backend: string) => {
+        const r = await verifyDapp(ctx, { '<backend>': backend });
+        ctx.out.result(r, [`${r.ok ? '✔' : '✘'} the dapp of ${ctx.nameOf(ctx.canister(r.backend))} ${r.ok ? 'is clean to buy' : 'is not clean'}`, ...checklist(r.checks)], r.ok ? 'ok' : 'failed');
+        if (!r.ok) throw verificationError(`the dapp of ${backend} failed: ${r.checks.filter((c) => !c.ok).map((c) => c.check).join(', ')}`).afterResult();
+      })),
+    'lineage verify dapp backend',
+    'lineage verify dapp rrkah-fqaaa-aaaaa-aaaaq-cai --json',
+  );
 
 }
