@@ -64,7 +64,7 @@ describe('the buyer\'s check', () => {
     const dapp = await spawn(world, who.alice, { withAsset: true });
     await settleMessages();
     await pic.updateCanisterSettings({ canisterId: dapp.assetId!, controllers: [dapp.backendId, dapp.managerId, who.alice], sender: dapp.backendId });
-    await assetAs(dapp, dapp.backendId).grant_permission({ to_principal: who.stranger, permission: { Prepare: null } });
+    await assetAs(dapp, dapp.backendId).grant_permission({ to_principal: who.stranger as never, permission: { Prepare: null } });
     await pic.upgradeCanister({ canisterId: dapp.managerId, wasm: builtWasm('manager'), sender: dapp.backendId, arg: new Uint8Array(IDL.encode([IDL.Opt(IDL.Null)], [[]])) });
     const verdict = await liveCheck(dapp);
     expect(failed(verdict)).toEqual(['controllers:asset', 'module:manager', 'permissions']);

@@ -95,7 +95,7 @@ describe('ownership invariants over random sequences of actions and sales', () =
             break;
           case 'previous-grants':
             if (previous) {
-              await expect(assetAs(dapp, previous).grant_permission({ to_principal: previous, permission: { Commit: null } })).rejects.toThrow();
+              await expect(assetAs(dapp, previous).grant_permission({ to_principal: previous as never, permission: { Commit: null } })).rejects.toThrow();
               expect(variant(err(await dapp.backendAs(previous).authorize_uploads()))).toBe('NotOwner');
             }
             break;

@@ -194,8 +194,9 @@ export default class {
 
   /**
    * Makes the dapp answer to `owner` alone (issue 11): every dapp canister controlled by exactly
-   * the ring, and the frontend's permission lists emptied of everyone (a previous holder, the
-   * spawner, anyone they granted). The new holder takes upload rights with `authorize_uploads`.
+   * the ring, and the frontend's permission lists emptied of everyone but the holder (a previous
+   * holder, the spawner, anyone they granted). The new holder takes upload rights with
+   * `authorize_uploads`.
    * Idempotent; recorded as done only when every part succeeded, so a failure is retried at the
    * next lookup.
    */
@@ -230,17 +231,28 @@ export default class {
   }
 
   /**
-   * Empties every permission list of the asset canister (`take_ownership` clears them all and
-   * names the caller, which the backend then drops: as a controller it needs none), then grants
-   * `Commit` to `uploader` if there is one.
+   * Takes every permission of the asset canister from everyone but the holder (who keeps `Commit`
+   * only), then grants `Commit` to `uploader` if there is one. The holder is read after each await,
+   * so a hand-over still running when the new holder authorizes herself does not undo her grant.
    */
   private async resetUploads(asset: string, uploader: Principal | undefined): Promise<void> {
-    const grantOrRevoke = IDL.Record({ to_principal: IDL.Principal, permission: Permission });
-    await call(asset, 'take_ownership', {});
-    await call(asset, 'revoke_permission', {
-      paramIdlTypes: [IDL.Record({ of_principal: IDL.Principal, permission: Permission })], args: [{ of_principal: canisterSelf(), permission: { Commit: null } }],
-    });
-    if (uploader) await call(asset, 'grant_permission', { paramIdlTypes: [grantOrRevoke], args: [{ to_principal: uploader, permission: { Commit: null } }] });
+    const listed = IDL.Record({ permission: Permission });
+    const revoked = IDL.Record({ of_principal: IDL.Principal, permission: Permission });
+    for (const name of ['Commit', 'Prepare', 'ManagePermissions'] as const) {
+      const permission = { [name]: null };
+      const holders = await call<unknown[], Principal[]>(asset, 'list_permitted', {
+        paramIdlTypes: [listed], returnIdlType: IDL.Vec(IDL.Principal), args: [{ permission }],
+      });
+      for (const p of holders) {
+        if (name === 'Commit' && p.toText() === this.holder?.owner) continue;
+        await call(asset, 'revoke_permission', { paramIdlTypes: [revoked], args: [{ of_principal: p, permission }] });
+      }
+    }
+    if (uploader) {
+      await call(asset, 'grant_permission', {
+        paramIdlTypes: [IDL.Record({ to_principal: IDL.Principal, permission: Permission })], args: [{ to_principal: uploader, permission: { Commit: null } }],
+      });
+    }
   }
 
   /**
@@ -429,9 +441,10 @@ export default class {
   // ---- the frontend ------------------------------------------------------------------------------
 
   /**
-   * Lets the current owner upload to the dapp's asset canister: empties every permission list
-   * (`Commit`, `Prepare` and `ManagePermissions`: whatever a previous holder or the spawner held or
-   * granted) and grants the owner `Commit`. Controllers (backend, manager) hold every permission anyway.
+   * Lets the current owner upload to the dapp's asset canister: takes every permission (`Commit`,
+   * `Prepare` and `ManagePermissions`: whatever a previous holder or the spawner held or granted)
+   * from everyone else and grants the owner `Commit`. Controllers (backend, manager) hold every
+   * permission anyway.
    */
   @update([], T.UnitResult)
   async authorize_uploads(): Promise<Result<null>> {
