@@ -25,7 +25,7 @@ import { nftOwner, nftTransfer } from './cli/commands/nft.js';
 import { publish } from './cli/commands/publish.js';
 import { spawn } from './cli/commands/spawn.js';
 import { upgrade } from './cli/commands/upgrade.js';
-import { verifyWasm } from './cli/commands/verify.js';
+import { verifyDapp, verifyWasm } from './cli/commands/verify.js';
 import { demoSite } from './demo-site.js';
 
 const checks: { name: string; ok: boolean }[] = [];
@@ -91,9 +91,19 @@ async function main(): Promise<void> {
     const notesAfter = await aliceBackend.notes();
     check('Alice\'s data survived the upgrade', notesAfter.some((n) => n.text.startsWith('Alice: my first note')), `${notesAfter.length} note(s)`);
 
-    chapter('5. Alice sells the dapp to Bob: she transfers its NFT');
+    chapter('5. Bob checks the dapp before buying it; Alice sells it to him: she transfers its NFT');
+    const before = await verifyDapp(bob, { '<backend>': 'backend' });
+    const failing = before.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail}`).join('; ');
+    check('the buyer\'s check passes: Alice holds it, only the backend and the manager control it, nothing is pending', before.ok, failing || `${before.checks.length} checks`);
     const sale = await nftTransfer(alice, { to: bob.principal.toText() });
     check('Bob holds the NFT now', (await nftOwner(bob, {})).owner === bob.principal.toText(), `ICRC-3 block ${sale.block}`);
+    // The collection tells the backend one-way; the hand-over follows within a few rounds.
+    let after = await verifyDapp(bob, { '<backend>': 'backend' });
+    for (let i = 0; i < 20 && !after.ok; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      after = await verifyDapp(bob, { '<backend>': 'backend' });
+    }
+    check('the sale handed everything over: the check now names Bob as the holder', after.ok && after.checks.some((c) => c.check === 'holder' && c.detail.includes(bob.principal.toText())));
 
     chapter('6. The DAO publishes backend 3.0.0; Alice tries to upgrade, Bob upgrades');
     const v3file = join(scratch, 'backend-3.0.0.wasm.gz');
