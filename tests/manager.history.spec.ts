@@ -27,7 +27,7 @@ describe('the manager: its deployment history', () => {
     dapp = await spawn(world, who.alice);
     const first = await upgradeDapp(world, dapp, who.alice, 'Backend', world.backend.v2);
     ok(await dapp.backendAs(who.alice).update_settings({
-      canister: { Backend: null }, settings: settingsUpdate({ controllers: [dapp.backendId, dapp.managerId, who.alice] }),
+      canister: { Backend: null }, settings: settingsUpdate({ controllers: [dapp.managerId, dapp.backendId] }),
     }));
     const second = await upgradeDapp(world, dapp, who.alice, 'Backend', world.backend.v3);
     operations = [ok(first.reply).operation, ok(second.reply).operation];

@@ -102,7 +102,8 @@ describe('a closed registry (open_type_creation = false)', () => {
     expect(await attempt(registry.as.admin, 'org.who.admin')).toBe('Ok');
     expect(await attempt(registry.as.publisher, 'org.who.publisher')).toBe('Unauthorized');
     expect(await attempt(registry.as.stranger, 'org.who.stranger')).toBe('Unauthorized');
-    expect(await attempt(registry.as.anonymous, 'org.who.anonymous')).toBe('Unauthorized');
+    // The anonymous principal is refused before its message runs (canister_inspect_message).
+    await expect(attempt(registry.as.anonymous, 'org.who.anonymous')).rejects.toThrow(/refuses the anonymous principal/);
     // A refusal applies to every request of the batch.
     const batch = await registry.as.stranger.icrc118_create_canister_type([typeRequest('org.who.s1'), typeRequest('org.who.s2')]);
     expect(batch).toEqual([{ Error: { Unauthorized: null } }, { Error: { Unauthorized: null } }]);
@@ -126,8 +127,8 @@ describe('an open registry (open_type_creation = true)', () => {
 
   it('still refuses the anonymous caller', async () => {
     const before = await logLength(registry.as.anonymous);
-    const [result] = await registry.as.anonymous.icrc118_create_canister_type([typeRequest('io.anonymous.app')]);
-    expect(err(result!)).toEqual({ Unauthorized: null });
+    // Refused before it runs (canister_inspect_message): the registry does not even pay for it.
+    await expect(registry.as.anonymous.icrc118_create_canister_type([typeRequest('io.anonymous.app')])).rejects.toThrow(/refuses the anonymous principal/);
     expect(await logLength(registry.as.anonymous)).toBe(before);
   });
 });

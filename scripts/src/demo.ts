@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     const notesAfter = await aliceBackend.notes();
     check('Alice\'s data survived the upgrade', notesAfter.some((n) => n.text.startsWith('Alice: my first note')), `${notesAfter.length} note(s)`);
 
-    chapter('5. Bob checks the dapp before buying it; Alice sells it to him: she transfers its NFT');
+    chapter('5. Alice sells the dapp to Bob: he runs the buyer\'s check, then she transfers its NFT');
     const before = await verifyDapp(bob, { '<backend>': 'backend' });
     const failing = before.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail}`).join('; ');
     check('the buyer\'s check passes: Alice holds it, only the backend and the manager control it, nothing is pending', before.ok, failing || `${before.checks.length} checks`);
