@@ -4,13 +4,16 @@
  * serving chunks) stay in stable memory only.
  *
  * Stable memory ids: 0 settings, 1 assets, 2 serving chunks, 3 uploaded chunks, 4 batches,
- * 5 chunks by batch, 6 history.
+ * 5 chunks by batch, 6 history, 7 configuration, 8 proposals, 9 the evidence of history entries.
+ * (Maps 7–9 came later: a canister upgraded from a module without them finds them empty.)
  */
 import { IDL, StableBTreeMap } from 'azle';
+import { assetTypes } from '@lineage/types';
 
 import {
-  buildCertTree, DEFAULT_HISTORY_LENGTH, noPermissions, readU64be, u64be, utf8,
-  type AssetRecord, type CertTree, type HistoryEntry, type PermissionLists,
+  buildCertTree, DEFAULT_HISTORY_LENGTH, fromHex, noPermissions, readU64be, toHex, u64be, utf8,
+  type AssetRecord, type CertTree, type Configuration, type EvidenceProgress, type HistoryEntry, type Operation, type PermissionLists,
+  type Proposal,
 } from './domain/index.js';
 
 const raw = { toBytes: (b: Uint8Array) => b, fromBytes: (b: Uint8Array) => b };
@@ -139,6 +142,52 @@ const settingsCodec = (() => {
   };
 })();
 
+/** The configuration (`configure`) and when the assets last changed (`get_state_info`), as JSON. */
+export interface Extras {
+  configuration: Configuration;
+  /** ns since the epoch of the last change of the assets. */
+  lastStateUpdate: bigint;
+}
+const extrasCodec = {
+  toBytes: (x: Extras) => utf8(JSON.stringify({
+    maxBatches: x.configuration.maxBatches?.toString(), maxChunks: x.configuration.maxChunks?.toString(),
+    maxBytes: x.configuration.maxBytes?.toString(), lastStateUpdate: x.lastStateUpdate.toString(),
+  })),
+  fromBytes: (b: Uint8Array): Extras => {
+    const j = JSON.parse(new TextDecoder().decode(b)) as Record<string, string | undefined>;
+    const configuration: Configuration = {};
+    if (j.maxBatches !== undefined) configuration.maxBatches = BigInt(j.maxBatches);
+    if (j.maxChunks !== undefined) configuration.maxChunks = BigInt(j.maxChunks);
+    if (j.maxBytes !== undefined) configuration.maxBytes = BigInt(j.maxBytes);
+    return { configuration, lastStateUpdate: BigInt(j.lastStateUpdate ?? '0') };
+  },
+};
+
+const T = assetTypes(IDL as never);
+const ProposalRec = IDL.Record({ operations: IDL.Vec(T.BatchOperationKind as never), evidence: IDL.Opt(Blob), progress: IDL.Opt(IDL.Text) });
+interface ProposalRecC { operations: Operation[]; evidence: [] | [Uint8Array]; progress: [] | [string] }
+const progressJson = (p: EvidenceProgress) => JSON.stringify({
+  operation: p.operation, piece: p.piece, h: p.hasher.h, length: p.hasher.length, pending: toHex(p.hasher.pending),
+});
+const progressFrom = (text: string): EvidenceProgress => {
+  const j = JSON.parse(text) as { operation: number; piece: number; h: number[]; length: number; pending: string };
+  return { operation: j.operation, piece: j.piece, hasher: { h: j.h, length: j.length, pending: fromHex(j.pending) } };
+};
+const proposalCodec = (() => {
+  const c = candid<ProposalRecC>(ProposalRec);
+  return {
+    toBytes: (p: Proposal) => c.toBytes({ operations: p.operations, evidence: opt(p.evidence), progress: opt(p.progress && progressJson(p.progress)) }),
+    fromBytes: (b: Uint8Array): Proposal => {
+      const r = c.fromBytes(b);
+      return {
+        operations: r.operations,
+        ...(r.evidence.length ? { evidence: Uint8Array.from(r.evidence[0]!) } : {}),
+        ...(r.progress.length ? { progress: progressFrom(r.progress[0]!) } : {}),
+      };
+    },
+  };
+})();
+
 const blobKey = (blob: number, index: number) => {
   const k = new Uint8Array(8);
   new DataView(k.buffer).setUint32(0, blob);
@@ -166,12 +215,16 @@ export class Storage {
   private readonly batchesMap = new StableBTreeMap<bigint, BatchRecord>(4, u64Key, batchCodec);
   private readonly batchChunksMap = new StableBTreeMap<Uint8Array, Uint8Array>(5, raw, raw);
   private readonly historyMap = new StableBTreeMap<bigint, HistoryEntry>(6, u64Key, historyCodec);
+  private readonly extrasMap = new StableBTreeMap<string, Extras>(7, textKey, extrasCodec);
+  private readonly proposalsMap = new StableBTreeMap<bigint, Proposal>(8, u64Key, proposalCodec);
+  private readonly evidenceMap = new StableBTreeMap<bigint, Uint8Array>(9, u64Key, raw);
 
   /** Heap caches. */
   readonly assets = new Map<string, AssetRecord>();
   readonly openBatches = new Map<bigint, OpenBatch>();
   tree: CertTree = buildCertTree([]);
   private settingsCache: Settings | undefined;
+  private extrasCache: Extras | undefined;
   private lastEntry: HistoryEntry | undefined;
 
   /** Fresh state at install. */
@@ -194,7 +247,37 @@ export class Storage {
     }
     this.tree = buildCertTree(this.assets.values());
     const total = this.settings.historyTotal;
-    this.lastEntry = total > 0n ? this.historyMap.get(total - 1n) : undefined;
+    this.lastEntry = total > 0n ? this.entry(total - 1n) : undefined;
+    this.extrasCache = undefined;
+  }
+
+  get extras(): Extras {
+    this.extrasCache ??= this.extrasMap.get('extras') ?? { configuration: {}, lastStateUpdate: 0n };
+    return this.extrasCache;
+  }
+
+  set extras(x: Extras) {
+    this.extrasCache = x;
+    this.extrasMap.insert('extras', x);
+  }
+
+  // ---- proposals ----------------------------------------------------------------------------
+
+  proposal(batch: bigint): Proposal | undefined {
+    return this.proposalsMap.get(batch);
+  }
+
+  putProposal(batch: bigint, proposal: Proposal): void {
+    this.proposalsMap.insert(batch, proposal);
+  }
+
+  removeProposal(batch: bigint): void {
+    this.proposalsMap.remove(batch);
+  }
+
+  /** The batches proposed for commit (at most one, as in DFINITY's canister). */
+  proposedBatches(): bigint[] {
+    return this.proposalsMap.keys();
   }
 
   get settings(): Settings {
@@ -309,8 +392,17 @@ export class Storage {
     return this.lastEntry;
   }
 
+  /** History entry `index` with its evidence, if it is still kept. */
+  private entry(index: bigint): HistoryEntry | undefined {
+    const e = this.historyMap.get(index);
+    if (!e) return undefined;
+    const evidence = this.evidenceMap.get(index);
+    return evidence ? { ...e, evidence: Uint8Array.from(evidence) } : e;
+  }
+
   appendEntry(entry: HistoryEntry): void {
     this.historyMap.insert(entry.index, entry);
+    if (entry.evidence) this.evidenceMap.insert(entry.index, entry.evidence);
     this.lastEntry = entry;
     const s = this.settings;
     const total = entry.index + 1n;
@@ -325,6 +417,7 @@ export class Storage {
     if (first <= 0n) return;
     // Entries are pruned as they fall out, so usually only one is there to remove.
     for (let i = first - 1n; i >= 0n; i--) {
+      this.evidenceMap.remove(i);
       if (this.historyMap.remove(i) === undefined) break;
     }
   }
@@ -334,7 +427,7 @@ export class Storage {
     const out: HistoryEntry[] = [];
     const total = this.settings.historyTotal;
     for (let i = total - 1n; i >= 0n && out.length < n; i--) {
-      const e = this.historyMap.get(i);
+      const e = this.entry(i);
       if (!e) break;
       out.push(e);
     }
