@@ -118,6 +118,36 @@ describe('AssetManager uploads, re-uploads, deletes and lists; every answer veri
     expect(stale.status).toBe(200);
   });
 
+  it('serves the headers .ic-assets.json gives (as ic-asset sends them), certified, and returns them as given', async () => {
+    // The security headers of ic-asset's "standard" policy, spelled as .ic-assets.json spells them.
+    const headers: [string, string][] = [
+      ['Content-Security-Policy', "default-src 'self';script-src 'self';connect-src 'self' http://localhost:* https://icp0.io https://*.icp0.io"],
+      ['Permissions-Policy', 'accelerometer=(), camera=(), geolocation=()'],
+      ['Referrer-Policy', 'same-origin'],
+      ['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'],
+      ['X-Content-Type-Options', 'nosniff'],
+      ['X-Frame-Options', 'DENY'],
+    ];
+    await actor.commit_batch({
+      batch_id: 0n,
+      operations: [
+        { CreateAsset: { key: '/secure.html', content_type: 'text/html', max_age: [3600n], headers: [headers], enable_aliasing: [], allow_raw_access: [false] } },
+        { SetAssetContent: { key: '/secure.html', content_encoding: 'identity', chunk_ids: [], last_chunk: [new TextEncoder().encode('<h1>secure</h1>')], sha256: [] } },
+      ],
+    });
+    const sorted = [...headers].sort((a, b) => (a[0].toLowerCase() < b[0].toLowerCase() ? -1 : 1));
+    expect(await actor.get_asset_properties('/secure.html')).toEqual({ max_age: [3600n], headers: [sorted], allow_raw_access: [false], is_aliased: [] });
+    for (const path of ['/secure.html', '/secure']) {
+      const response = await gatewayGet(port, canisterId, path);
+      expect(response.status, path).toBe(200);
+      const result = verifyWithDfinity({ url: response.url }, response, canisterId, rootKey, await now());
+      const certified = new Map(result.response!.headers.map(([n, v]) => [n.toLowerCase(), v]));
+      for (const [name, value] of headers) expect(certified.get(name.toLowerCase()), name).toBe(value);
+      expect(certified.get('cache-control')).toBe('max-age=3600');
+    }
+    await actor.delete_asset({ key: '/secure.html' });
+  });
+
   it('redirects the raw domain away from an asset that disallows raw access, and serves the others there', async () => {
     await actor.set_asset_properties({ key: '/about.html', max_age: [], headers: [], allow_raw_access: [[false]], is_aliased: [] });
     const rawHost = `${canisterId}.raw.localhost:${port}`;
