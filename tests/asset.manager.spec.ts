@@ -5,7 +5,7 @@
 // and allow_raw_access on the raw domain.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-import type { HttpAgent } from '@dfinity/agent';
+import { CanisterStatus, type HttpAgent } from '@dfinity/agent';
 import { AssetManager } from '@dfinity/assets';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
 import { PocketIc } from '@dfinity/pic';
@@ -100,6 +100,14 @@ describe('AssetManager uploads, re-uploads, deletes and lists; every answer veri
     const verified = verifyWithDfinity({ url: gone.url }, gone, canisterId, rootKey, await now());
     expect(Buffer.from(verified.response!.body).toString()).toBe(readFileSync(`${dir}/index.html`, 'utf8'));
     await verifyAll();
+  });
+
+  it('publishes supported_certificate_versions in its public metadata (what gateways read)', async () => {
+    const status = await CanisterStatus.request({
+      canisterId: Principal.fromText(canisterId) as never, agent,
+      paths: [{ kind: 'metadata', key: 'versions', path: 'supported_certificate_versions', decodeStrategy: 'utf-8' }],
+    });
+    expect(status.get('versions')).toBe('1,2');
   });
 
   it('answers If-None-Match with the current etag with a 304 that verifies', async () => {
