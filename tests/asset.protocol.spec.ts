@@ -8,7 +8,7 @@ import { PocketIc } from '@dfinity/pic';
 import { Principal } from '@icp-sdk/core/principal';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 
-import { installAsset, type AssetActor } from './support/asset.js';
+import { assetArg, assetWasm, installAsset, type AssetActor } from './support/asset.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const hex = (b: Uint8Array | number[]) => Buffer.from(Uint8Array.from(b)).toString('hex');
@@ -24,6 +24,7 @@ const body = async (actor: AssetActor, key: string) => Buffer.from((await actor.
 describe('the asset canister protocol (proposals, staged commits, configuration)', () => {
   let pic: PocketIc;
   let actor: AssetActor;
+  let canisterId: Principal;
   const controller = Principal.fromUint8Array(new Uint8Array(29).fill(7));
   const uploader = Principal.fromUint8Array(new Uint8Array(29).fill(8));
   const dao = Principal.fromUint8Array(new Uint8Array(29).fill(9));
@@ -32,7 +33,9 @@ describe('the asset canister protocol (proposals, staged commits, configuration)
   beforeAll(async () => {
     pic = await PocketIc.create(inject('PIC_URL'));
     // The DAO shape: the governance canister commits, an uploader only prepares.
-    actor = (await installAsset(pic, controller, { Init: { set_permissions: [{ prepare: [uploader as never], commit: [dao as never], manage_permissions: [] }], history_length: [] } })).actor as unknown as AssetActor;
+    const fixture = await installAsset(pic, controller, { Init: { set_permissions: [{ prepare: [uploader as never], commit: [dao as never], manage_permissions: [] }], history_length: [] } });
+    actor = fixture.actor as unknown as AssetActor;
+    canisterId = fixture.canisterId;
   });
 
   beforeEach(() => actor.setPrincipal!(controller));
@@ -196,6 +199,32 @@ describe('the asset canister protocol (proposals, staged commits, configuration)
     expect((await actor.list({ start: [1n], length: [1n] })).map((a) => a.key)).toEqual(['/s1.txt']);
     expect(all[2]).toMatchObject({ max_age: [60n], headers: [[['X-Frame-Options', 'DENY']]], allow_raw_access: [false], is_aliased: [] });
     expect(await actor.get_asset_properties('/s2.txt')).toEqual({ max_age: [60n], headers: [[['X-Frame-Options', 'DENY']]], allow_raw_access: [false], is_aliased: [] });
+  });
+
+  it('keeps a proposal, its evidence in progress, the configuration and the history\'s evidence across an upgrade', async () => {
+    actor.setPrincipal!(dao);
+    await actor.configure({ max_batches: [[5n]], max_chunks: [], max_bytes: [] });
+    actor.setPrincipal!(uploader);
+    const { batch_id } = await actor.create_batch({});
+    const { chunk_id } = await actor.create_chunk({ batch_id, content: text('across') });
+    await actor.propose_commit_batch({ batch_id, operations: [create('/up.txt'), content('/up.txt', [chunk_id], text(' an upgrade'))] });
+    expect(await actor.compute_evidence({ batch_id, max_iterations: [2] })).toEqual([]);
+    const committedProposal = (await actor.get_recent_hashes([5n])).find((e) => e.evidence.length > 0)!;
+
+    await pic.upgradeCanister({ canisterId, wasm: assetWasm(), arg: assetArg({ Upgrade: { set_permissions: [], history_length: [] } }), sender: controller });
+
+    expect(await actor.get_configuration()).toEqual({ max_batches: [5n], max_chunks: [], max_bytes: [] });
+    expect((await actor.get_recent_hashes([10n])).find((e) => e.index === committedProposal.index)).toEqual(committedProposal);
+    let evidence: [] | [Uint8Array | number[]] = [];
+    while (evidence.length === 0) evidence = await actor.compute_evidence({ batch_id, max_iterations: [1] });
+    expect(hex(evidence[0]!)).toBe(hex(sha256(Buffer.concat([
+      Buffer.from([4]), Buffer.from('/up.txt'), Buffer.from('text/plain'), Buffer.from([2, 2, 2, 2]),
+      Buffer.from([5]), Buffer.from('/up.txt'), Buffer.from('identity'), Buffer.from([2]), Buffer.from('across'), Buffer.from(' an upgrade'),
+    ]))));
+    actor.setPrincipal!(dao);
+    await actor.commit_proposed_batch({ batch_id, evidence: Uint8Array.from(evidence[0]!) });
+    expect(await body(actor, '/up.txt')).toBe('across an upgrade');
+    await actor.configure({ max_batches: [[]], max_chunks: [], max_bytes: [] });
   });
 
   it('computes the state hash over the assets as they are, and forgets it when they change', async () => {
