@@ -456,7 +456,7 @@ export default class {
       const batch = this.openBatch(arg.batch_id);
       if (this.state.proposal(arg.batch_id)) throw new Refused({ InvalidArgument: `batch ${arg.batch_id} already has proposed operations` });
       if (arg.operations.length > MAX_OPERATIONS) throw new Refused({ LimitExceeded: `at most ${MAX_OPERATIONS} operations per batch` });
-      this.state.putProposal(arg.batch_id, { operations: arg.operations as Operation[] });
+      this.state.propose(arg.batch_id, arg.operations as Operation[]);
       // The proposal restarts the batch's expiry: its evidence is computed next.
       this.state.putBatch(arg.batch_id, { ...batch.record, expiresAt: time() + BATCH_EXPIRY_NANOS });
     });
@@ -476,12 +476,8 @@ export default class {
       if (proposal.evidence) return [proposal.evidence];
       const iterations = opt(arg.max_iterations) ?? DEFAULT_EVIDENCE_ITERATIONS;
       const status = advanceEvidence(proposal.operations, proposal.progress ?? startEvidence(), (id) => this.chunkOf(arg.batch_id, id), iterations);
-      if ('evidence' in status) {
-        this.state.putProposal(arg.batch_id, { operations: proposal.operations, evidence: status.evidence });
-        return [status.evidence];
-      }
-      this.state.putProposal(arg.batch_id, { operations: proposal.operations, progress: status.progress });
-      return [];
+      this.state.setEvidenceState(arg.batch_id, status);
+      return 'evidence' in status ? [status.evidence] : [];
     });
   }
 

@@ -4,8 +4,9 @@
  * serving chunks) stay in stable memory only.
  *
  * Stable memory ids: 0 settings, 1 assets, 2 serving chunks, 3 uploaded chunks, 4 batches,
- * 5 chunks by batch, 6 history, 7 configuration, 8 proposals, 9 the evidence of history entries.
- * (Maps 7–9 came later: a canister upgraded from a module without them finds them empty.)
+ * 5 chunks by batch, 6 history, 7 configuration, 8 proposed operations, 9 the evidence of history
+ * entries, 10 proposals' evidence (in progress or computed). (Maps 7–10 came later: a canister
+ * upgraded from a module without them finds them empty.)
  */
 import { IDL, StableBTreeMap } from 'azle';
 import { assetTypes } from '@lineage/types';
@@ -164,29 +165,20 @@ const extrasCodec = {
 };
 
 const T = assetTypes(IDL as never);
-const ProposalRec = IDL.Record({ operations: IDL.Vec(T.BatchOperationKind as never), evidence: IDL.Opt(Blob), progress: IDL.Opt(IDL.Text) });
-interface ProposalRecC { operations: Operation[]; evidence: [] | [Uint8Array]; progress: [] | [string] }
-const progressJson = (p: EvidenceProgress) => JSON.stringify({
-  operation: p.operation, piece: p.piece, h: p.hasher.h, length: p.hasher.length, pending: toHex(p.hasher.pending),
-});
-const progressFrom = (text: string): EvidenceProgress => {
-  const j = JSON.parse(text) as { operation: number; piece: number; h: number[]; length: number; pending: string };
-  return { operation: j.operation, piece: j.piece, hasher: { h: j.h, length: j.length, pending: fromHex(j.pending) } };
+const operationsCodec = candid<Operation[]>(IDL.Vec(T.BatchOperationKind as never));
+
+/** Where a proposal's evidence stands, as JSON: the computation in progress, or the evidence. */
+type EvidenceState = { progress: EvidenceProgress } | { evidence: Uint8Array };
+const evidenceStateCodec = {
+  toBytes: (x: EvidenceState) => utf8(JSON.stringify('evidence' in x
+    ? { evidence: toHex(x.evidence) }
+    : { operation: x.progress.operation, piece: x.progress.piece, h: x.progress.hasher.h, length: x.progress.hasher.length, pending: toHex(x.progress.hasher.pending) })),
+  fromBytes: (b: Uint8Array): EvidenceState => {
+    const j = JSON.parse(new TextDecoder().decode(b)) as { evidence?: string; operation: number; piece: number; h: number[]; length: number; pending: string };
+    if (j.evidence !== undefined) return { evidence: fromHex(j.evidence) };
+    return { progress: { operation: j.operation, piece: j.piece, hasher: { h: j.h, length: j.length, pending: fromHex(j.pending) } } };
+  },
 };
-const proposalCodec = (() => {
-  const c = candid<ProposalRecC>(ProposalRec);
-  return {
-    toBytes: (p: Proposal) => c.toBytes({ operations: p.operations, evidence: opt(p.evidence), progress: opt(p.progress && progressJson(p.progress)) }),
-    fromBytes: (b: Uint8Array): Proposal => {
-      const r = c.fromBytes(b);
-      return {
-        operations: r.operations,
-        ...(r.evidence.length ? { evidence: Uint8Array.from(r.evidence[0]!) } : {}),
-        ...(r.progress.length ? { progress: progressFrom(r.progress[0]!) } : {}),
-      };
-    },
-  };
-})();
 
 const blobKey = (blob: number, index: number) => {
   const k = new Uint8Array(8);
@@ -216,8 +208,11 @@ export class Storage {
   private readonly batchChunksMap = new StableBTreeMap<Uint8Array, Uint8Array>(5, raw, raw);
   private readonly historyMap = new StableBTreeMap<bigint, HistoryEntry>(6, u64Key, historyCodec);
   private readonly extrasMap = new StableBTreeMap<string, Extras>(7, textKey, extrasCodec);
-  private readonly proposalsMap = new StableBTreeMap<bigint, Proposal>(8, u64Key, proposalCodec);
+  private readonly proposalsMap = new StableBTreeMap<bigint, Operation[]>(8, u64Key, operationsCodec);
   private readonly evidenceMap = new StableBTreeMap<bigint, Uint8Array>(9, u64Key, raw);
+  private readonly evidenceStateMap = new StableBTreeMap<bigint, EvidenceState>(10, u64Key, evidenceStateCodec);
+  /** Decoded proposed operations (decoding a large proposal each compute_evidence call would dominate it). */
+  private readonly proposedOperations = new Map<bigint, Operation[]>();
 
   /** Heap caches. */
   readonly assets = new Map<string, AssetRecord>();
@@ -264,15 +259,29 @@ export class Storage {
   // ---- proposals ----------------------------------------------------------------------------
 
   proposal(batch: bigint): Proposal | undefined {
-    return this.proposalsMap.get(batch);
+    let operations = this.proposedOperations.get(batch);
+    if (!operations) {
+      operations = this.proposalsMap.get(batch);
+      if (!operations) return undefined;
+      this.proposedOperations.set(batch, operations);
+    }
+    const state = this.evidenceStateMap.get(batch);
+    return { operations, ...(state ?? {}) };
   }
 
-  putProposal(batch: bigint, proposal: Proposal): void {
-    this.proposalsMap.insert(batch, proposal);
+  propose(batch: bigint, operations: Operation[]): void {
+    this.proposalsMap.insert(batch, operations);
+    this.proposedOperations.set(batch, operations);
+  }
+
+  setEvidenceState(batch: bigint, state: EvidenceState): void {
+    this.evidenceStateMap.insert(batch, state);
   }
 
   removeProposal(batch: bigint): void {
     this.proposalsMap.remove(batch);
+    this.evidenceStateMap.remove(batch);
+    this.proposedOperations.delete(batch);
   }
 
   /** The batches proposed for commit (at most one, as in DFINITY's canister). */
