@@ -21,7 +21,7 @@ import {
 
 import {
   advanceEvidence, ANONYMOUS, applyConfigure, asBytes, BATCH_EXPIRY_NANOS, batchLimitProblem, bytesEqual, certifyChanges, chunkCount,
-  chunkLimitProblem, DEFAULT_EVIDENCE_ITERATIONS, DEFAULT_HISTORY_LENGTH, describeCommitError, describeError, encodeHashTree, grant,
+  chunkLimitProblem, DEFAULT_EVIDENCE_ITERATIONS, EVIDENCE_BYTES_PER_CALL, DEFAULT_HISTORY_LENGTH, describeCommitError, describeError, encodeHashTree, grant,
   MAX_BATCH_CHUNKS, MAX_HISTORY_LENGTH, MAX_LIST_PAGE, MAX_OPERATIONS, MAX_MESSAGE_CONTENT_BYTES, MAX_OPEN_BATCHES, MAX_PENDING_BYTES,
   MAX_UPLOAD_CHUNK_BYTES, may, mayRevoke, nextEntry, noPermissions, planCommit, proposalProblem, rechunk, REMEMBERED_CLOSED_BATCHES,
   revoke, SERVE_CHUNK_BYTES, serveHttp, sha256, sourceOf, startEvidence, stateOperations, streamChunk, toHex,
@@ -36,7 +36,7 @@ type Opt<T> = [] | [T];
 const opt = <T>(o: Opt<T>): T | undefined => (o.length === 0 ? undefined : o[0]);
 const some = <T>(v: T | undefined): Opt<T> => (v === undefined ? [] : [v]);
 
-/** Steps of the state hash one `compute_state_hash` call takes (a step hashes one serving chunk at most). */
+/** Steps of the state hash one `compute_state_hash` call takes (and at most EVIDENCE_BYTES_PER_CALL of content). */
 const STATE_HASH_STEPS = 200;
 
 const permissionName = (p: AssetPermission): Permission => Object.keys(p)[0] as Permission;
@@ -475,7 +475,9 @@ export default class {
       if (!proposal) throw new Refused({ InvalidArgument: `batch ${arg.batch_id} does not have proposed operations (propose_commit_batch first)` });
       if (proposal.evidence) return [proposal.evidence];
       const iterations = opt(arg.max_iterations) ?? DEFAULT_EVIDENCE_ITERATIONS;
-      const status = advanceEvidence(proposal.operations, proposal.progress ?? startEvidence(), (id) => this.chunkOf(arg.batch_id, id), iterations);
+      const status = advanceEvidence(
+        proposal.operations, proposal.progress ?? startEvidence(), (id) => this.chunkOf(arg.batch_id, id), iterations, EVIDENCE_BYTES_PER_CALL,
+      );
       this.state.setEvidenceState(arg.batch_id, status);
       return 'evidence' in status ? [status.evidence] : [];
     });
@@ -676,7 +678,7 @@ export default class {
     if (h.hash) return [toHex(h.hash)];
     // Serving chunks are read by their place in stable memory (see stateOperations).
     const read = (id: bigint) => this.state.readBlob(Number(id >> 32n), Number(id & 0xffffffffn));
-    const status = advanceEvidence(h.operations, h.progress ?? startEvidence(), read, STATE_HASH_STEPS);
+    const status = advanceEvidence(h.operations, h.progress ?? startEvidence(), read, STATE_HASH_STEPS, EVIDENCE_BYTES_PER_CALL);
     if ('evidence' in status) {
       h.hash = status.evidence;
       delete h.progress;

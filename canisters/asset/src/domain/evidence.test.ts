@@ -53,6 +53,19 @@ describe('the evidence of a proposed batch', () => {
     }
   });
 
+  it('stops a call once its byte budget is hashed, and still comes out the same', () => {
+    const whole = toHex(computeEvidence(ops, (id) => chunks.get(id)));
+    let calls = 1;
+    let s = advanceEvidence(ops, startEvidence(), (id) => chunks.get(id), 1000, 5);
+    while ('progress' in s) {
+      calls++;
+      s = advanceEvidence(ops, s.progress, (id) => chunks.get(id), 1000, 5);
+    }
+    expect(toHex(s.evidence)).toBe(whole);
+    // "hello " and "world" reach the 5-byte budget and each end a call; "tail" does not.
+    expect(calls).toBe(3);
+  });
+
   it('changes with any operation, field or content byte', () => {
     const base = toHex(computeEvidence(ops, (id) => chunks.get(id)));
     const other = new Map(chunks).set(2n, text('World'));

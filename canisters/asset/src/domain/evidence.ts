@@ -20,6 +20,9 @@ import { sha256Final, sha256Init, sha256Update, type Sha256State } from './sha25
 /** Steps a `compute_evidence` call takes when it names no `max_iterations` (DFINITY's default). */
 export const DEFAULT_EVIDENCE_ITERATIONS = 20;
 
+/** Content bytes one `compute_evidence` or `compute_state_hash` call hashes at most (about two serving chunks). */
+export const EVIDENCE_BYTES_PER_CALL = 4_000_000;
+
 const TAG_FALSE = 0;
 const TAG_TRUE = 1;
 const TAG_NONE = 2;
@@ -133,9 +136,11 @@ function pieces(op: Operation): ({ chunk: bigint } | { inline: Uint8Array })[] {
 
 /**
  * Takes up to `iterations` steps of the evidence computation of `operations` (a step: one
- * operation's fields, one content piece, or the final hash). `readChunk` gives an uploaded chunk's
- * bytes, or undefined for a chunk that is gone (it then adds nothing, as in DFINITY's canister; the
- * commit would fail on it anyway).
+ * operation's fields, one content piece, or the final hash), and stops early once `maxBytes` of
+ * content were hashed (so one message never hashes more than its instruction limit allows; the
+ * first step is always taken). `readChunk` gives an uploaded chunk's bytes, or undefined for a
+ * chunk that is gone (it then adds nothing, as in DFINITY's canister; the commit would fail on it
+ * anyway).
  *
  * @example
  * let s = advanceEvidence(ops, startEvidence(), readChunk, 20);
@@ -143,9 +148,11 @@ function pieces(op: Operation): ({ chunk: bigint } | { inline: Uint8Array })[] {
  */
 export function advanceEvidence(
   operations: Operation[], from: EvidenceProgress, readChunk: (id: bigint) => Uint8Array | undefined, iterations: number,
+  maxBytes = Number.POSITIVE_INFINITY,
 ): EvidenceStatus {
   let { operation, piece, hasher } = from;
-  for (let step = 0; step < Math.max(1, iterations); step++) {
+  let hashed = 0;
+  for (let step = 0; step < Math.max(1, iterations) && (step === 0 || hashed < maxBytes); step++) {
     const op = operations[operation];
     if (!op) return { evidence: sha256Final(hasher) };
     if (piece < 0) {
@@ -158,7 +165,10 @@ export function advanceEvidence(
     const p = all[piece];
     if (p) {
       const bytes = 'inline' in p ? p.inline : readChunk(p.chunk);
-      if (bytes) hasher = sha256Update(hasher, bytes);
+      if (bytes) {
+        hasher = sha256Update(hasher, bytes);
+        hashed += bytes.length;
+      }
     }
     if (piece + 1 < all.length) piece++;
     else {
