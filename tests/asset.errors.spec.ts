@@ -136,7 +136,8 @@ describe('bad input and strangers', () => {
   });
 
   it('leaves everything as it was when the last operation of a long batch fails', async () => {
-    const ops = [create('/one.txt'), content('/one.txt', [], text('1')), { DeleteAsset: { key: '/index.html' } }, create('/one.txt')];
+    // The last one creates /one.txt again with another content type (the same type would be nothing to do).
+    const ops = [create('/one.txt'), content('/one.txt', [], text('1')), { DeleteAsset: { key: '/index.html' } }, { CreateAsset: { ...create('/one.txt').CreateAsset, content_type: 'image/png' } }];
     const err = await refusedCommit(ops);
     expect(err).toEqual({ error: { AssetExists: { key: '/one.txt' } }, operation: [3n] });
     const page = await actor.http_request({ method: 'GET', url: '/', headers: [], body: new Uint8Array(), certificate_version: [2] });

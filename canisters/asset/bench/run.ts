@@ -4,6 +4,11 @@
  * run. The certified tree is updated incrementally (only the changed paths), so the cost must not
  * grow linearly with the number of assets; the first upload of the N assets is shown for contrast.
  *
+ * For the 1,000-asset canister it also times a second sync of the unchanged site, as `ic-asset`
+ * (dfx, icp) does it (list, every asset's properties, an empty batch) and as AssetManager does it
+ * (every file sent again, CreateAsset and content), and a `compute_evidence` of a proposed batch of
+ * 1,000 operations.
+ *
  * Run: `node --import tsx bench/run.ts` here (after `pnpm build`), or `pnpm bench` from the root.
  */
 import { readFileSync } from 'node:fs';
@@ -36,6 +41,8 @@ function put(key: string, body: string): BatchOperationKind[] {
     { SetAssetContent: { key, content_encoding: 'identity', chunk_ids: [], last_chunk: [text(body)], sha256: [] } },
   ];
 }
+
+const bodyOf = (i: number) => `<p>asset ${i}</p>`;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -74,8 +81,55 @@ for (const n of SIZES) {
 }
 
 const server = await PocketIcServer.start();
-const pic = await PocketIc.create(server.getUrl());
+// A shared build machine can be slow: allow long commits (the first upload of 250 assets each).
+const pic = await PocketIc.create(server.getUrl(), { processingTimeoutMs: 300_000 });
 const results: { n: number; populate: number; change: number; store: number; min: number; empty: number }[] = [];
+let resync: { icAsset: number; pages: number; assets: number; manager: number; entries: bigint } | undefined;
+let evidence: { ms: number; calls: number; operations: number } | undefined;
+
+/** A second sync of the unchanged site: ic-asset's way, then AssetManager's; neither may add a history entry. */
+async function unchangedSync(actor: AssetService, n: number) {
+  const before = (await actor.get_recent_hashes([1n]))[0]!.index;
+  let started = performance.now();
+  let pages = 0;
+  const keys: string[] = [];
+  for (;;) {
+    const page = await actor.list({ start: [BigInt(keys.length)], length: [] });
+    pages++;
+    if (page.length === 0) break;
+    keys.push(...page.map((a) => a.key));
+  }
+  await Promise.all(keys.map((k) => actor.get_asset_properties(k)));
+  const { batch_id } = await actor.create_batch({});
+  await actor.commit_batch({ batch_id, operations: [] });
+  const icAsset = performance.now() - started;
+  started = performance.now();
+  for (let at = 0; at < n; at += PER_BATCH) {
+    const ops: BatchOperationKind[] = [];
+    for (let i = at; i < Math.min(n, at + PER_BATCH); i++) ops.push(...put(keyOf(i), bodyOf(i)));
+    await commit(actor, ops);
+  }
+  const manager = performance.now() - started;
+  const entries = (await actor.get_recent_hashes([1n]))[0]!.index - before;
+  return { icAsset, pages, assets: keys.length, manager, entries };
+}
+
+/** Proposes a batch of `operations` operations and computes its evidence as ic-asset does (97 steps per call). */
+async function proposalEvidence(actor: AssetService, operations: number) {
+  const { batch_id } = await actor.create_batch({});
+  const ops: BatchOperationKind[] = [];
+  for (let i = 0; ops.length < operations; i++) ops.push(...put(`/proposed/page${i}.html`, `<p>proposed ${i}</p>`));
+  await actor.propose_commit_batch({ batch_id, operations: ops.slice(0, operations) });
+  const started = performance.now();
+  let calls = 0;
+  for (;;) {
+    calls++;
+    if ((await actor.compute_evidence({ batch_id, max_iterations: [97] })).length) break;
+  }
+  const ms = performance.now() - started;
+  await actor.delete_batch({ batch_id });
+  return { ms, calls, operations };
+}
 try {
   for (const n of SIZES) {
     const { actor } = await pic.setupCanister<AssetService>({
@@ -86,7 +140,7 @@ try {
     let populate = 0;
     for (let at = 0; at < n; at += PER_BATCH) {
       const ops: BatchOperationKind[] = [];
-      for (let i = at; i < Math.min(n, at + PER_BATCH); i++) ops.push(...put(keyOf(i), `<p>asset ${i}</p>`));
+      for (let i = at; i < Math.min(n, at + PER_BATCH); i++) ops.push(...put(keyOf(i), bodyOf(i)));
       populate += await commit(actor, ops);
     }
     // Warm up, then change one file per commit (a different one each time).
@@ -105,6 +159,15 @@ try {
     }
     const history = await actor.get_recent_hashes([1n]);
     if (history[0]!.asset_count !== BigInt(n)) throw new Error('the canister does not hold the assets it should');
+    if (n === SIZES[SIZES.length - 1]) {
+      // Bring the assets the changes above touched (contents, and `store`'s content types) back
+      // to what the site has, then sync the site again unchanged.
+      const touched = new Set([0, ...Array.from({ length: CHANGES }, (_, r) => (r * 7919) % n), ...Array.from({ length: 5 }, (_, r) => (r * 31) % n)]);
+      await commit(actor, [...touched].flatMap((i) => [{ DeleteAsset: { key: keyOf(i) } }, ...put(keyOf(i), bodyOf(i))]));
+      resync = await unchangedSync(actor, n);
+      if (resync.entries !== 0n) throw new Error(`an unchanged sync added ${resync.entries} history entries`);
+      evidence = await proposalEvidence(actor, 1000);
+    }
     results.push({ n, populate, change: median(changes), store: median(stores), min: Math.min(...changes), empty: median(batchTimes) });
   }
 } finally {
@@ -123,6 +186,14 @@ for (const r of results) {
 console.log('\n  Hashes a one-file commit computes (the canister\'s domain code in process, independent of machine load):');
 for (const m of model) {
   console.log(`  ${String(m.n).padStart(6)} assets: ${String(m.calls).padStart(4)} sha256 calls, ${String(m.blocks).padStart(5)} blocks   ${(m.blocks / model[0]!.blocks).toFixed(2)}×`);
+}
+if (resync) {
+  console.log(`\n  Second sync of the unchanged ${SIZES[SIZES.length - 1]}-file site (no history entry, nothing written):`);
+  console.log(`    ic-asset's way (${resync.pages} list pages, ${resync.assets} get_asset_properties, an empty batch): ${(resync.icAsset / 1000).toFixed(2)} s, ${resync.pages + resync.assets} queries + 2 updates`);
+  console.log(`    AssetManager's way (every file again in batches of ${PER_BATCH}): ${(resync.manager / 1000).toFixed(2)} s (first upload: ${(results[results.length - 1]!.populate / 1000).toFixed(2)} s)`);
+}
+if (evidence) {
+  console.log(`\n  compute_evidence of a proposed batch of ${evidence.operations} operations: ${(evidence.ms / 1000).toFixed(2)} s in ${evidence.calls} calls of 97 steps`);
 }
 const last = results[results.length - 1]!;
 const growth = last.change / base.change;

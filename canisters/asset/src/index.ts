@@ -15,17 +15,20 @@ import {
   assetTypes,
   type AssetCanisterArgs, type AssetCanisterInfo, type AssetDetails, type AssetError as CandidAssetError, type AssetHttpRequest,
   type AssetHttpResponse, type AssetPermission, type AssetProperties, type AssetStreamingResponse, type AssetStreamingToken,
-  type CertifiedRoot, type CommitBatchArguments, type CommitReceipt, type CommitResult, type CreateAssetArguments, type CreateChunkResult,
-  type EncodedAsset, type RootHistoryEntry, type SetAssetContentArguments, type SetAssetPropertiesArguments, type StoreArguments,
-  type UnsetAssetContentArguments,
+  type CertifiedRoot, type CommitBatchArguments, type CommitProposedBatchArguments, type CommitReceipt, type CommitResult,
+  type ComputeEvidenceArguments, type ConfigurationResponse, type ConfigureArguments, type CreateAssetArguments, type CreateChunkResult,
+  type EncodedAsset, type RootHistoryEntry, type SetAssetContentArguments, type SetAssetPropertiesArguments, type StateInfo,
+  type StoreArguments, type UnsetAssetContentArguments, type ValidationResult,
 } from '@lineage/types';
 
 import {
-  ANONYMOUS, asBytes, BATCH_EXPIRY_NANOS, bytesEqual, certifyChanges, chunkCount, DEFAULT_HISTORY_LENGTH, describeCommitError,
-  describeError, encodeHashTree, grant, MAX_BATCH_CHUNKS, MAX_HISTORY_LENGTH, MAX_LIST_PAGE, MAX_MESSAGE_CONTENT_BYTES,
-  MAX_OPEN_BATCHES, MAX_PENDING_BYTES, MAX_UPLOAD_CHUNK_BYTES, may, mayRevoke, nextEntry, noPermissions, planCommit, rechunk,
-  REMEMBERED_CLOSED_BATCHES, revoke, SERVE_CHUNK_BYTES, serveHttp, sha256, sourceOf, streamChunk,
-  type AssetError, type AssetRecord, type CommitError, type HistoryEntry, type Operation, type Permission, type PermissionLists,
+  advanceEvidence, ANONYMOUS, applyConfigure, asBytes, BATCH_EXPIRY_NANOS, batchLimitProblem, bytesEqual, certifyChanges, chunkCount,
+  chunkLimitProblem, DEFAULT_EVIDENCE_ITERATIONS, EVIDENCE_BYTES_PER_CALL, DEFAULT_HISTORY_LENGTH, describeCommitError, describeError, encodeHashTree, grant,
+  MAX_BATCH_CHUNKS, MAX_HISTORY_LENGTH, MAX_LIST_PAGE, MAX_OPERATIONS, MAX_MESSAGE_CONTENT_BYTES, MAX_OPEN_BATCHES, MAX_PENDING_BYTES,
+  MAX_UPLOAD_CHUNK_BYTES, may, mayRevoke, nextEntry, noPermissions, planCommit, proposalProblem, rechunk, REMEMBERED_CLOSED_BATCHES,
+  revoke, SERVE_CHUNK_BYTES, serveHttp, sha256, sourceOf, startEvidence, stateOperations, streamChunk, toHex,
+  type AssetError, type AssetRecord, type CommitError, type EvidenceProgress, type HistoryEntry, type Operation, type Permission,
+  type PermissionLists, type Waiting,
 } from './domain/index.js';
 import { query, update } from './methods.js';
 import { Storage, type Settings } from './storage.js';
@@ -49,6 +52,9 @@ const T = assetTypes(IDL);
 type Opt<T> = [] | [T];
 const opt = <T>(o: Opt<T>): T | undefined => (o.length === 0 ? undefined : o[0]);
 const some = <T>(v: T | undefined): Opt<T> => (v === undefined ? [] : [v]);
+
+/** Steps of the state hash one `compute_state_hash` call takes (and at most EVIDENCE_BYTES_PER_CALL of content). */
+const STATE_HASH_STEPS = 200;
 
 const permissionName = (p: AssetPermission): Permission => Object.keys(p)[0] as Permission;
 
@@ -114,8 +120,8 @@ export default class {
     certifiedDataSet(this.state.tree.certifiedData(this.state.last!.hash));
   }
 
-  private appendHistory(batchId: bigint | undefined): HistoryEntry {
-    const entry = nextEntry(this.state.last, this.state.tree.assetRoot(), time(), batchId, BigInt(this.state.assets.size));
+  private appendHistory(batchId: bigint | undefined, evidence?: Uint8Array): HistoryEntry {
+    const entry = nextEntry(this.state.last, this.state.tree.assetRoot(), time(), batchId, BigInt(this.state.assets.size), evidence);
     this.state.appendEntry(entry);
     return entry;
   }
@@ -176,6 +182,50 @@ export default class {
     this.setPermissions(grant(noPermissions(), caller.toText(), 'Commit'));
   }
 
+  // DFINITY's `validate_*` companions: an SNS calls them to check and describe a proposal that
+  // will call the method; anyone may call them, and they change nothing.
+
+  @update([T.GrantPermission], T.ValidationResult)
+  validate_grant_permission(arg: { to_principal: Principal; permission: AssetPermission }): ValidationResult {
+    if (arg.to_principal.toText() === ANONYMOUS) return { Err: 'the anonymous principal cannot hold a permission' };
+    return { Ok: `grant ${permissionName(arg.permission)} permission to principal ${arg.to_principal.toText()}` };
+  }
+
+  @update([T.RevokePermission], T.ValidationResult)
+  validate_revoke_permission(arg: { of_principal: Principal; permission: AssetPermission }): ValidationResult {
+    return { Ok: `revoke ${permissionName(arg.permission)} permission from principal ${arg.of_principal.toText()}` };
+  }
+
+  @update([], T.ValidationResult)
+  validate_take_ownership(): ValidationResult {
+    return { Ok: 'revoke all permissions, then give the caller Commit permission' };
+  }
+
+  // ---- configuration ------------------------------------------------------------------------
+
+  @update([], T.ConfigurationResponse)
+  get_configuration(): ConfigurationResponse {
+    return this.orTrap(() => {
+      this.check('Prepare');
+      const c = this.state.extras.configuration;
+      return { max_batches: some(c.maxBatches), max_chunks: some(c.maxChunks), max_bytes: some(c.maxBytes) };
+    });
+  }
+
+  @update([T.ConfigureArguments])
+  configure(arg: ConfigureArguments): void {
+    this.orTrap(() => {
+      this.check('Commit');
+      this.state.extras = { ...this.state.extras, configuration: applyConfigure(this.state.extras.configuration, arg) };
+    });
+  }
+
+  @update([T.ConfigureArguments], T.ValidationResult)
+  validate_configure(arg: ConfigureArguments): ValidationResult {
+    const show = (v: Opt<Opt<bigint>>) => (v.length === 0 ? 'unchanged' : v[0]!.length === 0 ? 'none' : String(v[0]![0]));
+    return { Ok: `configure: max_batches ${show(arg.max_batches)}, max_chunks ${show(arg.max_chunks)}, max_bytes ${show(arg.max_bytes)}` };
+  }
+
   private grantTo(p: Principal, permission: Permission): void {
     if (p.toText() === ANONYMOUS) throw new Refused({ InvalidArgument: 'the anonymous principal cannot hold a permission' });
     this.setPermissions(grant(this.state.settings.permissions, p.toText(), permission));
@@ -205,11 +255,17 @@ export default class {
   private expireBatches(): void {
     const now = time();
     for (const [id, open] of [...this.state.openBatches]) {
-      if (open.record.expiresAt < now) this.closeBatch(id, 'expired');
+      if (open.record.expiresAt < now && !this.awaitsVote(id)) this.closeBatch(id, 'expired');
     }
   }
 
+  /** A proposed batch whose evidence is computed waits for its commit without expiring (as in DFINITY's canister). */
+  private awaitsVote(id: bigint): boolean {
+    return this.state.proposal(id)?.evidence !== undefined;
+  }
+
   private closeBatch(id: bigint, status: 'committed' | 'expired'): void {
+    this.state.removeProposal(id);
     const open = this.state.openBatches.get(id);
     if (open) for (const chunk of [...open.chunks.keys()]) this.state.removeChunk(id, chunk);
     const record = this.state.batchRecord(id);
@@ -223,11 +279,22 @@ export default class {
     if (!record) throw new Refused({ UnknownBatch: { batch_id: id } });
     if (record.status === 'committed') throw new Refused({ BatchCommitted: { batch_id: id } });
     if (record.status === 'expired') throw new Refused({ BatchExpired: { batch_id: id } });
-    if (record.expiresAt < time()) {
+    if (record.expiresAt < time() && !this.awaitsVote(id)) {
       this.closeBatch(id, 'expired');
       throw new Refused({ BatchExpired: { batch_id: id } });
     }
     return this.state.openBatches.get(id)!;
+  }
+
+  /** What waits in open batches (for the configured limits). */
+  private waiting(): Waiting {
+    let chunks = 0;
+    let bytes = 0n;
+    for (const open of this.state.openBatches.values()) {
+      chunks += open.chunks.size;
+      bytes += open.record.bytes;
+    }
+    return { batches: this.state.openBatches.size, chunks, bytes };
   }
 
   @update([IDL.Record({})], IDL.Record({ batch_id: T.BatchId }))
@@ -235,7 +302,18 @@ export default class {
     return this.orTrap(() => {
       this.check('Prepare');
       this.expireBatches();
+      // One proposal at a time, as in DFINITY's canister: a DAO votes on one batch, and no other
+      // batch may change the assets the proposal was prepared against meanwhile.
+      for (const id of this.state.proposedBatches()) {
+        throw new Refused({
+          InvalidArgument: this.awaitsVote(id)
+            ? `batch ${id} is already proposed; delete or commit it to propose another`
+            : `batch ${id} has not completed evidence computation; wait for it to expire or delete it`,
+        });
+      }
       if (this.state.openBatches.size >= MAX_OPEN_BATCHES) throw new Refused({ LimitExceeded: `at most ${MAX_OPEN_BATCHES} open batches` });
+      const configured = batchLimitProblem(this.state.extras.configuration, this.waiting());
+      if (configured) throw new Refused({ LimitExceeded: configured });
       const s = this.state.settings;
       const id = s.nextBatch;
       this.state.settings = { ...s, nextBatch: id + 1n };
@@ -247,6 +325,7 @@ export default class {
   private createChunks(batchId: bigint, contents: Uint8Array[]): bigint[] {
     this.check('Prepare');
     const batch = this.openBatch(batchId);
+    if (this.state.proposal(batchId)) throw new Refused({ InvalidArgument: `batch ${batchId} has been proposed: it takes no more chunks` });
     let total = 0;
     for (const c of contents) {
       if (c.length > MAX_UPLOAD_CHUNK_BYTES) throw new Refused({ ChunkTooLarge: { size: BigInt(c.length), max: BigInt(MAX_UPLOAD_CHUNK_BYTES) } });
@@ -257,6 +336,8 @@ export default class {
     let pending = 0n;
     for (const open of this.state.openBatches.values()) pending += open.record.bytes;
     if (pending + BigInt(total) > BigInt(MAX_PENDING_BYTES)) throw new Refused({ LimitExceeded: `at most ${MAX_PENDING_BYTES} bytes waiting in open batches` });
+    const configured = chunkLimitProblem(this.state.extras.configuration, this.waiting(), contents.length, BigInt(total));
+    if (configured) throw new Refused({ LimitExceeded: configured });
     const s = this.state.settings;
     const ids = contents.map((_, i) => s.nextChunk + BigInt(i));
     this.state.settings = { ...s, nextChunk: s.nextChunk + BigInt(contents.length) };
@@ -294,6 +375,7 @@ export default class {
       this.openBatch(arg.batch_id);
       const open = this.state.openBatches.get(arg.batch_id)!;
       for (const chunk of [...open.chunks.keys()]) this.state.removeChunk(arg.batch_id, chunk);
+      this.state.removeProposal(arg.batch_id);
       this.state.forgetBatch(arg.batch_id);
     });
   }
@@ -303,11 +385,25 @@ export default class {
   /**
    * Plans and applies `operations` (of batch `batchId`, or a single-operation method), then
    * certifies the new tree and records the root. A refusal changes nothing.
+   *
+   * Batch id 0 names no batch: `ic-asset` commits a large batch in stages, each a `commit_batch`
+   * with id 0 whose operations use the real batch's chunks, then a last one with the real id and
+   * no operations (which closes the batch). `evidence` is set for `commit_proposed_batch`.
    */
-  private commit(operations: Operation[], batchId: bigint | undefined): { ok: { Ok: CommitReceipt } } | { err: CommitError } {
+  private commit(operations: Operation[], batchId: bigint | undefined, evidence?: Uint8Array): { ok: { Ok: CommitReceipt } } | { err: CommitError } {
+    const scoped = batchId !== undefined && batchId !== 0n ? batchId : undefined;
     try {
       this.check('Commit');
-      if (batchId !== undefined) this.openBatch(batchId);
+      if (scoped !== undefined) {
+        this.openBatch(scoped);
+        if (evidence === undefined && this.state.proposal(scoped)) {
+          throw new Refused({ InvalidArgument: `batch ${scoped} is proposed: commit it with commit_proposed_batch, or delete it` });
+        }
+      }
+      const inline = operations.reduce((n, op) => n + ('SetAssetContent' in op && op.SetAssetContent.last_chunk.length ? 1 : 0), 0);
+      const inlineBytes = operations.reduce((n, op) => n + BigInt('SetAssetContent' in op ? op.SetAssetContent.last_chunk[0]?.length ?? 0 : 0), 0n);
+      const configured = inline > 0 ? chunkLimitProblem(this.state.extras.configuration, this.waiting(), inline, inlineBytes) : undefined;
+      if (configured) throw new Refused({ LimitExceeded: configured });
     } catch (e) {
       if (e instanceof Refused) return { err: { error: e.error, operation: [] } };
       throw e;
@@ -317,12 +413,15 @@ export default class {
       now: time(),
       lookup: (k) => store.assets.get(k),
       keys: () => store.assets.keys(),
-      ...(batchId !== undefined ? { batchId } : {}),
+      ...(scoped !== undefined ? { batchId: scoped } : {}),
       chunkInfo: (id) => store.chunkInfo(id),
       readChunk: (id) => store.readChunk(id),
     }, operations);
     if ('err' in planned) return { err: planned.err };
     const plan = planned.ok;
+    // The batch a staged commit (id 0) belongs to: the one whose chunks it uses, when that is one batch.
+    const chunkBatches = new Set(plan.usedChunks.map((id) => store.chunkInfo(id)?.batchId));
+    const entryBatch = scoped ?? (chunkBatches.size === 1 ? [...chunkBatches][0] : undefined);
 
     // Write the new contents in serving chunks, then drop what is no longer referenced.
     const blobIds = new Map<number, number>();
@@ -345,17 +444,20 @@ export default class {
       if (record === null) store.removeAsset(key);
       else store.putAsset({ ...record, encodings: record.encodings.map((e) => (e.blob < 0 ? { ...e, blob: blobIds.get(e.blob)! } : e)) });
     }
-    if (batchId !== undefined) this.closeBatch(batchId, 'committed');
+    if (scoped !== undefined) this.closeBatch(scoped, 'committed');
+    if (plan.changes.size > 0) store.extras = { ...store.extras, lastStateUpdate: time() };
 
     certifyChanges(store.tree, plan.changes.keys(), (k) => store.assets.get(k));
     const root = store.tree.assetRoot();
     const changed = !bytesEqual(root, store.last!.root);
-    const entry = changed ? this.appendHistory(batchId) : store.last!;
+    // One entry per commit that changes the root; a committed proposal always gets one, so the
+    // history shows which evidence (which vote) produced which root.
+    const entry = changed || evidence !== undefined ? this.appendHistory(entryBatch, evidence) : store.last!;
     this.certify();
     return {
       ok: {
         Ok: {
-          batch_id: some(batchId), asset_root: root, certified_data: store.tree.certifiedData(entry.hash), history_index: entry.index,
+          batch_id: some(entryBatch), asset_root: root, certified_data: store.tree.certifiedData(entry.hash), history_index: entry.index,
           changed, asset_count: BigInt(store.assets.size),
         },
       },
@@ -363,9 +465,76 @@ export default class {
   }
 
   /** A commit for the DFINITY methods: a refusal is the IC's reject (nothing was changed). */
-  private commitOrTrap(operations: Operation[], batchId?: bigint): void {
-    const r = this.commit(operations, batchId);
+  private commitOrTrap(operations: Operation[], batchId?: bigint, evidence?: Uint8Array): void {
+    const r = this.commit(operations, batchId, evidence);
     if ('err' in r) trap(describeCommitError(r.err));
+  }
+
+  // ---- proposals (DAO-governed commits) -----------------------------------------------------
+
+  /** Stores a batch's operations to be committed later by `commit_proposed_batch` with their evidence. */
+  @update([T.CommitBatchArguments])
+  propose_commit_batch(arg: CommitBatchArguments): void {
+    this.orTrap(() => {
+      this.check('Prepare');
+      const batch = this.openBatch(arg.batch_id);
+      if (this.state.proposal(arg.batch_id)) throw new Refused({ InvalidArgument: `batch ${arg.batch_id} already has proposed operations` });
+      if (arg.operations.length > MAX_OPERATIONS) throw new Refused({ LimitExceeded: `at most ${MAX_OPERATIONS} operations per batch` });
+      this.state.propose(arg.batch_id, arg.operations as Operation[]);
+      // The proposal restarts the batch's expiry: its evidence is computed next.
+      this.state.putBatch(arg.batch_id, { ...batch.record, expiresAt: time() + BATCH_EXPIRY_NANOS });
+    });
+  }
+
+  /**
+   * Advances the evidence of a proposed batch by `max_iterations` steps (default 20); returns it
+   * once computed. Call until it does.
+   */
+  @update([T.ComputeEvidenceArguments], IDL.Opt(IDL.Vec(IDL.Nat8)))
+  compute_evidence(arg: ComputeEvidenceArguments): Opt<Uint8Array> {
+    return this.orTrap(() => {
+      this.check('Prepare');
+      this.openBatch(arg.batch_id);
+      const proposal = this.state.proposal(arg.batch_id);
+      if (!proposal) throw new Refused({ InvalidArgument: `batch ${arg.batch_id} does not have proposed operations (propose_commit_batch first)` });
+      if (proposal.evidence) return [proposal.evidence];
+      const iterations = opt(arg.max_iterations) ?? DEFAULT_EVIDENCE_ITERATIONS;
+      const status = advanceEvidence(
+        proposal.operations, proposal.progress ?? startEvidence(), (id) => this.chunkOf(arg.batch_id, id), iterations, EVIDENCE_BYTES_PER_CALL,
+      );
+      this.state.setEvidenceState(arg.batch_id, status);
+      return 'evidence' in status ? [status.evidence] : [];
+    });
+  }
+
+  /** An uploaded chunk of `batch`, if it is there. */
+  private chunkOf(batch: bigint, id: bigint): Uint8Array | undefined {
+    const info = this.state.chunkInfo(id);
+    return info && info.batchId === batch ? this.state.readChunk(id) : undefined;
+  }
+
+  /** Commits a proposed batch, if `evidence` is the evidence computed for it. */
+  @update([T.CommitProposedBatchArguments])
+  commit_proposed_batch(arg: CommitProposedBatchArguments): void {
+    const proposal = this.orTrap(() => {
+      this.check('Commit');
+      this.openBatch(arg.batch_id);
+      const p = this.state.proposal(arg.batch_id);
+      const problem = proposalProblem(arg.batch_id, p, asBytes(arg.evidence));
+      if (problem) throw new Refused({ InvalidArgument: problem });
+      return p!;
+    });
+    this.commitOrTrap(proposal.operations, arg.batch_id, proposal.evidence);
+  }
+
+  /** What a proposal to commit `batch_id` with `evidence` would do, or why it would fail (for SNS proposal validation). */
+  @update([T.CommitProposedBatchArguments], T.ValidationResult)
+  validate_commit_proposed_batch(arg: CommitProposedBatchArguments): ValidationResult {
+    const record = this.state.batchRecord(arg.batch_id);
+    if (!record || record.status !== 'open') return { Err: `batch ${arg.batch_id} is not an open batch` };
+    const problem = proposalProblem(arg.batch_id, this.state.proposal(arg.batch_id), asBytes(arg.evidence));
+    if (problem) return { Err: problem };
+    return { Ok: `commit proposed batch ${arg.batch_id} with evidence ${toHex(asBytes(arg.evidence))}` };
   }
 
   @update([T.CommitBatchArguments])
@@ -468,6 +637,7 @@ export default class {
       return {
         key, content_type: a.contentType,
         encodings: a.encodings.map((e) => ({ content_encoding: e.name, sha256: [e.sha256], length: BigInt(e.length), modified: e.modified })),
+        max_age: some(a.maxAge), headers: a.headers.length ? [a.headers] : [], allow_raw_access: some(a.allowRawAccess), is_aliased: some(a.isAliased),
       };
     });
   }
@@ -508,7 +678,45 @@ export default class {
       tree: store.tree,
       historyHead: store.last!.hash,
       certificate: dataCertificate(),
+      canisterId: canisterSelf().toText(),
     };
+  }
+
+  // ---- state hash ---------------------------------------------------------------------------
+
+  /** The state hash in progress (heap only: after an upgrade it starts again), for `lastStateUpdate`. */
+  private stateHash: { stamp: bigint; operations: Operation[]; progress?: EvidenceProgress; hash?: Uint8Array } | undefined;
+
+  /**
+   * DFINITY's state hash: the evidence of the batch that would create every asset as it is now,
+   * keys in order (so `dfx`/`icp` can compare a canister with a build directory). Computed a
+   * bounded number of steps per call; call until it returns the hash.
+   */
+  @update([], IDL.Opt(IDL.Text))
+  compute_state_hash(): Opt<string> {
+    const stamp = this.state.extras.lastStateUpdate;
+    if (!this.stateHash || this.stateHash.stamp !== stamp) {
+      this.stateHash = { stamp, operations: stateOperations([...this.state.assets.values()]) };
+    }
+    const h = this.stateHash;
+    if (h.hash) return [toHex(h.hash)];
+    // Serving chunks are read by their place in stable memory (see stateOperations).
+    const read = (id: bigint) => this.state.readBlob(Number(id >> 32n), Number(id & 0xffffffffn));
+    const status = advanceEvidence(h.operations, h.progress ?? startEvidence(), read, STATE_HASH_STEPS, EVIDENCE_BYTES_PER_CALL);
+    if ('evidence' in status) {
+      h.hash = status.evidence;
+      delete h.progress;
+      return [toHex(status.evidence)];
+    }
+    h.progress = status.progress;
+    return [];
+  }
+
+  @query([], T.StateInfo)
+  get_state_info(): StateInfo {
+    const stamp = this.state.extras.lastStateUpdate;
+    const h = this.stateHash;
+    return { last_state_update_timestamp: stamp, state_hash: h && h.stamp === stamp && h.hash ? [toHex(h.hash)] : [] };
   }
 
   @query([IDL.Record({})], T.CertifiedTree)
@@ -525,7 +733,8 @@ export default class {
     const want = opt(n);
     const count = want === undefined || want > BigInt(limit) ? limit : Number(want);
     return this.state.recentEntries(count).map((e) => ({
-      index: e.index, root: e.root, time: e.time, batch_id: some(e.batchId), asset_count: e.assetCount, previous: some(e.previous), hash: e.hash,
+      index: e.index, root: e.root, time: e.time, batch_id: some(e.batchId), evidence: some(e.evidence), asset_count: e.assetCount,
+      previous: some(e.previous), hash: e.hash,
     }));
   }
 

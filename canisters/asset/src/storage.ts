@@ -4,13 +4,17 @@
  * serving chunks) stay in stable memory only.
  *
  * Stable memory ids: 0 settings, 1 assets, 2 serving chunks, 3 uploaded chunks, 4 batches,
- * 5 chunks by batch, 6 history.
+ * 5 chunks by batch, 6 history, 7 configuration, 8 proposed operations, 9 the evidence of history
+ * entries, 10 proposals' evidence (in progress or computed). (Maps 7–10 came later: a canister
+ * upgraded from a module without them finds them empty.)
  */
 import { IDL, StableBTreeMap } from 'azle';
+import { assetTypes } from '@lineage/types';
 
 import {
-  buildCertTree, DEFAULT_HISTORY_LENGTH, noPermissions, readU64be, u64be, utf8,
-  type AssetRecord, type CertTree, type HistoryEntry, type PermissionLists,
+  buildCertTree, DEFAULT_HISTORY_LENGTH, fromHex, noPermissions, readU64be, toHex, u64be, utf8,
+  type AssetRecord, type CertTree, type Configuration, type EvidenceProgress, type HistoryEntry, type Operation, type PermissionLists,
+  type Proposal,
 } from './domain/index.js';
 
 const raw = { toBytes: (b: Uint8Array) => b, fromBytes: (b: Uint8Array) => b };
@@ -139,6 +143,43 @@ const settingsCodec = (() => {
   };
 })();
 
+/** The configuration (`configure`) and when the assets last changed (`get_state_info`), as JSON. */
+export interface Extras {
+  configuration: Configuration;
+  /** ns since the epoch of the last change of the assets. */
+  lastStateUpdate: bigint;
+}
+const extrasCodec = {
+  toBytes: (x: Extras) => utf8(JSON.stringify({
+    maxBatches: x.configuration.maxBatches?.toString(), maxChunks: x.configuration.maxChunks?.toString(),
+    maxBytes: x.configuration.maxBytes?.toString(), lastStateUpdate: x.lastStateUpdate.toString(),
+  })),
+  fromBytes: (b: Uint8Array): Extras => {
+    const j = JSON.parse(new TextDecoder().decode(b)) as Record<string, string | undefined>;
+    const configuration: Configuration = {};
+    if (j.maxBatches !== undefined) configuration.maxBatches = BigInt(j.maxBatches);
+    if (j.maxChunks !== undefined) configuration.maxChunks = BigInt(j.maxChunks);
+    if (j.maxBytes !== undefined) configuration.maxBytes = BigInt(j.maxBytes);
+    return { configuration, lastStateUpdate: BigInt(j.lastStateUpdate ?? '0') };
+  },
+};
+
+const T = assetTypes(IDL as never);
+const operationsCodec = candid<Operation[]>(IDL.Vec(T.BatchOperationKind as never));
+
+/** Where a proposal's evidence stands, as JSON: the computation in progress, or the evidence. */
+type EvidenceState = { progress: EvidenceProgress } | { evidence: Uint8Array };
+const evidenceStateCodec = {
+  toBytes: (x: EvidenceState) => utf8(JSON.stringify('evidence' in x
+    ? { evidence: toHex(x.evidence) }
+    : { operation: x.progress.operation, piece: x.progress.piece, h: x.progress.hasher.h, length: x.progress.hasher.length, pending: toHex(x.progress.hasher.pending) })),
+  fromBytes: (b: Uint8Array): EvidenceState => {
+    const j = JSON.parse(new TextDecoder().decode(b)) as { evidence?: string; operation: number; piece: number; h: number[]; length: number; pending: string };
+    if (j.evidence !== undefined) return { evidence: fromHex(j.evidence) };
+    return { progress: { operation: j.operation, piece: j.piece, hasher: { h: j.h, length: j.length, pending: fromHex(j.pending) } } };
+  },
+};
+
 const blobKey = (blob: number, index: number) => {
   const k = new Uint8Array(8);
   new DataView(k.buffer).setUint32(0, blob);
@@ -166,12 +207,19 @@ export class Storage {
   private readonly batchesMap = new StableBTreeMap<bigint, BatchRecord>(4, u64Key, batchCodec);
   private readonly batchChunksMap = new StableBTreeMap<Uint8Array, Uint8Array>(5, raw, raw);
   private readonly historyMap = new StableBTreeMap<bigint, HistoryEntry>(6, u64Key, historyCodec);
+  private readonly extrasMap = new StableBTreeMap<string, Extras>(7, textKey, extrasCodec);
+  private readonly proposalsMap = new StableBTreeMap<bigint, Operation[]>(8, u64Key, operationsCodec);
+  private readonly evidenceMap = new StableBTreeMap<bigint, Uint8Array>(9, u64Key, raw);
+  private readonly evidenceStateMap = new StableBTreeMap<bigint, EvidenceState>(10, u64Key, evidenceStateCodec);
+  /** Decoded proposed operations (decoding a large proposal each compute_evidence call would dominate it). */
+  private readonly proposedOperations = new Map<bigint, Operation[]>();
 
   /** Heap caches. */
   readonly assets = new Map<string, AssetRecord>();
   readonly openBatches = new Map<bigint, OpenBatch>();
   tree: CertTree = buildCertTree([]);
   private settingsCache: Settings | undefined;
+  private extrasCache: Extras | undefined;
   private lastEntry: HistoryEntry | undefined;
 
   /** Fresh state at install. */
@@ -194,7 +242,51 @@ export class Storage {
     }
     this.tree = buildCertTree(this.assets.values());
     const total = this.settings.historyTotal;
-    this.lastEntry = total > 0n ? this.historyMap.get(total - 1n) : undefined;
+    this.lastEntry = total > 0n ? this.entry(total - 1n) : undefined;
+    this.extrasCache = undefined;
+  }
+
+  get extras(): Extras {
+    this.extrasCache ??= this.extrasMap.get('extras') ?? { configuration: {}, lastStateUpdate: 0n };
+    return this.extrasCache;
+  }
+
+  set extras(x: Extras) {
+    this.extrasCache = x;
+    this.extrasMap.insert('extras', x);
+  }
+
+  // ---- proposals ----------------------------------------------------------------------------
+
+  proposal(batch: bigint): Proposal | undefined {
+    let operations = this.proposedOperations.get(batch);
+    if (!operations) {
+      operations = this.proposalsMap.get(batch);
+      if (!operations) return undefined;
+      this.proposedOperations.set(batch, operations);
+    }
+    const state = this.evidenceStateMap.get(batch);
+    return { operations, ...(state ?? {}) };
+  }
+
+  propose(batch: bigint, operations: Operation[]): void {
+    this.proposalsMap.insert(batch, operations);
+    this.proposedOperations.set(batch, operations);
+  }
+
+  setEvidenceState(batch: bigint, state: EvidenceState): void {
+    this.evidenceStateMap.insert(batch, state);
+  }
+
+  removeProposal(batch: bigint): void {
+    this.proposalsMap.remove(batch);
+    this.evidenceStateMap.remove(batch);
+    this.proposedOperations.delete(batch);
+  }
+
+  /** The batches proposed for commit (at most one, as in DFINITY's canister). */
+  proposedBatches(): bigint[] {
+    return this.proposalsMap.keys();
   }
 
   get settings(): Settings {
@@ -309,8 +401,17 @@ export class Storage {
     return this.lastEntry;
   }
 
+  /** History entry `index` with its evidence, if it is still kept. */
+  private entry(index: bigint): HistoryEntry | undefined {
+    const e = this.historyMap.get(index);
+    if (!e) return undefined;
+    const evidence = this.evidenceMap.get(index);
+    return evidence ? { ...e, evidence: Uint8Array.from(evidence) } : e;
+  }
+
   appendEntry(entry: HistoryEntry): void {
     this.historyMap.insert(entry.index, entry);
+    if (entry.evidence) this.evidenceMap.insert(entry.index, entry.evidence);
     this.lastEntry = entry;
     const s = this.settings;
     const total = entry.index + 1n;
@@ -325,6 +426,7 @@ export class Storage {
     if (first <= 0n) return;
     // Entries are pruned as they fall out, so usually only one is there to remove.
     for (let i = first - 1n; i >= 0n; i--) {
+      this.evidenceMap.remove(i);
       if (this.historyMap.remove(i) === undefined) break;
     }
   }
@@ -334,7 +436,7 @@ export class Storage {
     const out: HistoryEntry[] = [];
     const total = this.settings.historyTotal;
     for (let i = total - 1n; i >= 0n && out.length < n; i--) {
-      const e = this.historyMap.get(i);
+      const e = this.entry(i);
       if (!e) break;
       out.push(e);
     }

@@ -14,6 +14,8 @@ export interface CanisterEntry {
   main?: string;
   candid?: string;
   wasm?: string;
+  /** dfx's metadata entries; those with a `content` become `icp:<visibility> <name>` sections. */
+  metadata?: { name: string; content?: string; visibility?: 'public' | 'private' }[];
 }
 
 export interface BuildResult {
@@ -39,21 +41,23 @@ export function findDfxRoot(start: string): string {
   }
 }
 
-export async function readCanisterEntry(root: string, name: string): Promise<Required<Pick<CanisterEntry, 'main' | 'candid' | 'wasm'>>> {
+export async function readCanisterEntry(root: string, name: string): Promise<Required<Pick<CanisterEntry, 'main' | 'candid' | 'wasm'>> & Pick<CanisterEntry, 'metadata'>> {
   const dfx = JSON.parse(await readFile(join(root, 'dfx.json'), 'utf8')) as { canisters?: Record<string, CanisterEntry> };
   const entry = dfx.canisters?.[name];
   if (entry === undefined) throw new Error(`dfx.json has no canister named "${name}"`);
   for (const field of ['main', 'candid', 'wasm'] as const) {
     if (typeof entry[field] !== 'string') throw new Error(`dfx.json canister "${name}" needs a "${field}" path`);
   }
-  return entry as Required<Pick<CanisterEntry, 'main' | 'candid' | 'wasm'>>;
+  return entry as Required<Pick<CanisterEntry, 'main' | 'candid' | 'wasm'>> & Pick<CanisterEntry, 'metadata'>;
 }
 
 /**
  * Builds the Azle canister `name` declared in `<root>/dfx.json`, offline: runs `azle build` (which
  * needs `CANISTER_CANDID_PATH` and writes `.azle/<name>/<name>.wasm`), then writes the module with an
  * `icp:public candid:service` section to the entry's `wasm` path (and gzipped beside it, `.wasm.gz`)
- * and the Candid to its `candid` path.
+ * and the Candid to its `candid` path. Metadata entries of dfx.json with a `content` are added as
+ * dfx adds them (e.g. the asset canister's `icp:public supported_certificate_versions` = `1,2`,
+ * which HTTP gateways read to choose response verification v2).
  *
  * @example
  * await buildCanister('registry', { root: findDfxRoot(process.cwd()) });
@@ -72,7 +76,11 @@ export async function buildCanister(name: string, options: { root: string; verbo
   const built = await readFile(join(root, '.azle', name, `${name}.wasm`));
   const candid = markCompositeQueries(await readFile(candidPath, 'utf8'), compositeQueryNames(built));
   await writeFile(candidPath, candid);
-  const wasm = setCustomSection(relativizeMainJsPath(built, name), 'icp:public candid:service', new TextEncoder().encode(candid));
+  let wasm = setCustomSection(relativizeMainJsPath(built, name), 'icp:public candid:service', new TextEncoder().encode(candid));
+  for (const m of entry.metadata ?? []) {
+    if (m.content === undefined || m.name === 'candid:service') continue;
+    wasm = setCustomSection(wasm, `icp:${m.visibility ?? 'public'} ${m.name}`, new TextEncoder().encode(m.content));
+  }
   await writeFile(wasmPath, wasm);
   const gzipPath = `${wasmPath}.gz`;
   await writeFile(gzipPath, gzipModule(wasm));

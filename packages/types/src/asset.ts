@@ -11,8 +11,7 @@
  *   record, and HTTP gateways decode it so.
  * - `InitArgs`/`UpgradeArgs` carry an extra optional `history_length` (the install-time N).
  * - `list` takes optional `start`/`length` and returns at most 1000 assets per call.
- * - Not provided: `propose_commit_batch`, `commit_proposed_batch`, `compute_evidence`,
- *   `validate_*`, `get_configuration`/`configure`, `compute_state_hash`/`get_state_info`.
+ * - `RootHistoryEntry` and the methods that return it are Lineage's.
  */
 import type { IDL as CandidIDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
@@ -134,6 +133,33 @@ export interface AssetDetails {
   key: string;
   content_type: string;
   encodings: AssetEncodingDetails[];
+  max_age: Opt<bigint>;
+  headers: Opt<AssetHeaderField[]>;
+  allow_raw_access: Opt<boolean>;
+  is_aliased: Opt<boolean>;
+}
+export interface CommitProposedBatchArguments {
+  batch_id: bigint;
+  evidence: Blob;
+}
+export interface ComputeEvidenceArguments {
+  batch_id: bigint;
+  max_iterations: Opt<number>;
+}
+export interface ConfigurationResponse {
+  max_batches: Opt<bigint>;
+  max_chunks: Opt<bigint>;
+  max_bytes: Opt<bigint>;
+}
+export interface ConfigureArguments {
+  max_batches: Opt<Opt<bigint>>;
+  max_chunks: Opt<Opt<bigint>>;
+  max_bytes: Opt<Opt<bigint>>;
+}
+export type ValidationResult = { Ok: string } | { Err: string };
+export interface StateInfo {
+  last_state_update_timestamp: bigint;
+  state_hash: Opt<string>;
 }
 export interface AssetProperties {
   max_age: Opt<bigint>;
@@ -152,6 +178,8 @@ export interface RootHistoryEntry {
   time: bigint;
   /** The batch whose commit produced it (none for single-operation methods and upgrades). */
   batch_id: Opt<bigint>;
+  /** The evidence of the proposal whose commit produced it (`commit_proposed_batch` only). */
+  evidence: Opt<Blob>;
   asset_count: bigint;
   /** The previous entry's hash. */
   previous: Opt<Blob>;
@@ -322,7 +350,25 @@ export function assetTypes(IDL: IdlNamespace) {
     length: IDL.Nat,
     modified: Time,
   });
-  const AssetDetails = IDL.Record({ key: Key, content_type: IDL.Text, encodings: IDL.Vec(AssetEncodingDetails) });
+  const AssetDetails = IDL.Record({
+    key: Key,
+    content_type: IDL.Text,
+    encodings: IDL.Vec(AssetEncodingDetails),
+    max_age: IDL.Opt(IDL.Nat64),
+    headers: IDL.Opt(IDL.Vec(HeaderField)),
+    allow_raw_access: IDL.Opt(IDL.Bool),
+    is_aliased: IDL.Opt(IDL.Bool),
+  });
+  const CommitProposedBatchArguments = IDL.Record({ batch_id: BatchId, evidence: IDL.Vec(IDL.Nat8) });
+  const ComputeEvidenceArguments = IDL.Record({ batch_id: BatchId, max_iterations: IDL.Opt(IDL.Nat16) });
+  const ConfigurationResponse = IDL.Record({ max_batches: IDL.Opt(IDL.Nat64), max_chunks: IDL.Opt(IDL.Nat64), max_bytes: IDL.Opt(IDL.Nat64) });
+  const ConfigureArguments = IDL.Record({
+    max_batches: IDL.Opt(IDL.Opt(IDL.Nat64)),
+    max_chunks: IDL.Opt(IDL.Opt(IDL.Nat64)),
+    max_bytes: IDL.Opt(IDL.Opt(IDL.Nat64)),
+  });
+  const ValidationResult = IDL.Variant({ Ok: IDL.Text, Err: IDL.Text });
+  const StateInfo = IDL.Record({ last_state_update_timestamp: IDL.Nat64, state_hash: IDL.Opt(IDL.Text) });
   const AssetProperties = IDL.Record({
     max_age: IDL.Opt(IDL.Nat64),
     headers: IDL.Opt(IDL.Vec(HeaderField)),
@@ -335,6 +381,7 @@ export function assetTypes(IDL: IdlNamespace) {
     root: IDL.Vec(IDL.Nat8),
     time: IDL.Nat64,
     batch_id: IDL.Opt(IDL.Nat),
+    evidence: IDL.Opt(IDL.Vec(IDL.Nat8)),
     asset_count: IDL.Nat64,
     previous: IDL.Opt(IDL.Vec(IDL.Nat8)),
     hash: IDL.Vec(IDL.Nat8),
@@ -394,7 +441,8 @@ export function assetTypes(IDL: IdlNamespace) {
     HttpResponse, Permission, GrantPermission, RevokePermission, ListPermitted, SetPermissions, InitArgs, UpgradeArgs,
     AssetCanisterArgs, GetArgs, EncodedAsset, GetChunkArgs, ListRequest, AssetEncodingDetails, AssetDetails, AssetProperties,
     CertifiedTree, RootHistoryEntry, CertifiedRoot, AssetError, CommitError, CommitReceipt, CommitResult, CreateChunkArguments,
-    CreateChunkResult, CreateChunksArguments, Info,
+    CreateChunkResult, CreateChunksArguments, Info, CommitProposedBatchArguments, ComputeEvidenceArguments, ConfigurationResponse,
+    ConfigureArguments, ValidationResult, StateInfo,
   } satisfies Record<string, CandidIDL.Type>;
 }
 
@@ -414,6 +462,12 @@ export const assetIdlFactory: IdlFactory = ({ IDL }) => {
     create_chunk: IDL.Func([T.CreateChunkArguments], [IDL.Record({ chunk_id: T.ChunkId })], []),
     create_chunks: IDL.Func([T.CreateChunksArguments], [IDL.Record({ chunk_ids: IDL.Vec(T.ChunkId) })], []),
     commit_batch: IDL.Func([T.CommitBatchArguments], [], []),
+    propose_commit_batch: IDL.Func([T.CommitBatchArguments], [], []),
+    commit_proposed_batch: IDL.Func([T.CommitProposedBatchArguments], [], []),
+    compute_evidence: IDL.Func([T.ComputeEvidenceArguments], [IDL.Opt(IDL.Vec(IDL.Nat8))], []),
+    compute_state_hash: IDL.Func([], [IDL.Opt(IDL.Text)], []),
+    get_state_info: IDL.Func([], [T.StateInfo], [...q]),
+    validate_commit_proposed_batch: IDL.Func([T.CommitProposedBatchArguments], [T.ValidationResult], []),
     delete_batch: IDL.Func([T.DeleteBatchArguments], [], []),
     create_asset: IDL.Func([T.CreateAssetArguments], [], []),
     set_asset_content: IDL.Func([T.SetAssetContentArguments], [], []),
@@ -430,6 +484,12 @@ export const assetIdlFactory: IdlFactory = ({ IDL }) => {
     revoke_permission: IDL.Func([T.RevokePermission], [], []),
     list_permitted: IDL.Func([T.ListPermitted], [IDL.Vec(IDL.Principal)], []),
     take_ownership: IDL.Func([], [], []),
+    validate_grant_permission: IDL.Func([T.GrantPermission], [T.ValidationResult], []),
+    validate_revoke_permission: IDL.Func([T.RevokePermission], [T.ValidationResult], []),
+    validate_take_ownership: IDL.Func([], [T.ValidationResult], []),
+    get_configuration: IDL.Func([], [T.ConfigurationResponse], []),
+    configure: IDL.Func([T.ConfigureArguments], [], []),
+    validate_configure: IDL.Func([T.ConfigureArguments], [T.ValidationResult], []),
     get_asset_properties: IDL.Func([T.Key], [T.AssetProperties], [...q]),
     set_asset_properties: IDL.Func([T.SetAssetPropertiesArguments], [], []),
     get_recent_hashes: IDL.Func([IDL.Opt(IDL.Nat)], [IDL.Vec(T.RootHistoryEntry)], [...q]),
@@ -455,6 +515,12 @@ export interface AssetService {
   create_chunk(arg: { batch_id: bigint; content: Blob }): Promise<{ chunk_id: bigint }>;
   create_chunks(arg: { batch_id: bigint; content: Blob[] }): Promise<{ chunk_ids: bigint[] }>;
   commit_batch(arg: CommitBatchArguments): Promise<undefined>;
+  propose_commit_batch(arg: CommitBatchArguments): Promise<undefined>;
+  commit_proposed_batch(arg: CommitProposedBatchArguments): Promise<undefined>;
+  compute_evidence(arg: ComputeEvidenceArguments): Promise<Opt<Blob>>;
+  compute_state_hash(): Promise<Opt<string>>;
+  get_state_info(): Promise<StateInfo>;
+  validate_commit_proposed_batch(arg: CommitProposedBatchArguments): Promise<ValidationResult>;
   delete_batch(arg: { batch_id: bigint }): Promise<undefined>;
   create_asset(arg: CreateAssetArguments): Promise<undefined>;
   set_asset_content(arg: SetAssetContentArguments): Promise<undefined>;
@@ -471,6 +537,12 @@ export interface AssetService {
   revoke_permission(arg: { of_principal: Principal; permission: AssetPermission }): Promise<undefined>;
   list_permitted(arg: { permission: AssetPermission }): Promise<Principal[]>;
   take_ownership(): Promise<undefined>;
+  validate_grant_permission(arg: { to_principal: Principal; permission: AssetPermission }): Promise<ValidationResult>;
+  validate_revoke_permission(arg: { of_principal: Principal; permission: AssetPermission }): Promise<ValidationResult>;
+  validate_take_ownership(): Promise<ValidationResult>;
+  get_configuration(): Promise<ConfigurationResponse>;
+  configure(arg: ConfigureArguments): Promise<undefined>;
+  validate_configure(arg: ConfigureArguments): Promise<ValidationResult>;
   get_asset_properties(key: string): Promise<AssetProperties>;
   set_asset_properties(arg: SetAssetPropertiesArguments): Promise<undefined>;
   get_recent_hashes(n: Opt<bigint>): Promise<RootHistoryEntry[]>;

@@ -45,6 +45,22 @@ describe('planning a commit', () => {
     expect(toHex(s.history[2]!.root)).toBe(toHex(s.history[0]!.root));
   });
 
+  it('treats creating an existing asset with the same content type as nothing to do (a re-upload)', () => {
+    const s = new MemoryStore();
+    s.commit(putOps('/a.txt', text('one'), 'text/plain'));
+    const entries = s.history.length;
+    // AssetManager's re-upload: CreateAsset again, then the content; unchanged content changes nothing.
+    const stored = s.assets.get('/a.txt')!.encodings[0]!;
+    expect(s.commit(putOps('/a.txt', text('one'), 'text/plain'))).toEqual({ ok: true });
+    expect(s.assets.get('/a.txt')!.encodings[0]).toBe(stored);
+    expect(s.history).toHaveLength(entries);
+    // Properties given with the repeated CreateAsset are ignored, as DFINITY's canister ignores them.
+    expect(s.commit([{ CreateAsset: { key: '/a.txt', content_type: 'text/plain', max_age: [60n], headers: [], enable_aliasing: [], allow_raw_access: [] } }])).toEqual({ ok: true });
+    expect(s.assets.get('/a.txt')!.maxAge).toBeUndefined();
+    expect(s.commit(putOps('/a.txt', text('two'), 'text/plain'))).toEqual({ ok: true });
+    expect(s.history).toHaveLength(entries + 1);
+  });
+
   it('assembles uploaded chunks in the order given', () => {
     const s = new MemoryStore();
     const a = s.upload(1n, text('hello '));
@@ -93,9 +109,9 @@ describe('planning a commit', () => {
     ['path traversal', (s) => s.commit(putOps('/../secret', text('x'))), 'InvalidKey'],
     ['a non-normalised key', (s) => s.commit(putOps('/a//b.html', text('x'))), 'InvalidKey'],
     ['a key without a leading slash', (s) => s.commit(putOps('index.html', text('x'))), 'InvalidKey'],
-    ['creating an existing asset', (s) => {
+    ['creating an existing asset with another content type', (s) => {
       s.commit(putOps('/a', text('x')));
-      return s.commit(putOps('/a', text('y')));
+      return s.commit(putOps('/a', text('y'), 'text/plain'));
     }, 'AssetExists'],
     ['content for a missing asset', (s) => s.commit([{ SetAssetContent: { key: '/nope', content_encoding: 'identity', chunk_ids: [], last_chunk: [text('x')], sha256: [] } }]), 'UnknownAsset'],
     ['a reserved header', (s) => s.commit(putOps('/a', text('x'), 'text/plain', { headers: [['IC-Certificate', 'forged']] })), 'InvalidHeader'],
@@ -136,7 +152,8 @@ describe('planning a commit', () => {
     expect(s.commit([{ SetAssetProperties: { key: '/a.html', max_age: [[60n]], headers: [[[['X-Frame-Options', 'DENY']]]], allow_raw_access: [], is_aliased: [[false]] } }])).toEqual({ ok: true });
     const a = s.assets.get('/a.html')!;
     expect(a.maxAge).toBe(60n);
-    expect(a.headers).toEqual([['x-frame-options', 'DENY']]);
+    expect(a.headers).toEqual([['X-Frame-Options', 'DENY']]);
+    expect(s.serve({ url: '/a.html' }).headers).toContainEqual(['x-frame-options', 'DENY']);
     expect(a.isAliased).toBe(false);
     expect(s.serve({ url: '/a' }).status_code).toBe(404);
     expect(s.commit([{ Clear: {} }])).toEqual({ ok: true });

@@ -199,6 +199,9 @@ export function planCommit(env: CommitEnv, operations: Operation[]): { ok: Commi
     }
     const mismatch = encodingMismatch(encoding, head, length);
     if (mismatch) refuse({ EncodingMismatch: { key: asset.key, encoding, reason: mismatch } });
+    // The same bytes again (a re-upload of an unchanged file): keep the stored content, write nothing.
+    const same = encodingOf(asset, encoding);
+    if (same && same.blob >= 0 && same.length === length && bytesEqual(same.sha256, sha256)) return withEncoding(asset, same);
     const blob = nextPlanned--;
     contents.set(blob, pieces);
     return withEncoding(asset, { name: encoding, sha256, length, modified: env.now, blob, chunkHashes });
@@ -218,8 +221,14 @@ export function planCommit(env: CommitEnv, operations: Operation[]): { ok: Commi
     if ('CreateAsset' in op) {
       const a = op.CreateAsset;
       checkKey(a.key);
-      if (current(a.key)) refuse({ AssetExists: { key: a.key } });
       checkContentType(a.content_type);
+      const existing = current(a.key);
+      // As DFINITY's canister and `ic-asset` have it: creating an asset that exists with the same
+      // content type does nothing (so a re-upload of a folder works); another type is refused.
+      if (existing) {
+        if (existing.contentType === a.content_type) return;
+        refuse({ AssetExists: { key: a.key } });
+      }
       const maxAge = opt(a.max_age);
       const isAliased = opt(a.enable_aliasing);
       const allowRawAccess = opt(a.allow_raw_access);

@@ -22,7 +22,7 @@ export function describeError(e: AssetError): string {
   if ('LimitExceeded' in e) return `LimitExceeded: ${e.LimitExceeded}`;
   if ('InvalidKey' in e) return `InvalidKey: ${JSON.stringify(e.InvalidKey.key)}: ${e.InvalidKey.reason}`;
   if ('UnknownAsset' in e) return `UnknownAsset: no asset ${JSON.stringify(e.UnknownAsset.key)}; create it first (CreateAsset)`;
-  if ('AssetExists' in e) return `AssetExists: ${JSON.stringify(e.AssetExists.key)} exists; delete it first or change it with SetAssetContent / SetAssetProperties`;
+  if ('AssetExists' in e) return `AssetExists: ${JSON.stringify(e.AssetExists.key)} exists with another content type; delete it first (CreateAsset with the same content type does nothing)`;
   if ('InvalidEncoding' in e) return `InvalidEncoding: ${JSON.stringify(e.InvalidEncoding.encoding)}: ${e.InvalidEncoding.reason}`;
   if ('UnknownEncoding' in e) return `UnknownEncoding: ${JSON.stringify(e.UnknownEncoding.key)} has no ${e.UnknownEncoding.encoding} encoding`;
   if ('EncodingMismatch' in e) return `EncodingMismatch: the ${e.EncodingMismatch.encoding} content of ${JSON.stringify(e.EncodingMismatch.key)} is not ${e.EncodingMismatch.encoding}: ${e.EncodingMismatch.reason}`;

@@ -4,9 +4,10 @@
  * so the history cannot be rewritten without the certified data showing it (README § Root history).
  *
  * An entry's hash is the representation-independent hash (ICRC-3 § Value) of the map
- *   { index: Nat, root: Blob, time: Nat, assets: Nat, batch?: Nat, phash?: Blob }
- * where `batch` is absent for changes outside a batch and `phash` (the previous entry's hash)
- * absent on entry 0.
+ *   { index: Nat, root: Blob, time: Nat, assets: Nat, batch?: Nat, evidence?: Blob, phash?: Blob }
+ * where `batch` is absent for changes outside a batch, `evidence` present only for a batch
+ * committed by `commit_proposed_batch` (the evidence the proposal was approved with), and `phash`
+ * (the previous entry's hash) absent on entry 0.
  */
 import { bytesEqual, concatBytes, leb128, toHex, utf8 } from './bytes.js';
 import { sha256 } from './sha256.js';
@@ -20,6 +21,8 @@ export interface HistoryEntry {
   time: bigint;
   /** The batch whose commit produced it, if any. */
   batchId?: bigint;
+  /** The evidence of the proposal whose commit produced it (`commit_proposed_batch`), if any. */
+  evidence?: Uint8Array;
   /** How many assets the canister held. */
   assetCount: bigint;
   /** The previous entry's hash (absent on entry 0). */
@@ -48,18 +51,22 @@ export function entryHash(e: Omit<HistoryEntry, 'hash'>): Uint8Array {
     ['assets', { nat: e.assetCount }],
   ];
   if (e.batchId !== undefined) fields.push(['batch', { nat: e.batchId }]);
+  if (e.evidence !== undefined) fields.push(['evidence', { blob: e.evidence }]);
   if (e.previous !== undefined) fields.push(['phash', { blob: e.previous }]);
   return hashMap(fields);
 }
 
 /** The entry that follows `last` (or the first one). */
-export function nextEntry(last: HistoryEntry | undefined, root: Uint8Array, time: bigint, batchId: bigint | undefined, assetCount: bigint): HistoryEntry {
+export function nextEntry(
+  last: HistoryEntry | undefined, root: Uint8Array, time: bigint, batchId: bigint | undefined, assetCount: bigint, evidence?: Uint8Array,
+): HistoryEntry {
   const e: Omit<HistoryEntry, 'hash'> = {
     index: last ? last.index + 1n : 0n,
     root,
     time,
     assetCount,
     ...(batchId !== undefined ? { batchId } : {}),
+    ...(evidence !== undefined ? { evidence } : {}),
     ...(last ? { previous: last.hash } : {}),
   };
   return { ...e, hash: entryHash(e) };

@@ -12,8 +12,8 @@ import { canonicalPath, pathSegments, requestPath } from './keys.js';
 import { SERVE_CHUNK_BYTES } from './limits.js';
 import type { AssetRecord, EncodingRecord } from './model.js';
 import {
-  assetHeaders, chunkCount, chunkResponse, exactExprPath, FALLBACK_KEY, fullResponse, isServable, notFoundResponse, sourceOf, v1Encoding,
-  type CertifiedResponse,
+  assetHeaders, chunkCount, chunkResponse, entityTag, exactExprPath, FALLBACK_KEY, fullResponse, isServable, notFoundResponse,
+  notModifiedResponse, sourceOf, v1Encoding, type CertifiedResponse,
 } from './site.js';
 
 export interface HttpRequestIn {
@@ -45,7 +45,12 @@ export interface ServeContext {
   historyHead: Uint8Array;
   /** The data certificate (only in a non-replicated query). */
   certificate: Uint8Array | undefined;
+  /** The canister's own id (for the redirect away from a raw domain). */
+  canisterId?: string;
 }
+
+/** DFINITY's canister answers a refused raw-domain request with a permanent redirect (308). */
+const PERMANENT_REDIRECT = 308;
 
 const header = (request: HttpRequestIn, name: string): string[] =>
   request.headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
@@ -82,6 +87,41 @@ function rangeChunk(request: HttpRequestIn, encoding: EncodingRecord): number | 
   const start = Number(m[1]);
   if (!Number.isSafeInteger(start) || start % SERVE_CHUNK_BYTES !== 0 || start >= encoding.length) return undefined;
   return start / SERVE_CHUNK_BYTES;
+}
+
+/**
+ * The certified domain for a request that came through a raw one (`<id>.raw.icp0.io`,
+ * `<id>.raw.ic0.app`, or the emulator's `<id>.raw.localhost:<port>`), or undefined when the
+ * request did not come through a raw domain. Gateways pass the request's `Host` on.
+ */
+export function certifiedHostFor(request: HttpRequestIn): string | undefined {
+  const host = header(request, 'host')[0]?.trim().toLowerCase();
+  if (!host) return undefined;
+  const labels = host.split('.');
+  if (labels.length < 3 || labels[1] !== 'raw') return undefined;
+  return [labels[0], ...labels.slice(2)].join('.');
+}
+
+/** The 308 redirect from a raw domain to the certified one (the same path and query). */
+function rawRedirect(request: HttpRequestIn, certifiedHost: string, canisterId: string | undefined): HttpResponseOut {
+  const [first, ...rest] = certifiedHost.split('.');
+  const domain = rest.join('.');
+  // On the IC the certified domain is the canister's own; locally keep the host and port the request used.
+  const local = /^localhost(:\d+)?$/.test(domain) || /^\d+\.\d+\.\d+\.\d+(:\d+)?$/.test(domain);
+  const host = canisterId && !local ? `${canisterId}.${domain.startsWith('ic0.app') ? 'ic0.app' : 'icp0.io'}` : `${first}.${domain}`;
+  const location = `${local ? 'http' : 'https'}://${host}${request.url}`;
+  return { status_code: PERMANENT_REDIRECT, headers: [['location', location]], body: new Uint8Array() };
+}
+
+/** Whether `If-None-Match` names `tag` (or is `*`); weak tags compare by their opaque part (RFC 9110 § 13.1.2). */
+function noneMatch(request: HttpRequestIn, tag: string): boolean {
+  for (const value of header(request, 'if-none-match')) {
+    for (const part of value.split(',')) {
+      const t = part.trim().replace(/^W\//, '');
+      if (t === '*' || t === tag) return true;
+    }
+  }
+  return false;
 }
 
 /** The paths proving that no exact entry and no more specific wildcard than `<*>` exists for `segments`. */
@@ -129,6 +169,14 @@ export function serveHttp(request: HttpRequestIn, ctx: ServeContext): HttpRespon
   }
   const version = (request.certificate_version[0] ?? 1) >= 2 ? 2 : 1;
 
+  // An asset with allow_raw_access = false is not served on a raw domain (no response
+  // verification there): the answer is a redirect to the certified domain, as DFINITY's canister gives.
+  const certifiedHost = certifiedHostFor(request);
+  if (certifiedHost !== undefined) {
+    const served = (sourceOf(canonicalPath(decoded), ctx.lookup) as AssetRecord | undefined) ?? ctx.lookup(FALLBACK_KEY);
+    if (served && served.allowRawAccess === false) return rawRedirect(request, certifiedHost, ctx.canisterId);
+  }
+
   if (version === 1) {
     const source = sourceOf(decoded, ctx.lookup) as AssetRecord | undefined;
     const served = source ?? (isServable(ctx.lookup(FALLBACK_KEY)) ? ctx.lookup(FALLBACK_KEY) : undefined);
@@ -138,7 +186,7 @@ export function serveHttp(request: HttpRequestIn, ctx: ServeContext): HttpRespon
       return { status_code: 404, headers: withCertificate(ctx, nf.headers, undefined, proof), body: nf.body };
     }
     const encoding = v1Encoding(served) as EncodingRecord;
-    const headers = withCertificate(ctx, assetHeaders(served, encoding.name), undefined, proof);
+    const headers = withCertificate(ctx, [...assetHeaders(served, encoding.name), ['etag', entityTag(encoding)]], undefined, proof);
     const stream = streamingToken(served, encoding, 0);
     return { status_code: 200, headers, body: body(ctx, encoding, 0), ...(stream ? { streaming: stream } : {}) };
   }
@@ -149,12 +197,19 @@ export function serveHttp(request: HttpRequestIn, ctx: ServeContext): HttpRespon
   if (source) {
     const encoding = chooseEncoding(source, request);
     const chunk = rangeChunk(request, encoding);
-    const response: CertifiedResponse = chunk === undefined ? fullResponse(source, encoding) : chunkResponse(source, encoding, chunk);
+    const tag = entityTag(encoding);
+    const notModified = chunk === undefined && noneMatch(request, tag);
+    const response: CertifiedResponse = chunk !== undefined
+      ? chunkResponse(source, encoding, chunk)
+      : notModified ? notModifiedResponse(source, encoding) : fullResponse(source, encoding);
     const exprPath = [...segments, EXACT_TERMINATOR];
-    const headers = withCertificate(ctx, [...response.headers, [EXPRESSION_HEADER, response.expression]], {
+    // The entity tag is not certified (DFINITY's canister does not certify it either): it only
+    // names what the client may already hold; the 304 itself is certified.
+    const headers = withCertificate(ctx, [...response.headers, [EXPRESSION_HEADER, response.expression], ...(chunk === undefined ? [['etag', tag] as [string, string]] : [])], {
       exprPath, witnessPaths: [[...exactExprPath(path), ...response.entry]],
     }, []);
     if (chunk !== undefined) return { status_code: 206, headers, body: body(ctx, encoding, chunk) };
+    if (notModified) return { status_code: 304, headers, body: new Uint8Array() };
     const stream = streamingToken(source, encoding, 0);
     return { status_code: 200, headers, body: body(ctx, encoding, 0), ...(stream ? { streaming: stream } : {}) };
   }
@@ -164,7 +219,7 @@ export function serveHttp(request: HttpRequestIn, ctx: ServeContext): HttpRespon
   if (isServable(index)) {
     const encoding = chooseEncoding(index, request);
     const response = fullResponse(index, encoding);
-    const headers = withCertificate(ctx, [...response.headers, [EXPRESSION_HEADER, response.expression]], {
+    const headers = withCertificate(ctx, [...response.headers, [EXPRESSION_HEADER, response.expression], ['etag', entityTag(encoding)]], {
       exprPath: [WILDCARD_TERMINATOR], witnessPaths: [...proof, [utf8(WILDCARD_TERMINATOR), ...response.entry]],
     }, []);
     const stream = streamingToken(index, encoding, 0);

@@ -64,7 +64,7 @@ describe('content and headers', () => {
   });
 
   it('normalises custom headers and refuses the reserved ones', () => {
-    expect(normaliseHeaders([['X-B', '2'], ['X-A', '1']], undefined)).toEqual({ ok: [['x-a', '1'], ['x-b', '2']] });
+    expect(normaliseHeaders([['X-B', '2'], ['X-A', '1']], undefined)).toEqual({ ok: [['X-A', '1'], ['X-B', '2']] });
     expect(normaliseHeaders([['Content-Type', 'x']], undefined)).toMatchObject({ error: { name: 'content-type' } });
     expect(normaliseHeaders([['IC-Certificate', 'x']], undefined)).toMatchObject({ error: { name: 'ic-certificate' } });
     expect(normaliseHeaders([['cache-control', 'x']], 60n)).toMatchObject({ error: { name: 'cache-control' } });

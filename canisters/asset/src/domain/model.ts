@@ -19,13 +19,17 @@ export interface EncodingRecord {
 export interface AssetRecord {
   key: string;
   contentType: string;
-  /** Custom headers: lower-case names, sorted by name, no duplicates. */
+  /**
+   * Custom headers with names as the uploader spelled them (`get_asset_properties` returns them so,
+   * and `ic-asset` compares them with `.ic-assets.json` to decide what to re-send), sorted by
+   * lower-case name, no two names equal ignoring case. Responses carry them lower-cased.
+   */
   headers: [string, string][];
   /** `cache-control: max-age=<maxAge>`, when set. */
   maxAge?: bigint;
   /** `enable_aliasing` / `is_aliased` as given (undefined: aliasing on, the default). */
   isAliased?: boolean;
-  /** Stored and returned as given; this canister serves every asset on every domain. */
+  /** Whether a raw domain (`<id>.raw.icp0.io`) may serve it (undefined: yes, DFINITY's default). */
   allowRawAccess?: boolean;
   /** Sorted by name. */
   encodings: EncodingRecord[];
@@ -47,14 +51,17 @@ export function withEncoding(asset: AssetRecord, encoding: EncodingRecord): Asse
 /** Header names the canister sets itself: custom headers cannot replace them. */
 const RESERVED_HEADERS = new Set([
   'content-type', 'content-encoding', 'content-range', 'content-length', 'transfer-encoding',
-  'ic-certificate', 'ic-certificateexpression',
+  'ic-certificate', 'ic-certificateexpression', 'etag',
 ]);
 
 const TOKEN = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
 export type HeaderCheck = { ok: [string, string][] } | { error: { name: string; reason: string } };
 
-/** Normalises custom headers (lower-case names, sorted) or says which one is refused and why. */
+/**
+ * Checks custom headers and sorts them by lower-case name (names keep their spelling), or says
+ * which one is refused and why.
+ */
 export function normaliseHeaders(headers: [string, string][], maxAge: bigint | undefined): HeaderCheck {
   if (headers.length > MAX_HEADERS) return { error: { name: '', reason: `at most ${MAX_HEADERS} custom headers` } };
   const seen = new Set<string>();
@@ -68,9 +75,10 @@ export function normaliseHeaders(headers: [string, string][], maxAge: bigint | u
     if (/[\r\n\u0000]/.test(value)) return { error: { name, reason: 'a header value has no CR, LF or NUL' } };
     if (name.length + value.length > MAX_HEADER_BYTES) return { error: { name, reason: `a header has at most ${MAX_HEADER_BYTES} bytes` } };
     seen.add(name);
-    out.push([name, value]);
+    out.push([rawName, value]);
   }
-  out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const lower = (h: [string, string]) => h[0].toLowerCase();
+  out.sort((a, b) => (lower(a) < lower(b) ? -1 : lower(a) > lower(b) ? 1 : 0));
   return { ok: out };
 }
 

@@ -4,7 +4,7 @@
  * canister and `@lineage/sdk` both use these functions, so a site rebuilt from its files gives
  * the root the canister certifies (README § The canonical layout).
  */
-import { utf8 } from './bytes.js';
+import { toHex, utf8 } from './bytes.js';
 import { CertTree, deletePath, insertPath, MapBuilder } from './cert-tree.js';
 import {
   certificateExpression, EXACT_TERMINATOR, expressionHash, requestHash, responseHash, WILDCARD_TERMINATOR, type CertificationRule,
@@ -68,7 +68,7 @@ export function assetHeaders(asset: SiteAsset, encoding: string): [string, strin
   const headers: [string, string][] = [['content-type', asset.contentType]];
   if (encoding !== 'identity') headers.push(['content-encoding', encoding]);
   if (asset.maxAge !== undefined) headers.push(['cache-control', `max-age=${asset.maxAge}`]);
-  for (const h of asset.headers) headers.push(h);
+  for (const [name, value] of asset.headers) headers.push([name.toLowerCase(), value]);
   return headers;
 }
 
@@ -95,6 +95,7 @@ export interface CertifiedResponse {
 }
 
 const NO_REQUEST = new Uint8Array();
+const EMPTY_BODY_HASH = sha256(new Uint8Array());
 
 /** The 200 answer with the whole body in `encoding`. */
 export function fullResponse(asset: SiteAsset, encoding: SiteEncoding): CertifiedResponse {
@@ -107,6 +108,25 @@ export function fullResponse(asset: SiteAsset, encoding: SiteEncoding): Certifie
     entry: [expressionHash(expression), NO_REQUEST, responseHash(200, headers, expression, encoding.sha256)],
   };
 }
+
+/**
+ * The 304 answer to a request whose `If-None-Match` names the current entity tag: the full
+ * answer's headers, an empty body. Certified like the 200 (status and empty body hashed), as
+ * DFINITY's canister certifies it, so a verifying gateway accepts it.
+ */
+export function notModifiedResponse(asset: SiteAsset, encoding: SiteEncoding): CertifiedResponse {
+  const headers = assetHeaders(asset, encoding.name);
+  const expression = certificateExpression(rule(headers));
+  return {
+    status: 304,
+    headers,
+    expression,
+    entry: [expressionHash(expression), NO_REQUEST, responseHash(304, headers, expression, EMPTY_BODY_HASH)],
+  };
+}
+
+/** The entity tag of an encoding: its sha256 in hex, quoted (`ETag`, RFC 9110 § 8.8.3). */
+export const entityTag = (encoding: SiteEncoding) => `"${toHex(encoding.sha256)}"`;
 
 /** The `Range` request header value a chunk answers. */
 export const rangeRequest = (start: number) => `bytes=${start}-`;
@@ -140,11 +160,11 @@ export function notFoundResponse(): CertifiedResponse & { body: Uint8Array } {
   };
 }
 
-/** Every certified response of an asset: the full answer per encoding, and per chunk of large contents. */
+/** Every certified response of an asset: the full answer and the 304 per encoding, and per chunk of large contents. */
 export function assetResponses(asset: SiteAsset): CertifiedResponse[] {
   const out: CertifiedResponse[] = [];
   for (const e of asset.encodings) {
-    out.push(fullResponse(asset, e));
+    out.push(fullResponse(asset, e), notModifiedResponse(asset, e));
     if (e.length > SERVE_CHUNK_BYTES) for (let i = 0; i < e.chunkHashes.length; i++) out.push(chunkResponse(asset, e, i));
   }
   return out;

@@ -15,7 +15,7 @@ import {
 export interface AssetProperties {
   /** Default: by extension (`contentTypeFor`, the table AssetManager's `mime` uses), else `application/octet-stream`. */
   contentType?: string;
-  /** Custom headers (names are lower-cased; the canister refuses `content-type`, `content-encoding`, `ic-*`…). */
+  /** Custom headers (names keep their spelling, responses carry them lower-cased; the canister refuses `content-type`, `content-encoding`, `etag`, `ic-*`…). */
   headers?: [string, string][];
   /** Sets `cache-control: max-age=<maxAge>`. */
   maxAge?: bigint;

@@ -87,6 +87,7 @@ function toEntry(e: RootHistoryEntry): HistoryEntry {
   return {
     index: e.index, root: Uint8Array.from(e.root), time: e.time, assetCount: e.asset_count, hash: Uint8Array.from(e.hash),
     ...(e.batch_id.length ? { batchId: e.batch_id[0] } : {}),
+    ...(e.evidence.length ? { evidence: Uint8Array.from(e.evidence[0]!) } : {}),
     ...(e.previous.length ? { previous: Uint8Array.from(e.previous[0]!) } : {}),
   };
 }
