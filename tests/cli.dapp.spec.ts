@@ -291,5 +291,5 @@ describe('lineage: a dapp\'s life on a local network', () => {
     expect(recompressed).toMatchObject({ ok: true, deployedHash: sha256(readFileSync(elsewhere)), match: 'decompressed' });
     expect(recompressed.rebuiltHash).not.toBe(recompressed.deployedHash);
     expect(recompressed.checks[2]!.detail).toContain('decompresses to exactly the rebuild of backend stamped as release 5.0.0');
-  });
+  }, 400_000); // two Azle rebuilds: about 30 s on an idle 2-core machine, 90 s and more when it is loaded
 });

@@ -42,7 +42,7 @@ const INGRESS: IngressPolicy = {
   maxArgBytes: { default: 2 * 1024 * 1024 },
   refuseAnonymous: new Set([
     'authorize', 'deauthorize', 'grant_permission', 'revoke_permission', 'take_ownership', 'create_batch', 'create_chunk',
-    'create_chunks', 'delete_batch', 'commit_batch', 'propose_commit_batch', 'commit_proposed_batch', 'store', 'create_asset',
+    'create_chunks', 'delete_batch', 'commit_batch', 'propose_commit_batch', 'compute_evidence', 'commit_proposed_batch', 'store', 'create_asset',
     'set_asset_content', 'unset_asset_content', 'delete_asset', 'clear', 'set_asset_properties', 'configure',
   ]),
 };
