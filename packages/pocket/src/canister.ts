@@ -81,9 +81,9 @@ export interface Callback {
   id: number;
   callContextId: number;
   callee: Uint8Array;
-  reply: { fn: number; env: number };
-  reject: { fn: number; env: number };
-  cleanup: { fn: number; env: number } | undefined;
+  reply: { fn: number; env: number | bigint };
+  reject: { fn: number; env: number | bigint };
+  cleanup: { fn: number; env: number | bigint } | undefined;
   cyclesSent: bigint;
   /** Bounded-wait calls: when the system stops waiting (0 for calls that wait for their response). */
   deadline: bigint;
