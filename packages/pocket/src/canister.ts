@@ -121,6 +121,8 @@ export class Canister {
   callContexts = new Map<number, CallContext>();
   callbacks = new Map<number, Callback>();
   createdAt: bigint;
+  /** When the canister was last charged for its memory and compute allocation (see idle-burn.ts). */
+  lastResourceChargeAt: bigint;
   lastInstalledAt: bigint | undefined;
   queryStats = { calls: 0n, instructions: 0n, requestBytes: 0n, responseBytes: 0n };
 
@@ -130,6 +132,7 @@ export class Canister {
     this.controllers = controllers;
     this.cycles = cycles;
     this.createdAt = time;
+    this.lastResourceChargeAt = time;
   }
 
   get isEmpty(): boolean {

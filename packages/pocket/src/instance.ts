@@ -28,6 +28,7 @@ import { captureCanister, loadState, restoreFields, saveState, type InstanceReco
 import { StableMemory } from './state/stable-memory.js';
 import { WasmInstance } from './wasm/instance.js';
 import { prepareModule } from './wasm/prepare.js';
+import { chargeIdleBurn } from './execution/idle-burn.js';
 import type { OutgoingCall } from './system-api/context.js';
 import { allocationBlock, buildSubnets, mainnetSubnetKind, Subnet, type SubnetSpec, type TopologyRequest } from './subnet.js';
 
@@ -222,8 +223,17 @@ export class IcInstance {
     const roundTime = this.currentTime > this.lastRoundTime ? this.currentTime : this.lastRoundTime + 1n;
     this.currentTime = roundTime;
     this.lastRoundTime = roundTime;
+    this.chargeResources();
     this.scheduler.runRound();
     this.certified = roundTime;
+  }
+
+  /** Charges every canister for the resources it held since its last charge (see idle-burn.ts). */
+  private chargeResources(): void {
+    chargeIdleBurn(this.canistersInOrder(), this.currentTime, {
+      costOf: (c) => (this.subnetOf(c.id) ?? this.rootSubnet).cost,
+      rejectCallContexts: (c, result) => this.rejectCallContexts(c, result),
+    });
   }
 
   // ---- topology and canisters --------------------------------------------------------------
@@ -509,6 +519,15 @@ export class IcInstance {
     if (!canister.module) return reject('CanisterWasmModuleNotFound', 'Requested canister has no wasm module');
     if (canister.status === 'stopped') return reject('CanisterStopped', `Canister ${canister.idText} is stopped`);
     if (canister.status === 'stopping') return reject('CanisterStopping', `Canister ${canister.idText} is stopping`);
+    // The ingress filter: a canister that cannot pay the induction fee without dipping below its
+    // freezing threshold refuses the message (replica: `CanisterOutOfCyclesError`, which tells a
+    // controller how much to top up).
+    const fee = (this.subnetOf(canister.id) ?? this.rootSubnet).cost.ingress(BigInt(payload.length + method.length));
+    const threshold = this.environment(canister).freezingLimit(canister);
+    if (canister.cycles < threshold + fee) {
+      const topUp = canister.isController(sender) ? `: please top up the canister with at least ${threshold + fee - canister.cycles} additional cycles` : '';
+      return reject('CanisterOutOfCycles', `Canister ${canister.idText} is out of cycles${topUp}`);
+    }
     if (!canister.module.system.has('canister_inspect_message')) return undefined;
     const result = this.inspect(canister, sender, method, payload);
     return result;

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDL } from '@icp-sdk/core/candid';
-import type { ActorSubclass, PocketIc } from '@dfinity/pic';
+import type { Actor, PocketIc } from '@dfinity/pic';
 
 import { newPic, type Principal } from '../support/canister.js';
 import { compileMotoko } from '../support/motoko.js';
@@ -81,7 +81,7 @@ for (const flavour of ['wasm64', 'wasm32'] as const) {
     let pic: PocketIc;
     let wasm: Uint8Array;
     let canisterId: Principal;
-    let actor: ActorSubclass<Service>;
+    let actor: Actor<Service>;
 
     beforeAll(async () => {
       wasm = compileMotoko(SOURCE, flavour);
