@@ -29,6 +29,7 @@ import { StableMemory } from './state/stable-memory.js';
 import { WasmInstance } from './wasm/instance.js';
 import { prepareModule } from './wasm/prepare.js';
 import { chargeIdleBurn } from './execution/idle-burn.js';
+import { HttpOutcalls, settleOutcall, validRejectCode, type MockedResponse } from './management/http-outcalls.js';
 import type { OutgoingCall } from './system-api/context.js';
 import { allocationBlock, buildSubnets, mainnetSubnetKind, Subnet, type SubnetSpec, type TopologyRequest } from './subnet.js';
 
@@ -72,6 +73,8 @@ export class IcInstance {
   private readonly ingress = new Map<string, IngressRecord>();
   private readonly scheduler: Scheduler;
   private readonly host: Host & ManagementHost;
+  /** HTTPS outcalls waiting for `mock_canister_http`. */
+  readonly httpOutcalls = new HttpOutcalls();
   private readonly environments = new Map<Subnet, ExecutionEnvironment>();
   private readonly certificates = new Map<string, Uint8Array>();
   private readonly delegations = new Map<Subnet, { subnetId: Uint8Array; certificate: Uint8Array; time: bigint }>();
@@ -106,6 +109,7 @@ export class IcInstance {
       cancelStops: (c) => this.scheduler.cancelStops(c),
       nextRound: (action) => this.scheduler.nextRound(action),
       randomBytes: (n) => this.randomBytes(n),
+      httpOutcalls: this.httpOutcalls,
     };
     this.scheduler = new Scheduler({
       canistersInOrder: () => this.canistersInOrder(),
@@ -589,6 +593,42 @@ export class IcInstance {
       dataCertificate: (c) => this.dataCertificate(c),
     }, canister, method, payload, sender.toUint8Array());
     return rawFromResult(result, false);
+  }
+
+  // ---- HTTPS outcalls (see management/http-outcalls.ts) ---------------------------------------
+
+  /**
+   * Answers a pending outcall with one mocked response per node (or one for all), applying the
+   * transform; the canister sees the result after the next round. Throws a 400 `PocketError` for an
+   * unknown request, a bad reject code or a wrong number of responses, changing nothing.
+   */
+  mockHttpsOutcall(subnetId: Principal, requestId: bigint, response: MockedResponse, additional: MockedResponse[]): void {
+    const subnet = this.subnetById(subnetId);
+    if (!subnet) throw new PocketError(`Subnet ${subnetId.toText()} does not exist.`);
+    const pending = this.httpOutcalls.list().find((o) => o.subnetId.toText() === subnetId.toText() && o.requestId === requestId);
+    if (!pending) throw new PocketError(`Could not find pending canister HTTP request ${requestId} on subnet ${subnetId.toText()}.`);
+    const responses = [response, ...additional];
+    for (const r of responses) {
+      if (r.kind === 'reject' && !validRejectCode(r.code)) throw new PocketError(`Invalid reject code ${r.code}.`);
+    }
+    if (additional.length > 0 && responses.length !== subnet.size) {
+      throw new PocketError(`Expected either zero or ${subnet.size - 1} additional responses, got ${additional.length}.`);
+    }
+    this.httpOutcalls.take(subnetId, requestId);
+    const transform = pending.transform;
+    const result = settleOutcall(pending, responses, (arg) => {
+      const canister = transform && this.canister(transform.canister);
+      if (!transform || !canister) return reject('CanisterNotFound', `Canister ${transform?.canister.toText()} not found`);
+      // The system calls the transform, as a query from the management canister.
+      return runQuery({
+        time: this.certified,
+        environment: (c) => this.environment(c),
+        canister: (id) => this.canister(id),
+        sameSubnet: (a, b) => this.subnetOf(a.id) === this.subnetOf(b),
+        dataCertificate: (c) => this.dataCertificate(c),
+      }, canister, transform.method, arg, MANAGEMENT.toUint8Array());
+    });
+    pending.reply(result, pending.refund);
   }
 
   private managementQuery(sender: Principal, method: string, payload: Uint8Array): CallResult {
