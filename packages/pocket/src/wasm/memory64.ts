@@ -15,7 +15,8 @@
  * Consequence: a lowered wasm64 canister's heap is limited to what a 32-bit memory holds less
  * the emulator's page map (4 GiB − 1 MiB, 65,520 Wasm pages), where the IC allows a wasm64 heap
  * far beyond 4 GiB (`MAX_WASM64_MEMORY_IN_BYTES`); `memory.grow` past that returns -1 as it does
- * at the IC's limit. Addresses at or above the limit trap, as any address past the end does.
+ * at the IC's limit. Addresses at or above the limit trap, as any address past the end does; a
+ * System API trap message names such a pointer or size as 4294967295 (the saturated value).
  */
 import { ByteWriter, WasmFormatError } from './bytes.js';
 import { EXTERNAL, VALTYPE, type FuncType, type ParsedModule } from './module.js';
