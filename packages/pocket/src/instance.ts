@@ -178,7 +178,8 @@ export class IcInstance {
     ic.certified = saved.time.certified;
     for (const c of canisters) {
       const id = Principal.fromText(c.record.id);
-      const canister = new Canister(id, Principal.fromText(c.record.subnetId), [], 0n, 0n);
+      // Created "at" the saved time: a state saved before resource charges were recorded is charged from then on.
+      const canister = new Canister(id, Principal.fromText(c.record.subnetId), [], 0n, saved.time.current);
       restoreFields(canister, c.record);
       canister.stable = StableMemory.fromPages(c.record.stable.size, c.record.stable.pages.map((n, k) => [n, c.stablePages[k]!]));
       if (c.wasm && c.record.code) {
