@@ -612,6 +612,9 @@ export class IcInstance {
     for (const r of responses) {
       if (r.kind === 'reject' && !validRejectCode(r.code)) throw new PocketError(`Invalid reject code ${r.code}.`);
     }
+    if (additional.length > 0 && !pending.replicated) {
+      throw new PocketError(`A non-replicated outcall (is_replicated = false) takes a single response, got ${responses.length}.`);
+    }
     if (additional.length > 0 && responses.length !== subnet.size) {
       throw new PocketError(`Expected either zero or ${subnet.size - 1} additional responses, got ${additional.length}.`);
     }
