@@ -28,7 +28,7 @@ import { captureCanister, loadState, restoreFields, saveState, type InstanceReco
 import { StableMemory } from './state/stable-memory.js';
 import { WasmInstance } from './wasm/instance.js';
 import { prepareModule } from './wasm/prepare.js';
-import { chargeIdleBurn } from './execution/idle-burn.js';
+import { chargeIdleBurn, idleBurnPerDay } from './execution/idle-burn.js';
 import { HttpOutcalls, settleOutcall, validRejectCode, type MockedResponse } from './management/http-outcalls.js';
 import type { OutgoingCall } from './system-api/context.js';
 import { allocationBlock, buildSubnets, mainnetSubnetKind, Subnet, type SubnetSpec, type TopologyRequest } from './subnet.js';
@@ -319,7 +319,7 @@ export class IcInstance {
         rootKey: this.rootSubnet.key.der,
         cost: subnet.cost,
         sameSubnet: (callee) => this.subnetOf(callee) === subnet,
-        freezingLimit: (c) => (subnet.cost.idleBurnPerDay(c.memorySize, c.settings.computeAllocation) * c.settings.freezingThreshold) / 86_400n,
+        freezingLimit: (c) => (idleBurnPerDay(c, subnet.cost) * c.settings.freezingThreshold) / 86_400n,
         debugPrint: (c, time, message) => this.canisterLog(c, time, message),
       };
       this.environments.set(subnet, env);

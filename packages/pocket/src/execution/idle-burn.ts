@@ -29,6 +29,17 @@ export interface IdleBurnHost {
 export const OUT_OF_CYCLES_REJECT: CallResult = { kind: 'reject', code: 4, message: 'Canister has been uninstalled.', errorCode: 'CanisterRejectedMessage' };
 
 /**
+ * Cycles `canister` burns per day while idle: its memory, or its memory allocation when that is
+ * larger, and its compute allocation (replica: `idle_cycles_burned_rate`). The freezing threshold
+ * is this rate times `freezing_threshold` seconds.
+ * @example idleBurnPerDay(canister, subnet.cost) * canister.settings.freezingThreshold / 86_400n
+ */
+export function idleBurnPerDay(canister: Canister, cost: CostModel): bigint {
+  const memory = canister.memorySize > canister.settings.memoryAllocation ? canister.memorySize : canister.settings.memoryAllocation;
+  return cost.idleBurnPerDay(memory, canister.settings.computeAllocation);
+}
+
+/**
  * Charges each canister whose last charge is at least 10 s before `now` for the time since.
  * Returns the canisters uninstalled because they could not pay.
  * @example chargeIdleBurn(canisters, now, { costOf: (c) => subnet.cost, rejectCallContexts })
@@ -39,8 +50,7 @@ export function chargeIdleBurn(canisters: Iterable<Canister>, now: bigint, host:
     const elapsed = now - canister.lastResourceChargeAt;
     if (elapsed < ALLOCATION_CHARGE_INTERVAL_NANOS) continue;
     canister.lastResourceChargeAt = now;
-    const memory = canister.memorySize > canister.settings.memoryAllocation ? canister.memorySize : canister.settings.memoryAllocation;
-    const perDay = host.costOf(canister).idleBurnPerDay(memory, canister.settings.computeAllocation);
+    const perDay = idleBurnPerDay(canister, host.costOf(canister));
     const fee = (perDay * elapsed) / DAY_NANOS;
     if (fee === 0n) continue;
     if (fee <= canister.cycles) {

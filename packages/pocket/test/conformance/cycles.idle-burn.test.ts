@@ -49,6 +49,20 @@ describe('idle resource burn', () => {
     expect(burnt).toBeLessThanOrEqual(perDay + perDay / 1000n);
   });
 
+  it('charges a memory allocation larger than the memory used, at 127,000 cycles per GiB per second', async () => {
+    pic = await newPic();
+    const id = await setup(pic, 10n ** 14n);
+    await pic.updateCanisterSettings({ canisterId: id, memoryAllocation: 2n ** 30n });
+    const before = BigInt(await pic.getCyclesBalance(id));
+    await pic.advanceTime(DAY_MS);
+    await pic.tick();
+    const burnt = before - BigInt(await pic.getCyclesBalance(id));
+    // The fee table's storage price on a 13-node subnet, for 1 GiB over one day.
+    const perDay = 127_000n * 86_400n;
+    expect(burnt).toBeGreaterThanOrEqual(perDay);
+    expect(burnt).toBeLessThanOrEqual(perDay + perDay / 1000n);
+  });
+
   it('charges nothing until 10 s have passed since the last charge', async () => {
     pic = await newPic();
     const id = await setup(pic, 10n ** 13n);
