@@ -70,6 +70,45 @@ describe('wasm64 lowering', () => {
     expect(heap.snapshot()).toEqual(plain.memory);
   });
 
+  it('keeps the semantics of every table instruction of a 64-bit table', async () => {
+    // Calls every slot through call_indirect after init, copy, fill, set, get and grow; returns a
+    // digest of what each slot answers (0 for a null slot) and the sizes seen.
+    const tables = (t: 'i32' | 'i64') => {
+      const sizeAsI32 = t === 'i64' ? '(i32.wrap_i64 (table.size $t))' : '(table.size $t)';
+      return `(module
+      (memory 1)
+      (table $t ${t} 4 16 funcref)
+      (type $n (func (result i64)))
+      (func $a (result i64) (i64.const 3))
+      (func $b (result i64) (i64.const 5))
+      (func $c (result i64) (i64.const 7))
+      (elem $seg func $a $b $c)
+      (elem (table $t) (${t}.const 0) func $a)
+      (func $slot (param $i ${t}) (result i64)
+        (if (result i64) (ref.is_null (table.get $t (local.get $i)))
+          (then (i64.const 0))
+          (else (call_indirect $t (type $n) (local.get $i)))))
+      (func (export "run") (result i64)
+        (local $i ${t}) (local $acc i64)
+        (drop (table.grow $t (ref.func $c) (${t}.const 4)))
+        (table.init $t $seg (${t}.const 1) (i32.const 0) (i32.const 3))
+        (table.copy $t $t (${t}.const 4) (${t}.const 1) (${t}.const 2))
+        (table.fill $t (${t}.const 6) (ref.null func) (${t}.const 1))
+        (table.set $t (${t}.const 7) (table.get $t (${t}.const 2)))
+        (local.set $acc (i64.extend_i32_u ${sizeAsI32}))
+        (loop $l
+          (local.set $acc (i64.add (i64.mul (local.get $acc) (i64.const 11)) (call $slot (local.get $i))))
+          (local.set $i (${t}.add (local.get $i) (${t}.const 1)))
+          (br_if $l (${t}.lt_u (local.get $i) (table.size $t))))
+        (local.get $acc)))`;
+    };
+    const plain = new WebAssembly.Instance(new WebAssembly.Module(await wat(tables('i32')) as Uint8Array<ArrayBuffer>));
+    const expected = (plain.exports.run as () => bigint)();
+    const { exports } = instantiate(await wat(tables('i64').replace('(memory 1)', '(memory i64 1)')));
+    expect((exports.run as () => bigint)()).toBe(expected);
+    expect(expected).not.toBe(0n);
+  });
+
   it('gives the System API 32-bit pointers and sizes, saturating those of 4 GiB or more', async () => {
     const seen: number[][] = [];
     const { exports } = instantiate(await wat(`(module
