@@ -124,6 +124,11 @@ for (const flavour of ['wasm64', 'wasm32'] as const) {
 
     it('keeps its state across an upgrade', async () => {
       const count = await actor.get();
+      if (flavour === 'wasm64') {
+        // Enhanced orthogonal persistence: an upgrade must say what happens to the Wasm memory.
+        await expectFailure(pic.upgradeCanister({ canisterId, wasm }), 'Missing upgrade option: Enhanced orthogonal persistence requires the `wasm_memory_persistence` upgrade option.');
+        expect(await actor.get()).toBe(count);
+      }
       await pic.upgradeCanister({
         canisterId, wasm,
         ...(flavour === 'wasm64' ? { upgradeModeOptions: { skip_pre_upgrade: [], wasm_memory_persistence: [{ keep: null }] } } : {}),
