@@ -1,7 +1,7 @@
 // Every public method of @dfinity/pic 0.23's PocketIc and PocketIcServer, driven against the
 // PocketIC server the global setup started: the Lineage emulator, or a real PocketIC when
 // POCKET_IC_BIN names one. Expectations follow the real server (../../shared/pocketic-rest.md);
-// only the features the emulator leaves out (icp_features, HTTPS outcalls, live mode) are asserted
+// only the features the emulator leaves out (icp_features, live mode) are asserted
 // differently there, and there they must fail fast with a message naming the feature.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -886,7 +886,7 @@ describe('HTTPS outcalls', () => {
     }
   });
 
-  it('a canister outcall is pending until mocked; the emulator rejects it naming HTTPS outcalls', async () => {
+  it('a canister outcall is pending until mocked, then gets the mocked reply', async () => {
     const pic = await createPic();
     try {
       const canisterId = await pic.createCanister();
@@ -903,19 +903,6 @@ describe('HTTPS outcalls', () => {
       const mock = (requestId: number) => pic.mockPendingHttpsOutcall({
         subnetId, requestId, response: { type: 'success', statusCode: 200, headers: [['content-type', 'text/plain']], body: text('hello') },
       });
-
-      if (IS_EMULATOR) {
-        const outcome = await result();
-        expect(outcome.status).toBe('reject');
-        expect(untext(outcome.data)).toMatch(/HTTPS outcalls/);
-        expect(await pic.getPendingHttpsOutcalls()).toEqual([]);
-        const { error, ms } = await rejectionOf(() => mock(0));
-        expect(error.message).toMatch(/PocketIC server error/);
-        expect(error.message).toMatch(/HTTPS outcalls/);
-        expect(error.message).toMatch(/unsupported|not supported/i);
-        expect(ms).toBeLessThan(5_000);
-        return;
-      }
 
       const pending = await pic.getPendingHttpsOutcalls();
       expect(pending).toHaveLength(1);

@@ -81,9 +81,9 @@ export interface Callback {
   id: number;
   callContextId: number;
   callee: Uint8Array;
-  reply: { fn: number; env: number };
-  reject: { fn: number; env: number };
-  cleanup: { fn: number; env: number } | undefined;
+  reply: { fn: number; env: number | bigint };
+  reject: { fn: number; env: number | bigint };
+  cleanup: { fn: number; env: number | bigint } | undefined;
   cyclesSent: bigint;
   /** Bounded-wait calls: when the system stops waiting (0 for calls that wait for their response). */
   deadline: bigint;
@@ -121,6 +121,8 @@ export class Canister {
   callContexts = new Map<number, CallContext>();
   callbacks = new Map<number, Callback>();
   createdAt: bigint;
+  /** When the canister was last charged for its memory and compute allocation (see idle-burn.ts). */
+  lastResourceChargeAt: bigint;
   lastInstalledAt: bigint | undefined;
   queryStats = { calls: 0n, instructions: 0n, requestBytes: 0n, responseBytes: 0n };
 
@@ -130,6 +132,7 @@ export class Canister {
     this.controllers = controllers;
     this.cycles = cycles;
     this.createdAt = time;
+    this.lastResourceChargeAt = time;
   }
 
   get isEmpty(): boolean {

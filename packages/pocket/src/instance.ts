@@ -28,6 +28,8 @@ import { captureCanister, loadState, restoreFields, saveState, type InstanceReco
 import { StableMemory } from './state/stable-memory.js';
 import { WasmInstance } from './wasm/instance.js';
 import { prepareModule } from './wasm/prepare.js';
+import { chargeIdleBurn, idleBurnPerDay } from './execution/idle-burn.js';
+import { HttpOutcalls, settleOutcall, validRejectCode, type MockedResponse } from './management/http-outcalls.js';
 import type { OutgoingCall } from './system-api/context.js';
 import { allocationBlock, buildSubnets, mainnetSubnetKind, Subnet, type SubnetSpec, type TopologyRequest } from './subnet.js';
 
@@ -71,6 +73,8 @@ export class IcInstance {
   private readonly ingress = new Map<string, IngressRecord>();
   private readonly scheduler: Scheduler;
   private readonly host: Host & ManagementHost;
+  /** HTTPS outcalls waiting for `mock_canister_http`. */
+  readonly httpOutcalls = new HttpOutcalls();
   private readonly environments = new Map<Subnet, ExecutionEnvironment>();
   private readonly certificates = new Map<string, Uint8Array>();
   private readonly delegations = new Map<Subnet, { subnetId: Uint8Array; certificate: Uint8Array; time: bigint }>();
@@ -105,6 +109,7 @@ export class IcInstance {
       cancelStops: (c) => this.scheduler.cancelStops(c),
       nextRound: (action) => this.scheduler.nextRound(action),
       randomBytes: (n) => this.randomBytes(n),
+      httpOutcalls: this.httpOutcalls,
     };
     this.scheduler = new Scheduler({
       canistersInOrder: () => this.canistersInOrder(),
@@ -173,7 +178,8 @@ export class IcInstance {
     ic.certified = saved.time.certified;
     for (const c of canisters) {
       const id = Principal.fromText(c.record.id);
-      const canister = new Canister(id, Principal.fromText(c.record.subnetId), [], 0n, 0n);
+      // Created "at" the saved time: a state saved before resource charges were recorded is charged from then on.
+      const canister = new Canister(id, Principal.fromText(c.record.subnetId), [], 0n, saved.time.current);
       restoreFields(canister, c.record);
       canister.stable = StableMemory.fromPages(c.record.stable.size, c.record.stable.pages.map((n, k) => [n, c.stablePages[k]!]));
       if (c.wasm && c.record.code) {
@@ -222,8 +228,17 @@ export class IcInstance {
     const roundTime = this.currentTime > this.lastRoundTime ? this.currentTime : this.lastRoundTime + 1n;
     this.currentTime = roundTime;
     this.lastRoundTime = roundTime;
+    this.chargeResources();
     this.scheduler.runRound();
     this.certified = roundTime;
+  }
+
+  /** Charges every canister for the resources it held since its last charge (see idle-burn.ts). */
+  private chargeResources(): void {
+    chargeIdleBurn(this.canistersInOrder(), this.currentTime, {
+      costOf: (c) => (this.subnetOf(c.id) ?? this.rootSubnet).cost,
+      rejectCallContexts: (c, result) => this.rejectCallContexts(c, result),
+    });
   }
 
   // ---- topology and canisters --------------------------------------------------------------
@@ -304,7 +319,7 @@ export class IcInstance {
         rootKey: this.rootSubnet.key.der,
         cost: subnet.cost,
         sameSubnet: (callee) => this.subnetOf(callee) === subnet,
-        freezingLimit: (c) => (subnet.cost.idleBurnPerDay(c.memorySize, c.settings.computeAllocation) * c.settings.freezingThreshold) / 86_400n,
+        freezingLimit: (c) => (idleBurnPerDay(c, subnet.cost) * c.settings.freezingThreshold) / 86_400n,
         debugPrint: (c, time, message) => this.canisterLog(c, time, message),
       };
       this.environments.set(subnet, env);
@@ -509,6 +524,15 @@ export class IcInstance {
     if (!canister.module) return reject('CanisterWasmModuleNotFound', 'Requested canister has no wasm module');
     if (canister.status === 'stopped') return reject('CanisterStopped', `Canister ${canister.idText} is stopped`);
     if (canister.status === 'stopping') return reject('CanisterStopping', `Canister ${canister.idText} is stopping`);
+    // The ingress filter: a canister that cannot pay the induction fee without dipping below its
+    // freezing threshold refuses the message (replica: `CanisterOutOfCyclesError`, which tells a
+    // controller how much to top up).
+    const fee = (this.subnetOf(canister.id) ?? this.rootSubnet).cost.ingress(BigInt(payload.length + method.length));
+    const threshold = this.environment(canister).freezingLimit(canister);
+    if (canister.cycles < threshold + fee) {
+      const topUp = canister.isController(sender) ? `: please top up the canister with at least ${threshold + fee - canister.cycles} additional cycles` : '';
+      return reject('CanisterOutOfCycles', `Canister ${canister.idText} is out of cycles${topUp}`);
+    }
     if (!canister.module.system.has('canister_inspect_message')) return undefined;
     const result = this.inspect(canister, sender, method, payload);
     return result;
@@ -570,6 +594,45 @@ export class IcInstance {
       dataCertificate: (c) => this.dataCertificate(c),
     }, canister, method, payload, sender.toUint8Array());
     return rawFromResult(result, false);
+  }
+
+  // ---- HTTPS outcalls (see management/http-outcalls.ts) ---------------------------------------
+
+  /**
+   * Answers a pending outcall with one mocked response per node (or one for all), applying the
+   * transform; the canister sees the result after the next round. Throws a 400 `PocketError` for an
+   * unknown request, a bad reject code or a wrong number of responses, changing nothing.
+   */
+  mockHttpsOutcall(subnetId: Principal, requestId: bigint, response: MockedResponse, additional: MockedResponse[]): void {
+    const subnet = this.subnetById(subnetId);
+    if (!subnet) throw new PocketError(`Subnet ${subnetId.toText()} does not exist.`);
+    const pending = this.httpOutcalls.list().find((o) => o.subnetId.toText() === subnetId.toText() && o.requestId === requestId);
+    if (!pending) throw new PocketError(`Could not find pending canister HTTP request ${requestId} on subnet ${subnetId.toText()}.`);
+    const responses = [response, ...additional];
+    for (const r of responses) {
+      if (r.kind === 'reject' && !validRejectCode(r.code)) throw new PocketError(`Invalid reject code ${r.code}.`);
+    }
+    if (additional.length > 0 && !pending.replicated) {
+      throw new PocketError(`A non-replicated outcall (is_replicated = false) takes a single response, got ${responses.length}.`);
+    }
+    if (additional.length > 0 && responses.length !== subnet.size) {
+      throw new PocketError(`Expected either zero or ${subnet.size - 1} additional responses, got ${additional.length}.`);
+    }
+    this.httpOutcalls.take(subnetId, requestId);
+    const transform = pending.transform;
+    const result = settleOutcall(pending, responses, (arg) => {
+      const canister = transform && this.canister(transform.canister);
+      if (!transform || !canister) return reject('CanisterNotFound', `Canister ${transform?.canister.toText()} not found`);
+      // The system calls the transform, as a query from the management canister.
+      return runQuery({
+        time: this.certified,
+        environment: (c) => this.environment(c),
+        canister: (id) => this.canister(id),
+        sameSubnet: (a, b) => this.subnetOf(a.id) === this.subnetOf(b),
+        dataCertificate: (c) => this.dataCertificate(c),
+      }, canister, transform.method, arg, MANAGEMENT.toUint8Array());
+    });
+    pending.reply(result, pending.refund);
   }
 
   private managementQuery(sender: Principal, method: string, payload: Uint8Array): CallResult {

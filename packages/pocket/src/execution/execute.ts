@@ -22,7 +22,7 @@ export interface ExecutionEnvironment {
   debugPrint(canister: Canister, time: bigint, message: Uint8Array): void;
 }
 
-export type Entry = { export: string } | { callback: { fn: number; env: number } } | { start: true };
+export type Entry = { export: string } | { callback: { fn: number; env: number | bigint } } | { start: true };
 
 export interface ExecutionRequest {
   kind: ContextKind;

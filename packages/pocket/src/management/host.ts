@@ -5,6 +5,7 @@ import type { Canister, ChangeOrigin } from '../canister.js';
 import type { ExecutionEnvironment } from '../execution/execute.js';
 import type { CallResult } from '../messages.js';
 import type { Subnet } from '../subnet.js';
+import type { HttpOutcalls } from './http-outcalls.js';
 import type { SettingsWire } from './settings.js';
 
 export interface CreateCanisterOptions {
@@ -33,6 +34,8 @@ export interface ManagementHost {
   /** Runs `action` at the start of the next round (raw_rand's randomness comes from the next block). */
   nextRound(action: () => void): void;
   randomBytes(n: number): Uint8Array;
+  /** Outcalls waiting for a mocked response (see http-outcalls.ts). */
+  readonly httpOutcalls: HttpOutcalls;
 }
 
 /** One call to the management canister, from a user (ingress) or a canister. */

@@ -10,6 +10,7 @@ import { IcError } from '../errors.js';
 import type { CallResult } from '../messages.js';
 import type { ManagementCall, ManagementHost, Reply } from './host.js';
 import * as T from './idl.js';
+import { HttpRequestArgs, httpRequestMethod } from './http-outcalls.js';
 import { methods, type MethodContext } from './methods.js';
 
 type Access = 'controllers' | 'anyone';
@@ -43,11 +44,12 @@ const METHODS: Record<string, MethodSpec> = {
   deposit_cycles: spec(T.CanisterIdRecord, undefined, 'canister_id', methods.deposit_cycles),
   provisional_top_up_canister: spec(T.TopUpArgs, 'anyone', 'canister_id', methods.provisional_top_up_canister),
   raw_rand: spec(undefined, undefined, undefined, methods.raw_rand),
+  http_request: spec(HttpRequestArgs, undefined, undefined, httpRequestMethod),
 };
 
 /** Methods of the management canister this emulator does not provide, with what is missing. */
 const UNSUPPORTED: Record<string, string> = {
-  http_request: 'HTTPS outcalls', flexible_http_request: 'HTTPS outcalls',
+  flexible_http_request: 'flexible HTTPS outcalls',
   ecdsa_public_key: 'threshold ECDSA', sign_with_ecdsa: 'threshold ECDSA',
   schnorr_public_key: 'threshold Schnorr', sign_with_schnorr: 'threshold Schnorr',
   vetkd_public_key: 'vetKD', vetkd_derive_key: 'vetKD',

@@ -14,6 +14,7 @@ import { HttpGateway } from './gateway.js';
 import { IcHttpApi } from './ic-http/api.js';
 import { asBigInt, type Json } from './json.js';
 import { AutoProgress } from './live.js';
+import { mockCanisterHttp, pendingOutcallsJson } from './canister-http.js';
 import { BadRequest, b64, effectivePrincipal, fromB64, obj, principalFromB64, rawResultJson } from './wire.js';
 
 export interface Reply {
@@ -31,7 +32,6 @@ const error = (message: string, status = 400): Reply => ({ status, json: { messa
 export const UNSUPPORTED_FEATURES = {
   icpFeatures: 'system canisters from icp_features (NNS registry, CMC, ledgers, governance, SNS, II)',
   fromPath: 'subnet state read from a replica state directory (FromPath)',
-  httpOutcalls: 'HTTPS outcalls (mock_canister_http)',
   replicaGateway: 'HTTP gateways forwarding to a replica URL (only PocketIcInstance targets)',
   https: 'HTTPS on HTTP gateways (https_config)',
 };
@@ -246,8 +246,8 @@ export class PocketIcApi {
         canister.stable = StableMemory.fromBytes(blob);
         return ok(null);
       }
-      case 'read/get_canister_http': return ok([]);
-      case 'update/mock_canister_http': return error(`Unsupported by the Lineage emulator: ${UNSUPPORTED_FEATURES.httpOutcalls}.`);
+      case 'read/get_canister_http': return ok(pendingOutcallsJson(ic));
+      case 'update/mock_canister_http': mockCanisterHttp(ic, args); return ok(null);
       default: return error(`unknown endpoint ${method} /${parts.join('/')}`, 404);
     }
   }

@@ -61,7 +61,7 @@ export interface SavedCanister {
 /** The fields of `Canister` saved as they are (the rest is code, memories and runtime state). */
 const PLAIN_FIELDS = [
   'controllers', 'settings', 'cycles', 'reservedCycles', 'status', 'version', 'certifiedData', 'globalTimer', 'history',
-  'totalChanges', 'logs', 'nextLogIdx', 'createdAt', 'lastInstalledAt', 'queryStats',
+  'totalChanges', 'logs', 'nextLogIdx', 'createdAt', 'lastInstalledAt', 'queryStats', 'lastResourceChargeAt',
 ] as const;
 
 /** Captures a canister for saving. */

@@ -6,6 +6,9 @@ import type { ExecutionContext } from './context.js';
 import { liquidBalance } from './cycles.js';
 import { decodeLossy, readFromCanister, u128 } from './memory-access.js';
 
+/** A callback's env: 32 bits, or 64 bits for a wasm64 module (kept whole, see memory64.ts). */
+const env = (value: number | bigint) => (typeof value === 'bigint' ? BigInt.asUintN(64, value) : value >>> 0);
+
 function building(c: ExecutionContext, api: string) {
   if (!c.pendingCall) throw traps.toolchain(`${api} called when no call is under construction.`);
   return c.pendingCall;
@@ -29,7 +32,7 @@ export function discardPendingCall(c: ExecutionContext): void {
 
 export function callImports(ctx: () => ExecutionContext) {
   return {
-    call_new: (calleeSrc: number, calleeSize: number, nameSrc: number, nameSize: number, replyFn: number, replyEnv: number, rejectFn: number, rejectEnv: number) => {
+    call_new: (calleeSrc: number, calleeSize: number, nameSrc: number, nameSize: number, replyFn: number, replyEnv: number | bigint, rejectFn: number, rejectEnv: number | bigint) => {
       const c = ctx();
       discardPendingCall(c);
       const callee = readFromCanister(c, 'ic0.call_new callee', calleeSrc, calleeSize);
@@ -39,16 +42,16 @@ export function callImports(ctx: () => ExecutionContext) {
       const method = decodeLossy(readFromCanister(c, 'ic0.call_new method_name', nameSrc, nameSize));
       c.pendingCall = {
         callee, method,
-        reply: { fn: replyFn >>> 0, env: replyEnv >>> 0 },
-        reject: { fn: rejectFn >>> 0, env: rejectEnv >>> 0 },
+        reply: { fn: replyFn >>> 0, env: env(replyEnv) },
+        reject: { fn: rejectFn >>> 0, env: env(rejectEnv) },
         cleanup: undefined, payload: [], payloadSize: 0, cycles: 0n, timeoutSeconds: undefined,
       };
     },
-    call_on_cleanup: (fn: number, env: number) => {
+    call_on_cleanup: (fn: number, cleanupEnv: number | bigint) => {
       const c = ctx();
       const call = building(c, 'ic0.call_on_cleanup');
       if (call.cleanup) throw traps.toolchain('ic0.call_on_cleanup can be called at most once between `ic0.call_new` and `ic0.call_perform`');
-      call.cleanup = { fn: fn >>> 0, env: env >>> 0 };
+      call.cleanup = { fn: fn >>> 0, env: env(cleanupEnv) };
     },
     call_data_append: (src: number, size: number) => {
       const c = ctx();

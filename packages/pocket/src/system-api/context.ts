@@ -96,9 +96,9 @@ export const ALLOWED: Readonly<Record<string, ReadonlySet<ContextKind>>> = {
 export interface OutgoingCall {
   callee: Uint8Array;
   method: string;
-  reply: { fn: number; env: number };
-  reject: { fn: number; env: number };
-  cleanup: { fn: number; env: number } | undefined;
+  reply: { fn: number; env: number | bigint };
+  reject: { fn: number; env: number | bigint };
+  cleanup: { fn: number; env: number | bigint } | undefined;
   payload: Uint8Array[];
   payloadSize: number;
   cycles: bigint;

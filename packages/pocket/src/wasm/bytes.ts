@@ -32,6 +32,22 @@ export class ByteReader {
     throw new WasmFormatError('malformed u32 LEB128');
   }
 
+  /**
+   * Reads an unsigned LEB128 of up to 64 bits as a number (a wasm64 memarg offset); values past
+   * 2^53 lose precision, which is harmless where they are used (they only ever trap).
+   */
+  u64(): number {
+    let result = 0;
+    let shift = 0;
+    for (let i = 0; i < 10; i++) {
+      const b = this.byte();
+      result += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return result;
+      shift += 7;
+    }
+    throw new WasmFormatError('malformed u64 LEB128');
+  }
+
   /** Skips a signed or unsigned LEB128 of at most `maxBytes` bytes. */
   skipLeb(maxBytes = 10): void {
     for (let i = 0; i < maxBytes; i++) {

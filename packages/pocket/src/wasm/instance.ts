@@ -80,7 +80,7 @@ export class WasmInstance {
   }
 
   /** Calls the callback at `index` of the function table with `env` (IC spec: `(env : I) -> ()`). */
-  invokeTableFunction(index: number, env: number): void {
+  invokeTableFunction(index: number, env: number | bigint): void {
     const table = this.module.tableExport === undefined ? undefined : (this.instance.exports[this.module.tableExport] as WebAssembly.Table);
     let fn: unknown;
     try {
@@ -91,7 +91,8 @@ export class WasmInstance {
     if (typeof fn !== 'function') {
       throw new Trap('CanisterFunctionNotFound', `Canister requested to invoke a non-existent Wasm function ${index} from table 0`, traps.toolchain('').help);
     }
-    (fn as (env: number) => void)(env);
+    // A wasm64 callback takes `env : i64` (a BigInt from JavaScript), a 32-bit one `env : i32`.
+    (fn as (env: number | bigint) => void)(this.module.memory64 ? BigInt(env) : Number(env));
   }
 
   begin(): void {

@@ -36,7 +36,8 @@ export function readMemArg(r: ByteReader): MemArg {
     align &= ~0x40;
     memoryIndex = r.u32();
   }
-  return { align, memoryIndex, offset: r.u32() };
+  // A 64-bit memory's offsets are u64 (memory64); a 32-bit one's are validated by the engine.
+  return { align, memoryIndex, offset: r.u64() };
 }
 
 export function readBlockType(r: ByteReader): void {

@@ -19,13 +19,15 @@
  *   (callbacks are table indices; globals are part of the state a trap rolls back).
  *
  * Host functions are appended to the imports, so defined functions' indices shift by their count.
+ * A wasm64 module is lowered to 32 bits on the way (see `memory64.ts`).
  */
 import { ByteReader, ByteWriter, WasmFormatError } from './bytes.js';
 import {
   FC, MEMORY_SIZE, OP, SIMD_STORE, SIMD_STORE_LANES, STORES, readBlockType, readMemArg, simdHasMemArg,
   skipFCImmediates, skipImmediates, skipSIMDImmediates,
 } from './instructions.js';
-import { EXTERNAL, SECTION, VALTYPE, type ParsedModule, skipConstExpr } from './module.js';
+import { lowerTableType, lowerToI32, isWasm64, planSystemApiLowering, widenCount, widenGrowResult, wrapperBody } from './memory64.js';
+import { EXTERNAL, SECTION, VALTYPE, evalOffset, type ParsedModule, skipConstExpr } from './module.js';
 
 export const PAGE_SHIFT = 12;
 export const TRACKED_PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -54,11 +56,18 @@ export interface InstrumentedModule {
 
 export function instrument(module: ParsedModule): InstrumentedModule {
   const shift = HOST_FUNCS.length;
-  const remapFunc = (index: number) => (index < module.importedFuncs ? index : index + shift);
   const hasMemory = module.memories.length > 0;
   const tableCount = module.tables.length + module.imports.filter((i) => i.kind === EXTERNAL.table).length;
   const typeBase = module.types.length;
   const hostTypes = [typeBase, typeBase + 1, typeBase + 2, typeBase + 3];
+  // wasm64: ic0 imports redeclared 32-bit, reached through wrappers appended after the defined functions.
+  const memory64 = isWasm64(module);
+  const lowering = memory64 ? planSystemApiLowering(module, typeBase + HOST_FUNCS.length) : undefined;
+  const wrappers = lowering ? [...lowering.imports.values()] : [];
+  const wrapperBase = module.importedFuncs + shift + module.functions.length;
+  const wrapperIndex = new Map(wrappers.map((l, k) => [l.importIndex, wrapperBase + k]));
+  const remapFunc = (index: number) => (index < module.importedFuncs ? (wrapperIndex.get(index) ?? index) : index + shift);
+  const tables = module.tables.map((t) => ({ is64: t.limits.is64, elemType: t.elemType }));
 
   const out = new ByteWriter();
   out.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
@@ -71,7 +80,8 @@ export function instrument(module: ParsedModule): InstrumentedModule {
 
   // Types: originals plus the host functions' signatures.
   {
-    const w = new ByteWriter().u32(module.types.length + 4);
+    const extraTypes = lowering?.types ?? [];
+    const w = new ByteWriter().u32(module.types.length + 4 + extraTypes.length);
     for (const t of module.types) {
       w.byte(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results);
     }
@@ -80,6 +90,7 @@ export function instrument(module: ParsedModule): InstrumentedModule {
     w.byte(0x60).u32(1).byte(i32).u32(1).byte(i32); // memory_grow(delta) -> old
     w.byte(0x60).u32(2).byte(i32).byte(i32).u32(0); // before_write(dst, len)
     w.byte(0x60).u32(3).byte(i32).byte(i32).byte(i32).u32(0); // before_copy(dst, src, len)
+    for (const t of extraTypes) w.byte(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results);
     emit(SECTION.type, w.finish());
   }
 
@@ -87,23 +98,41 @@ export function instrument(module: ParsedModule): InstrumentedModule {
   const memory = module.memories[0];
   {
     const w = new ByteWriter().u32(module.imports.length + HOST_FUNCS.length + (hasMemory ? 1 : 0));
+    let funcIndex = 0;
     for (const imp of module.imports) {
       if (imp.kind === EXTERNAL.memory) throw new WasmFormatError('canister modules may not import memory');
-      w.name(imp.module).name(imp.name).byte(imp.kind).bytes(imp.desc);
+      const lowered = imp.kind === EXTERNAL.func ? lowering?.imports.get(funcIndex++) : undefined;
+      if (lowered) w.name(imp.module).name(imp.name).byte(imp.kind).u32(lowered.loweredType);
+      else w.name(imp.module).name(imp.name).byte(imp.kind).bytes(imp.desc);
     }
     HOST_FUNCS.forEach((name, i) => { w.name(HOST_MODULE).name(name).byte(EXTERNAL.func).u32(hostTypes[i]!); });
     if (memory) {
-      if (memory.is64) throw new WasmFormatError('64-bit memories are not supported by this emulator');
       w.name(HOST_MODULE).name('memory').byte(EXTERNAL.memory);
       const physicalMin = memory.min + RESERVED_PAGES;
+      if (physicalMin > 65536) {
+        throw new WasmFormatError(`the memory's initial size of ${memory.min} pages exceeds the ${65536 - RESERVED_PAGES} pages this emulator can hold`);
+      }
       if (memory.max === undefined) w.byte(0).u32(physicalMin);
       else w.byte(1).u32(physicalMin).u32(Math.min(memory.max + RESERVED_PAGES, 65536));
     }
     emit(SECTION.import, w.finish());
   }
 
-  copy(SECTION.function);
-  copy(SECTION.table);
+  if (wrappers.length > 0) {
+    const w = new ByteWriter().u32(module.functions.length + wrappers.length);
+    for (const t of module.functions) w.u32(t);
+    for (const l of wrappers) w.u32(l.wrapperType);
+    emit(SECTION.function, w.finish());
+  } else {
+    copy(SECTION.function);
+  }
+  if (tables.some((t) => t.is64)) {
+    const w = new ByteWriter().u32(module.tables.length);
+    for (const t of module.tables) w.bytes(lowerTableType(t));
+    emit(SECTION.table, w.finish());
+  } else {
+    copy(SECTION.table);
+  }
   copy(SECTION.tag);
 
   // Globals: initialisers may hold `ref.func`.
@@ -140,18 +169,23 @@ export function instrument(module: ParsedModule): InstrumentedModule {
   }
 
   const elem = raw(SECTION.element);
-  if (elem) emit(SECTION.element, remapElements(module.bytes.subarray(elem.start, elem.end), remapFunc));
+  if (elem) emit(SECTION.element, remapElements(module.bytes.subarray(elem.start, elem.end), remapFunc, (t) => tables[t]?.is64 === true, module));
 
   copy(SECTION.dataCount);
 
   const code = raw(SECTION.code);
+  const wrapperBodies = wrappers.map(wrapperBody);
   if (code) {
     const f = module.importedFuncs;
     const ctx: RewriteContext = {
-      module, remapFunc, hasMemory,
+      module, remapFunc, hasMemory, memory64, tables,
       markFunc: f, growFunc: f + 1, writeFunc: f + 2, copyFunc: f + 3,
     };
-    emit(SECTION.code, rewriteCode(module.bytes.subarray(code.start, code.end), ctx));
+    emit(SECTION.code, rewriteCode(module.bytes.subarray(code.start, code.end), ctx, wrapperBodies));
+  } else if (wrapperBodies.length > 0) {
+    const w = new ByteWriter().u32(wrapperBodies.length);
+    for (const b of wrapperBodies) w.sized(b);
+    emit(SECTION.code, w.finish());
   }
 
   if (module.data.length > 0) {
@@ -186,7 +220,7 @@ function remapConstExpr(expr: Uint8Array, remapFunc: (i: number) => number): Uin
   return w.finish();
 }
 
-function remapElements(section: Uint8Array, remapFunc: (i: number) => number): Uint8Array {
+function remapElements(section: Uint8Array, remapFunc: (i: number) => number, isTable64: (t: number) => boolean, module: ParsedModule): Uint8Array {
   const r = new ByteReader(section);
   const w = new ByteWriter();
   const n = r.u32();
@@ -200,8 +234,16 @@ function remapElements(section: Uint8Array, remapFunc: (i: number) => number): U
     const flags = r.u32();
     w.u32(flags);
     const usesExprs = (flags & 0x04) !== 0;
-    if (flags === 2 || flags === 6) w.u32(r.u32()); // table index
-    if ((flags & 0x01) === 0) copyExpr(); // active: offset
+    let table = 0;
+    if (flags === 2 || flags === 6) w.u32((table = r.u32())); // table index
+    if ((flags & 0x01) === 0 && isTable64(table)) {
+      // A table64's segment offset is an i64 constant; the lowered table takes an i32 one.
+      const from = r.pos;
+      skipConstExpr(r);
+      w.byte(0x41).i32(evalOffset(section.subarray(from, r.pos), module)).byte(0x0b);
+    } else if ((flags & 0x01) === 0) {
+      copyExpr(); // active: offset
+    }
     if (flags !== 0 && flags !== 4) w.byte(r.byte()); // elemkind / reftype
     const count = r.u32();
     w.u32(count);
@@ -217,6 +259,9 @@ interface RewriteContext {
   module: ParsedModule;
   remapFunc: (i: number) => number;
   hasMemory: boolean;
+  /** The memory is 64-bit: addresses are lowered to 32 bits (see `memory64.ts`). */
+  memory64: boolean;
+  tables: { is64: boolean; elemType: number }[];
   markFunc: number;
   growFunc: number;
   writeFunc: number;
@@ -224,12 +269,15 @@ interface RewriteContext {
 }
 
 /** Temporaries appended to the locals of a function that needs them. */
-const TEMP_TYPES = [VALTYPE.i32, VALTYPE.i32, VALTYPE.i32, VALTYPE.i64, VALTYPE.f32, VALTYPE.f64, VALTYPE.v128] as const;
+const TEMP_TYPES = [
+  VALTYPE.i32, VALTYPE.i32, VALTYPE.i32, VALTYPE.i64, VALTYPE.f32, VALTYPE.f64, VALTYPE.v128,
+  VALTYPE.i64, VALTYPE.funcref, VALTYPE.externref,
+] as const;
 
-function rewriteCode(section: Uint8Array, ctx: RewriteContext): Uint8Array {
+function rewriteCode(section: Uint8Array, ctx: RewriteContext, extraBodies: Uint8Array[]): Uint8Array {
   const r = new ByteReader(section);
   const count = r.u32();
-  const w = new ByteWriter().u32(count);
+  const w = new ByteWriter().u32(count + extraBodies.length);
   for (let f = 0; f < count; f++) {
     const size = r.u32();
     const end = r.pos + size;
@@ -239,6 +287,7 @@ function rewriteCode(section: Uint8Array, ctx: RewriteContext): Uint8Array {
     w.sized(rewriteBody(section, r.pos, end, type.params.length, ctx));
     r.pos = end;
   }
+  for (const body of extraBodies) w.sized(body);
   return w.finish();
 }
 
@@ -262,6 +311,7 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
   const temp = {
     addr: localCount, x: localCount + 1, n: localCount + 2,
     i32: localCount + 1, i64: localCount + 3, f32: localCount + 4, f64: localCount + 5, v128: localCount + 6,
+    scratch64: localCount + 7, funcref: localCount + 8, externref: localCount + 9,
   };
   const body = new ByteWriter();
   let copyFrom = r.pos;
@@ -272,22 +322,35 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
     if (offset !== 0) body.byte(0x41).i32(offset).byte(0x6a); // i32.add (wraps; see below)
   };
 
+  /** wasm64: the i64 on top of the stack becomes the i32 the lowered memory or table takes. */
+  const lower = () => { lowerToI32(body, temp.scratch64); usedTemps = true; };
+  const lowerIf = (is64: boolean) => { if (is64) lower(); };
+  const refTemp = (table: number) => {
+    const elemType = ctx.tables[table]?.elemType;
+    if (elemType === VALTYPE.funcref) return temp.funcref;
+    if (elemType === VALTYPE.externref) return temp.externref;
+    throw new WasmFormatError(`table ${table} has an element type this emulator cannot lower to 32 bits`);
+  };
+  const table64 = (table: number) => ctx.tables[table]?.is64 === true;
+
   // Stack before: [addr, value]. If addr + offset wraps, the store traps after the check, and the
   // page the check saved was saved for nothing: harmless.
-  const checkedStore = (valueTemp: number, prefix: number[], op: number, align: number, memIndex: number, offset: number, lane: number | undefined) => {
-    body.byte(0x21).u32(valueTemp).byte(0x21).u32(temp.addr);
-    effectiveAddress(offset);
+  const checkedStore = (valueTemp: number, opBytes: Uint8Array | readonly number[], m: { align: number; memoryIndex: number; offset: number }, lane: number | undefined) => {
+    body.byte(0x21).u32(valueTemp);
+    lowerIf(ctx.memory64);
+    body.byte(0x21).u32(temp.addr);
+    effectiveAddress(m.offset);
     body.byte(0x41).i32(PAGE_SHIFT).byte(0x76); // i32.shr_u: page number
     body.byte(0x2d).u32(0).u32(0); // i32.load8_u from the page map
     body.byte(0x41).i32(1).byte(0x71); // i32.and 1: the "marked" bit
     body.byte(0x45); // i32.eqz
     body.byte(0x04).byte(0x40); // if
-    effectiveAddress(offset);
+    effectiveAddress(m.offset);
     body.byte(0x10).u32(ctx.markFunc);
     body.byte(0x0b);
     body.byte(0x20).u32(temp.addr).byte(0x20).u32(valueTemp);
-    body.bytes(prefix).byte(op);
-    shiftedMemArg(body, align, memIndex, offset);
+    body.bytes(opBytes);
+    shiftedMemArg(body, m.align, m.memoryIndex, m.offset);
     if (lane !== undefined) body.byte(lane);
     usedTemps = true;
   };
@@ -300,34 +363,62 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
       flush(at);
       const valueType = STORES.get(op);
       if (valueType === undefined) {
+        lowerIf(ctx.memory64);
         body.byte(op);
         shiftedMemArg(body, m.align, m.memoryIndex, m.offset);
       } else {
-        checkedStore(temp[valueType], [], op, m.align, m.memoryIndex, m.offset, undefined);
+        checkedStore(temp[valueType], [op], m, undefined);
       }
       copyFrom = r.pos;
     } else if (op === MEMORY_SIZE && ctx.hasMemory) {
       r.u32();
       flush(at);
       body.byte(MEMORY_SIZE).byte(0).byte(0x41).i32(RESERVED_BYTES / 65536).byte(0x6b); // i32.sub
+      if (ctx.memory64) widenCount(body);
       copyFrom = r.pos;
     } else if (op === OP.memoryGrow && ctx.hasMemory) {
       r.u32();
       flush(at);
+      lowerIf(ctx.memory64);
       body.byte(0x10).u32(ctx.growFunc);
+      if (ctx.memory64) widenGrowResult(body);
       copyFrom = r.pos;
     } else if (op === OP.call || op === OP.returnCall || op === OP.refFunc) {
       const index = r.u32();
       flush(at);
       body.byte(op).u32(ctx.remapFunc(index));
       copyFrom = r.pos;
+    } else if (op === 0x11 || op === 0x13) { // call_indirect, return_call_indirect: [.., index]
+      r.u32();
+      const table = r.u32();
+      if (table64(table)) {
+        flush(at);
+        lower();
+        copyFrom = at;
+      }
+    } else if (op === 0x25 || op === 0x26) { // table.get [index], table.set [index, ref]
+      const table = r.u32();
+      if (table64(table)) {
+        flush(at);
+        if (op === 0x26) body.byte(0x21).u32(refTemp(table));
+        lower();
+        if (op === 0x26) body.byte(0x20).u32(refTemp(table));
+        copyFrom = at;
+      }
     } else if (op === OP.prefixFC) {
       const sub = r.u32();
+      const immediates = r.pos;
       skipFCImmediates(r, sub);
       if (ctx.hasMemory && (sub === FC.memoryFill || sub === FC.memoryCopy || sub === FC.memoryInit)) {
         flush(at);
         // Stack: [dst, x, n] where x is the fill value, the copy source or the segment offset.
-        body.byte(0x21).u32(temp.n).byte(0x21).u32(temp.x).byte(0x21).u32(temp.addr);
+        // wasm64: dst is i64, and so are n (fill, copy) and x (copy).
+        lowerIf(ctx.memory64 && sub !== FC.memoryInit);
+        body.byte(0x21).u32(temp.n);
+        lowerIf(ctx.memory64 && sub === FC.memoryCopy);
+        body.byte(0x21).u32(temp.x);
+        lowerIf(ctx.memory64);
+        body.byte(0x21).u32(temp.addr);
         if (sub === FC.memoryCopy) {
           body.byte(0x20).u32(temp.addr).byte(0x20).u32(temp.x).byte(0x20).u32(temp.n).byte(0x10).u32(ctx.copyFunc);
         } else {
@@ -341,6 +432,8 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
         body.bytes(bytes.subarray(at, r.pos));
         copyFrom = r.pos;
         usedTemps = true;
+      } else if (sub >= 12 && sub <= 17 && sub !== 13) {
+        lowerTableInstruction(sub, new ByteReader(bytes, immediates, r.pos), at);
       }
     } else if (op === OP.prefixSIMD) {
       const sub = r.u32();
@@ -348,13 +441,13 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
         const m = readMemArg(r);
         const lane = sub >= 84 && sub <= 91 ? r.byte() : undefined;
         flush(at);
-        const prefix = [OP.prefixSIMD];
-        const subBytes = new ByteWriter().u32(sub).finish();
+        // The SIMD opcode is a LEB128 after the prefix.
+        const opBytes = new ByteWriter().byte(OP.prefixSIMD).u32(sub).finish();
         if (sub === SIMD_STORE || SIMD_STORE_LANES.has(sub)) {
-          // The SIMD opcode is a LEB128 after the prefix; emit it as the "op" bytes.
-          checkedStoreSimd(subBytes, m, lane);
+          checkedStore(temp.v128, opBytes, m, lane);
         } else {
-          body.bytes(prefix).bytes(subBytes);
+          lowerIf(ctx.memory64);
+          body.bytes(opBytes);
           shiftedMemArg(body, m.align, m.memoryIndex, m.offset);
           if (lane !== undefined) body.byte(lane);
         }
@@ -370,22 +463,54 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
   }
   flush(end);
 
-  function checkedStoreSimd(subBytes: Uint8Array, m: { align: number; memoryIndex: number; offset: number }, lane: number | undefined): void {
-    body.byte(0x21).u32(temp.v128).byte(0x21).u32(temp.addr);
-    effectiveAddress(m.offset);
-    body.byte(0x41).i32(PAGE_SHIFT).byte(0x76);
-    body.byte(0x2d).u32(0).u32(0);
-    body.byte(0x41).i32(1).byte(0x71);
-    body.byte(0x45);
-    body.byte(0x04).byte(0x40);
-    effectiveAddress(m.offset);
-    body.byte(0x10).u32(ctx.markFunc);
-    body.byte(0x0b);
-    body.byte(0x20).u32(temp.addr).byte(0x20).u32(temp.v128);
-    body.byte(OP.prefixSIMD).bytes(subBytes);
-    shiftedMemArg(body, m.align, m.memoryIndex, m.offset);
-    if (lane !== undefined) body.byte(lane);
+  /**
+   * Table instructions of a table64 (0xfc 12 table.init, 14 copy, 15 grow, 16 size, 17 fill): their
+   * i64 indices and counts lowered before, an i64 result widened after. Leaves other tables alone.
+   */
+  function lowerTableInstruction(sub: number, imm: ByteReader, at: number): void {
+    const first = imm.u32();
+    const second = sub === 12 || sub === 14 ? imm.u32() : undefined;
+    if (sub === 12) { // table.init elem table: [dst, src: i32, n: i32]
+      if (!table64(second!)) return;
+      flush(at);
+      body.byte(0x21).u32(temp.n).byte(0x21).u32(temp.x);
+      lower();
+      body.byte(0x20).u32(temp.x).byte(0x20).u32(temp.n);
+    } else if (sub === 14) { // table.copy dst src: [d, s, n], n is i64 only if both are table64
+      const dst64 = table64(first);
+      const src64 = table64(second!);
+      if (!dst64 && !src64) return;
+      flush(at);
+      lowerIf(dst64 && src64);
+      body.byte(0x21).u32(temp.n);
+      lowerIf(src64);
+      body.byte(0x21).u32(temp.x);
+      lowerIf(dst64);
+      body.byte(0x20).u32(temp.x).byte(0x20).u32(temp.n);
+    } else if (sub === 15) { // table.grow: [ref, n] -> old size or -1
+      if (!table64(first)) return;
+      flush(at);
+      lower();
+      body.bytes(bytes.subarray(at, imm.pos));
+      widenGrowResult(body);
+      copyFrom = imm.pos;
+      return;
+    } else if (sub === 16) { // table.size
+      if (!table64(first)) return;
+      flush(imm.pos);
+      widenCount(body);
+      copyFrom = imm.pos;
+      return;
+    } else { // 17 table.fill: [i, ref, n]
+      if (!table64(first)) return;
+      flush(at);
+      lower();
+      body.byte(0x21).u32(temp.n).byte(0x21).u32(refTemp(first));
+      lower();
+      body.byte(0x20).u32(refTemp(first)).byte(0x20).u32(temp.n);
+    }
     usedTemps = true;
+    copyFrom = at;
   }
 
   const out = new ByteWriter();

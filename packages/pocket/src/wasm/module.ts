@@ -197,7 +197,7 @@ export function readLimits(s: ByteReader): Limits {
   const flags = s.byte();
   const is64 = (flags & 0x04) !== 0;
   const shared = (flags & 0x02) !== 0;
-  const read = () => (is64 ? Number(s.sleb(10)) : s.u32());
+  const read = () => (is64 ? s.u64() : s.u32());
   const min = read();
   const max = flags & 0x01 ? read() : undefined;
   return { min, max, is64, shared };

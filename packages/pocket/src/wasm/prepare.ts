@@ -10,6 +10,7 @@ import { IcError } from '../errors.js';
 import { IC0_SIGNATURES, signatureMatches } from '../system-api/signatures.js';
 import { WasmFormatError } from './bytes.js';
 import { instrument } from './instrument.js';
+import { isWasm64 } from './memory64.js';
 import { EXTERNAL, evalOffset, parseModule, type ParsedModule } from './module.js';
 
 export interface PreparedModule {
@@ -22,6 +23,8 @@ export interface PreparedModule {
   wasm: Uint8Array;
   compiled: WebAssembly.Module;
   memory: { min: number; max: number | undefined } | undefined;
+  /** The module is wasm64 (64-bit memory), lowered to 32 bits: callbacks take an i64 `env`. */
+  memory64: boolean;
   dataSegments: { offset: number; bytes: Uint8Array }[];
   mutableGlobals: { index: number; exportName: string }[];
   tableExport: string | undefined;
@@ -85,18 +88,24 @@ function decode(wasm: Uint8Array): Uint8Array {
 
 function prepareUncached(wasm: Uint8Array, hash: Uint8Array, hashHex: string): PreparedModule {
   const bytes = decode(wasm);
+  let engineError: Error | undefined;
   try {
     // The engine's own validation first, so malformed modules get its diagnosis.
     new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
   } catch (error) {
-    throw invalid(`Wasmtime failed to validate wasm module ${(error as Error).message}`);
+    engineError = error as Error;
   }
   let parsed: ParsedModule;
   try {
     parsed = parseModule(bytes);
   } catch (error) {
+    if (engineError) throw invalid(`Wasmtime failed to validate wasm module ${engineError.message}`);
     throw invalid(`Failed to decode wasm module: ${(error as Error).message}`);
   }
+  // Node 20's engine rejects 64-bit memories and tables; such a module is validated by compiling
+  // its 32-bit lowering instead (see memory64.ts).
+  const memory64 = isWasm64(parsed);
+  if (engineError && !memory64) throw invalid(`Wasmtime failed to validate wasm module ${engineError.message}`);
   const methods = validate(parsed);
   const metadata = readMetadata(parsed);
 
@@ -111,6 +120,7 @@ function prepareUncached(wasm: Uint8Array, hash: Uint8Array, hashHex: string): P
   try {
     compiled = new WebAssembly.Module(instrumented.bytes as Uint8Array<ArrayBuffer>);
   } catch (error) {
+    if (memory64 && engineError) throw invalid(`Wasmtime failed to validate wasm module ${engineError.message}`);
     throw new Error(`internal: the instrumented module does not compile: ${(error as Error).message}`);
   }
   const memory = parsed.memories[0];
@@ -121,6 +131,7 @@ function prepareUncached(wasm: Uint8Array, hash: Uint8Array, hashHex: string): P
   return {
     hash, hashHex, size: wasm.length, wasm, compiled,
     memory: memory ? { min: memory.min, max: memory.max } : undefined,
+    memory64,
     dataSegments,
     mutableGlobals: instrumented.mutableGlobals,
     tableExport: instrumented.tableExport,
@@ -140,7 +151,7 @@ function validate(m: ParsedModule): Pick<PreparedModule, 'updates' | 'queries' |
       throw invalid(`Wasm module has an invalid import section. Module imports function '${imp.name}' from '${imp.module}' that is not exported by the runtime.`);
     }
     const type = m.types[imp.typeIndex!]!;
-    if (!signatureMatches(sig, type.params, type.results)) {
+    if (!signatureMatches(sig, type.params, type.results, isWasm64(m))) {
       throw invalid(`Wasm module has an invalid import section. Module imports function '${imp.name}' from 'ic0' with an incorrect signature.`);
     }
   }

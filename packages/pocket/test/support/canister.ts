@@ -7,14 +7,14 @@ import { PocketIc } from '@dfinity/pic';
 import { Principal } from '@icp-sdk/core/principal';
 import { inject } from 'vitest';
 
-import { IC0_SIGNATURES } from '../../src/system-api/signatures.js';
+import { IC0_SIGNATURES, concreteType } from '../../src/system-api/signatures.js';
 import { wat } from './wat.js';
 
 function importLine(name: string): string {
   const sig = IC0_SIGNATURES[name];
   if (!sig) throw new Error(`unknown ic0 function ${name}`);
-  const params = sig.params.length ? ` (param ${sig.params.join(' ')})` : '';
-  const results = sig.results.length ? ` (result ${sig.results.join(' ')})` : '';
+  const params = sig.params.length ? ` (param ${sig.params.map((t) => concreteType(t, false)).join(' ')})` : '';
+  const results = sig.results.length ? ` (result ${sig.results.map((t) => concreteType(t, false)).join(' ')})` : '';
   return `  (import "ic0" "${name}" (func $${name}${params}${results}))`;
 }
 

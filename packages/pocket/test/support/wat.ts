@@ -7,7 +7,7 @@ export async function wat(source: string): Promise<Uint8Array> {
   wabt ??= await wabtInit();
   const module = wabt.parseWat('canister.wat', source, {
     bulk_memory: true, reference_types: true, multi_value: true, simd: true, sign_extension: true,
-    sat_float_to_int: true, mutable_globals: true,
+    sat_float_to_int: true, mutable_globals: true, memory64: true,
   });
   try {
     module.resolveNames();
