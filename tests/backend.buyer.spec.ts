@@ -8,10 +8,9 @@ import { HttpAgent } from '@dfinity/agent';
 import { PocketIc } from '@dfinity/pic';
 import { IDL } from '@icp-sdk/core/candid';
 import { checkDapp, type DappVerdict } from '@lineage/sdk';
-import { assetIdlFactory, type AssetService } from '@lineage/types';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { builtWasm, ok, setupWorld, settle, spawn, upgradeTo, who, type Dapp, type World } from './support/dapp.js';
+import { assetOf, builtWasm, ok, setupWorld, settle, spawn, upgradeTo, who, type Dapp, type World } from './support/dapp.js';
 
 describe('the buyer\'s check', () => {
   let pic: PocketIc;
@@ -21,11 +20,7 @@ describe('the buyer\'s check', () => {
   const check = (dapp: Dapp): Promise<DappVerdict> => checkDapp({ agent, backend: dapp.backendId as never });
   const failed = (v: DappVerdict) => v.checks.filter((c) => !c.ok).map((c) => c.check);
   const detail = (v: DappVerdict, name: string) => v.checks.find((c) => c.check === name)!.detail;
-  const assetAs = (dapp: Dapp, as: typeof who.alice) => {
-    const a = pic.createActor<AssetService>(assetIdlFactory as unknown as IDL.InterfaceFactory, dapp.assetId!);
-    a.setPrincipal(as);
-    return a;
-  };
+  const assetAs = (dapp: Dapp, as: typeof who.alice) => assetOf(pic, dapp, as);
   const settleMessages = async () => {
     for (let i = 0; i < 12; i++) await pic.tick();
   };

@@ -4,13 +4,14 @@
  * canister are exactly {backend, manager}; the backend answers to the token it was spawned with;
  * the frontend's permission lists hold the current holder at most; only the current holder can act.
  */
-import { PocketIc, type Actor } from '@dfinity/pic';
+import { PocketIc } from '@dfinity/pic';
 import { IDL } from '@icp-sdk/core/candid';
-import { assetIdlFactory, type AssetService } from '@lineage/types';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { controllersOf, err, ok, setupWorld, spawn, upgradeTo, user, variant, who, type Dapp, type Principal, type World } from './support/dapp.js';
+import {
+  assetOf, controllersOf, err, ok, permissionsOf, setupWorld, spawn, upgradeTo, user, variant, who, type Dapp, type Principal, type World,
+} from './support/dapp.js';
 
 const PEOPLE = [who.alice, who.bob, user('carol')];
 
@@ -44,19 +45,13 @@ describe('ownership invariants over random sequences of actions and sales', () =
     await pic.tearDown();
   });
 
-  const assetAs = (dapp: Dapp, as: Principal): Actor<AssetService> => {
-    const a = pic.createActor<AssetService>(assetIdlFactory as unknown as IDL.InterfaceFactory, dapp.assetId!);
-    a.setPrincipal(as);
-    return a;
-  };
+  const assetAs = (dapp: Dapp, as: Principal) => assetOf(pic, dapp, as);
 
   async function checkInvariants(dapp: Dapp, holder: Principal): Promise<void> {
     const ring = [dapp.backendId.toText(), dapp.managerId.toText()].sort();
     for (const id of [dapp.backendId, dapp.managerId, dapp.assetId!]) expect(await controllersOf(pic, id, dapp.backendId)).toEqual(ring);
     expect((await dapp.backendAs(who.stranger).dapp()).token_id).toBe(dapp.tokenId);
-    const asset = assetAs(dapp, who.stranger);
-    for (const permission of ['Commit', 'Prepare', 'ManagePermissions']) {
-      const listed = (await asset.list_permitted({ permission: { [permission]: null } as never })).map((p) => p.toText());
+    for (const [permission, listed] of Object.entries(await permissionsOf(pic, dapp))) {
       expect(listed.filter((p) => p !== holder.toText() || permission !== 'Commit'), permission).toEqual([]);
     }
     for (const other of PEOPLE.filter((p) => p.toText() !== holder.toText())) {

@@ -4,36 +4,26 @@
  * hold on a dapp after its NFT changed hands, and fails. The dapps are spawned with the sdk from
  * real registry versions, and every canister is the real built Wasm.
  */
-import { PocketIc, type Actor } from '@dfinity/pic';
+import { PocketIc } from '@dfinity/pic';
 import { IDL } from '@icp-sdk/core/candid';
-import { assetIdlFactory, assetTypes, backendInit, managerInit, type AssetService } from '@lineage/types';
+import { assetTypes, backendInit, managerInit } from '@lineage/types';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import {
-  builtWasm, controllersOf, err, moduleHashOf, ok, setupWorld, spawn, upgradeTo, user, variant, who,
+  assetOf as asset, builtWasm, controllersOf, err, moduleHashOf, ok, permissionsOf, setupWorld, spawn, upgradeTo, user, variant, who,
   type Dapp, type Principal, type World,
 } from './support/dapp.js';
-
-type Asset = Actor<AssetService>;
 
 describe('a sale hands over everything', () => {
   let pic: PocketIc;
   let world: World;
   const carol = user('carol');
 
-  const assetOf = (dapp: Dapp, as: Principal): Asset => {
-    const a = pic.createActor<AssetService>(assetIdlFactory as unknown as IDL.InterfaceFactory, dapp.assetId!);
-    a.setPrincipal(as);
-    return a;
-  };
+  const assetOf = (dapp: Dapp, as: Principal) => asset(pic, dapp, as);
   const store = (dapp: Dapp, as: Principal, key: string) => assetOf(dapp, as).lineage_store({
     key, content_type: 'text/html', content_encoding: 'identity', content: new TextEncoder().encode(`<p>${key}</p>`), sha256: [],
   });
-  const permissions = async (dapp: Dapp) => {
-    const asset = assetOf(dapp, who.stranger);
-    const list = async (permission: string) => (await asset.list_permitted({ permission: { [permission]: null } as never })).map((p) => p.toText());
-    return { Commit: await list('Commit'), Prepare: await list('Prepare'), ManagePermissions: await list('ManagePermissions') };
-  };
+  const permissions = (dapp: Dapp) => permissionsOf(pic, dapp);
   const ring = (dapp: Dapp) => [dapp.backendId.toText(), dapp.managerId.toText()].sort();
   const sell = async (dapp: Dapp, from: Principal, to: Principal) => {
     const [r] = await world.nft(from).icrc7_transfer([{

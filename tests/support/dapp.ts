@@ -14,8 +14,8 @@ import { Principal } from '@icp-sdk/core/principal';
 import { releaseModule } from '@lineage/canister-build';
 import { publishWasm, spawnDapp, type CanisterDeployer, type SpawnedDapp } from '@lineage/sdk';
 import {
-  backendIdl, managerIdl, managerInit, nftIdl, nftInit, registryIdl, registryInit,
-  type BackendService, type ManagerService, type NftService, type RegistryService,
+  assetIdlFactory, backendIdl, managerIdl, managerInit, nftIdl, nftInit, registryIdl, registryInit,
+  type AssetService, type BackendService, type ManagerService, type NftService, type RegistryService,
 } from '@lineage/types';
 
 import { clearChunkStore, hex } from './ic.js';
@@ -27,6 +27,7 @@ export type Backend = Actor<BackendService>;
 export type Manager = Actor<ManagerService>;
 export type Registry = Actor<RegistryService>;
 export type Nft = Actor<NftService>;
+export type Asset = Actor<AssetService>;
 
 const wasmPath = (name: string) => fileURLToPath(new URL(`../../canisters/${name}/dist/${name}.wasm`, import.meta.url));
 const cache = new Map<string, Uint8Array>();
@@ -276,6 +277,20 @@ export async function installManager(pic: PocketIc, o: {
     return a;
   };
   return { managerId, managerAs };
+}
+
+/** The dapp's asset canister, called as `as`. */
+export function assetOf(pic: PocketIc, dapp: Dapp, as: Principal): Asset {
+  const a = pic.createActor<AssetService>(assetIdlFactory as unknown as IDL.InterfaceFactory, dapp.assetId!);
+  a.setPrincipal(as);
+  return a;
+}
+
+/** The dapp's asset canister's three permission lists, as principal texts. */
+export async function permissionsOf(pic: PocketIc, dapp: Dapp): Promise<Record<'Commit' | 'Prepare' | 'ManagePermissions', string[]>> {
+  const asset = assetOf(pic, dapp, who.stranger);
+  const list = async (permission: string) => (await asset.list_permitted({ permission: { [permission]: null } as never })).map((p) => p.toText());
+  return { Commit: await list('Commit'), Prepare: await list('Prepare'), ManagePermissions: await list('ManagePermissions') };
 }
 
 /** Runs rounds until the manager's operation `id` has ended (a scheduled self-upgrade of the backend). */
