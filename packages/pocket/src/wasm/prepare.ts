@@ -23,7 +23,8 @@ export interface PreparedModule {
   compiled: WebAssembly.Module;
   memory: { min: number; max: number | undefined } | undefined;
   dataSegments: { offset: number; bytes: Uint8Array }[];
-  mutableGlobals: { index: number; exportName: string }[];
+  /** Each defined mutable global: its export name and value type byte (0x7f i32, 0x7e i64, …). */
+  mutableGlobals: { index: number; exportName: string; valType: number }[];
   tableExport: string | undefined;
   hasStart: boolean;
   /** Function type (params, results) of each table-reachable function is checked at call time by the engine. */
