@@ -67,6 +67,8 @@ const UNSUPPORTED: Record<string, string> = {
   bitcoin_get_balance: 'the Bitcoin API', bitcoin_get_utxos: 'the Bitcoin API', bitcoin_send_transaction: 'the Bitcoin API',
   bitcoin_get_current_fee_percentiles: 'the Bitcoin API', bitcoin_get_block_headers: 'the Bitcoin API',
   node_metrics_history: 'node metrics', subnet_info: 'subnet info',
+  // Cycles consumed per use case are not counted yet.
+  canister_metrics: 'canister metrics',
 };
 
 function reject(error: IcError): CallResult {
