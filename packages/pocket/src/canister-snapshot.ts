@@ -92,13 +92,23 @@ export function captureSnapshot(canister: Canister, time: bigint): CanisterSnaps
     chunkStore: new Map([...canister.chunkStore].map(([k, v]) => [k, v.slice()])),
     certifiedData: canister.certifiedData.slice(),
     globalTimer: canister.globalTimer,
-    // The emulator schedules the hook when the condition holds and runs it at once, so a canister
-    // between messages never has it pending.
-    onLowWasmMemoryHookStatus: 'condition_not_satisfied',
+    onLowWasmMemoryHookStatus: lowMemoryHookStatus(canister),
     size: 0n,
   };
   snapshot.size = snapshotSize(snapshot);
   return snapshot;
+}
+
+/**
+ * The hook's state as the spec defines it: `ready` while fewer than `wasm_memory_threshold` bytes
+ * remain below `wasm_memory_limit`, else `condition_not_satisfied`. (The emulator does not run
+ * `canister_on_low_wasm_memory` yet, so it never reports `executed`.)
+ */
+function lowMemoryHookStatus(canister: Canister): HookStatus {
+  const { wasmMemoryLimit, wasmMemoryThreshold } = canister.settings;
+  if (wasmMemoryThreshold === 0n || wasmMemoryLimit === 0n) return 'condition_not_satisfied';
+  const used = BigInt(canister.instance?.heap.byteLength ?? 0);
+  return wasmMemoryLimit - used < wasmMemoryThreshold ? 'ready' : 'condition_not_satisfied';
 }
 
 function globalValue(valType: number, value: number | bigint): GlobalValue {
