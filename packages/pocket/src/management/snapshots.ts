@@ -70,11 +70,15 @@ function roomFor(host: ManagementHost, canister: Canister, replace: Uint8Array |
   return 0n;
 }
 
-/** Charges a snapshot operation over `bytes` to the canister, or refuses it. */
+/**
+ * Charges a snapshot operation over `bytes` to the canister, or refuses it if paying would leave
+ * the canister below its freezing threshold (the replica's `can_withdraw_cycles`).
+ */
 function charge(ctx: MethodContext, canister: Canister, bytes: bigint): void {
   const fee = ctx.call.subnet.cost.snapshotOperation(bytes);
-  if (canister.cycles < fee) {
-    throw new IcError('CanisterOutOfCycles', `Canister snapshotting failed with: \`Canister ${canister.idText} is out of cycles: please top up the canister with at least ${fee - canister.cycles} additional cycles\`\n${HELP.snapshotNotEnoughCycles}`);
+  const needed = fee + ctx.host.environment(canister).freezingLimit(canister);
+  if (canister.cycles < needed) {
+    throw new IcError('CanisterOutOfCycles', `Canister snapshotting failed with: \`Canister ${canister.idText} is out of cycles: please top up the canister with at least ${needed - canister.cycles} additional cycles\`\n${HELP.snapshotNotEnoughCycles}`);
   }
   canister.cycles -= fee;
 }

@@ -319,6 +319,19 @@ describe('canister snapshots', () => {
     expect(error).toContain('Only canister snapshots created by metadata upload can be mutated.');
   });
 
+  it('charges the canister for a snapshot, and refuses one it cannot pay for above its freezing threshold', async () => {
+    const rich = await fresh();
+    const before = (await pic.canisterStatus({ canisterId: rich })).cycles;
+    await take(rich);
+    expect((await pic.canisterStatus({ canisterId: rich })).cycles).toBeLessThan(before);
+
+    const poor = await install(pic, wasm, { controllers: [user], cycles: 20_000_000n });
+    const error = await failure(take(poor));
+    expect(error).toContain(`Canister snapshotting failed with: \`Canister ${poor.toText()} is out of cycles`);
+    expect(error).toMatch(/CanisterOutOfCycles|IC0207/);
+    expect(await list(poor)).toEqual([]);
+  });
+
   it('canister settings other than snapshot_visibility stay as they are across a load', async () => {
     const id = await fresh([user, proxy]);
     const snapshot = await take(id);
