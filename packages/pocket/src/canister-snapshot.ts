@@ -11,6 +11,8 @@
 import type { Principal } from '@dfinity/principal';
 
 import type { Canister } from './canister.js';
+import { LIMITS } from './constants.js';
+import { IcError } from './errors.js';
 import { StableMemory } from './state/stable-memory.js';
 import { prepareModule } from './wasm/prepare.js';
 import { WasmInstance } from './wasm/instance.js';
@@ -26,9 +28,9 @@ export interface CanisterSnapshot {
   takenAtTimestamp: bigint;
   /** The canister's version when the snapshot was taken or its metadata uploaded. */
   canisterVersion: bigint;
-  wasm: Uint8Array;
-  heap: Uint8Array;
-  stable: { size: number; pages: [number, Uint8Array][] };
+  wasm: PagedBytes;
+  heap: PagedBytes;
+  stable: PagedBytes;
   globals: GlobalValue[];
   chunkStore: Map<string, Uint8Array>;
   certifiedData: Uint8Array;
@@ -37,6 +39,64 @@ export interface CanisterSnapshot {
   onLowWasmMemoryHookStatus: HookStatus | undefined;
   /** Bytes the snapshot counts against the canister's memory. */
   size: bigint;
+}
+
+/**
+ * Bytes held as 64 KiB pages, absent pages reading as zeros: a snapshot keeps only the pages a
+ * canister wrote, and an upload announcing gigabytes allocates nothing until data arrives.
+ */
+export interface PagedBytes {
+  size: number;
+  pages: Map<number, Uint8Array>;
+}
+
+const PAGE = 64 * 1024;
+
+export function pagedFrom(bytes: Uint8Array): PagedBytes {
+  const pages = new Map<number, Uint8Array>();
+  for (let at = 0, n = 0; at < bytes.length; at += PAGE, n++) {
+    const page = bytes.subarray(at, at + PAGE);
+    if (page.some((b) => b !== 0)) {
+      const copy = new Uint8Array(PAGE);
+      copy.set(page);
+      pages.set(n, copy);
+    }
+  }
+  return { size: bytes.length, pages };
+}
+
+/** `len` bytes from `offset` (the caller checks the range). */
+export function pagedRead(p: PagedBytes, offset: number, len: number): Uint8Array {
+  const out = new Uint8Array(len);
+  for (let at = 0; at < len;) {
+    const n = Math.floor((offset + at) / PAGE);
+    const within = (offset + at) % PAGE;
+    const take = Math.min(PAGE - within, len - at);
+    const page = p.pages.get(n);
+    if (page) out.set(page.subarray(within, within + take), at);
+    at += take;
+  }
+  return out;
+}
+
+/** Writes `bytes` at `offset` (the caller checks the range). */
+export function pagedWrite(p: PagedBytes, offset: number, bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length;) {
+    const n = Math.floor((offset + at) / PAGE);
+    const within = (offset + at) % PAGE;
+    const take = Math.min(PAGE - within, bytes.length - at);
+    let page = p.pages.get(n);
+    if (!page) {
+      page = new Uint8Array(PAGE);
+      p.pages.set(n, page);
+    }
+    page.set(bytes.subarray(at, at + take), within);
+    at += take;
+  }
+}
+
+export function pagedCopy(p: PagedBytes): PagedBytes {
+  return { size: p.size, pages: new Map([...p.pages].map(([n, d]) => [n, d.slice()])) };
 }
 
 const LOCAL_ID_BYTES = 8;
@@ -70,7 +130,7 @@ export function snapshotKey(id: Uint8Array): string {
 export function snapshotSize(s: Pick<CanisterSnapshot, 'wasm' | 'heap' | 'stable' | 'globals' | 'chunkStore' | 'certifiedData'>): bigint {
   let chunks = 0;
   for (const c of s.chunkStore.values()) chunks += c.length;
-  return BigInt(s.wasm.length + s.heap.length + s.stable.size * 65536 + s.globals.length * 8 + chunks + s.certifiedData.length);
+  return BigInt(s.wasm.size + s.heap.size + s.stable.size + s.globals.length * 8 + chunks + s.certifiedData.length);
 }
 
 /** Captures `canister` (which must have code) as a snapshot taken at `time`. */
@@ -85,9 +145,9 @@ export function captureSnapshot(canister: Canister, time: bigint): CanisterSnaps
     source: 'taken_from_canister',
     takenAtTimestamp: time,
     canisterVersion: canister.version,
-    wasm: module.wasm,
-    heap: instance.heap.snapshot(),
-    stable,
+    wasm: pagedFrom(module.wasm),
+    heap: pagedFrom(instance.heap.snapshot()),
+    stable: { size: stable.size * PAGE, pages: new Map(stable.pages) },
     globals,
     chunkStore: new Map([...canister.chunkStore].map(([k, v]) => [k, v.slice()])),
     certifiedData: canister.certifiedData.slice(),
@@ -143,12 +203,16 @@ export function globalsMatch(valTypes: number[], globals: GlobalValue[]): boolea
  * behaviour canisters already rely on). Throws (changing nothing) if the module does not load.
  */
 export function restoreSnapshot(canister: Canister, snapshot: CanisterSnapshot): void {
-  const module = prepareModule(snapshot.wasm);
+  const module = prepareModule(pagedRead(snapshot.wasm, 0, snapshot.wasm.size));
   const instance = WasmInstance.create(module, canister.api.imports);
-  instance.restore(snapshot.heap, snapshot.globals.map(globalJsValue));
+  const pages = module.memory?.max ?? LIMITS.maxWasmPages;
+  if (snapshot.heap.size > pages * PAGE) {
+    throw new IcError('InvalidManagementPayload', `The snapshot's Wasm memory of ${snapshot.heap.size} bytes does not fit in the module's memory of at most ${pages} pages.`);
+  }
+  instance.restore(pagedRead(snapshot.heap, 0, snapshot.heap.size), snapshot.globals.map(globalJsValue));
   canister.module = module;
   canister.instance = instance;
-  canister.stable = StableMemory.fromPages(snapshot.stable.size, snapshot.stable.pages.map(([n, d]) => [n, d.slice()]));
+  canister.stable = StableMemory.fromPages(snapshot.stable.size / PAGE, [...snapshot.stable.pages].map(([n, d]) => [n, d.slice()]));
   canister.chunkStore = new Map([...snapshot.chunkStore].map(([k, v]) => [k, v.slice()]));
   canister.certifiedData = snapshot.certifiedData.slice();
   if (snapshot.source === 'metadata_upload' && snapshot.globalTimer !== undefined) canister.globalTimer = snapshot.globalTimer;

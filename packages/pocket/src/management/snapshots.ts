@@ -19,8 +19,8 @@ import { Principal } from '@dfinity/principal';
 
 import type { Canister } from '../canister.js';
 import {
-  captureSnapshot, globalsMatch, restoreSnapshot, snapshotId, snapshotIdText, snapshotKey, snapshotOwner, snapshotSize,
-  type CanisterSnapshot, type GlobalValue, type HookStatus,
+  captureSnapshot, globalsMatch, pagedRead, pagedWrite, restoreSnapshot, snapshotId, snapshotIdText, snapshotKey, snapshotOwner, snapshotSize,
+  type CanisterSnapshot, type GlobalValue, type HookStatus, type PagedBytes,
 } from '../canister-snapshot.js';
 import { LIMITS } from '../constants.js';
 import { HELP, IcError } from '../errors.js';
@@ -101,47 +101,14 @@ function viewable(ctx: MethodContext, id: Principal): Canister {
   return canister;
 }
 
-function readSlice(bytes: Uint8Array | ((offset: number, size: number) => Uint8Array), total: bigint, { offset, size }: Slice): Uint8Array {
+function readSlice(bytes: PagedBytes, { offset, size }: Slice): Uint8Array {
   if (size > BigInt(LIMITS.maxSnapshotSlice)) {
     throw new IcError('InvalidManagementPayload', `Requested slice too large: ${size} > ${LIMITS.maxSnapshotSlice}`);
   }
-  if (offset + size > total) {
+  if (offset + size > BigInt(bytes.size)) {
     throw new IcError('InvalidManagementPayload', `Invalid subslice into wasm module / main memory / stable memory: offset: ${offset}, size: ${size}`);
   }
-  return typeof bytes === 'function' ? bytes(Number(offset), Number(size)) : bytes.slice(Number(offset), Number(offset + size));
-}
-
-function readStable(snapshot: CanisterSnapshot, offset: number, size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  const PAGE = LIMITS.stablePageSize;
-  const pages = new Map(snapshot.stable.pages);
-  for (let at = 0; at < size;) {
-    const page = Math.floor((offset + at) / PAGE);
-    const within = (offset + at) % PAGE;
-    const n = Math.min(PAGE - within, size - at);
-    const data = pages.get(page);
-    if (data) out.set(data.subarray(within, within + n), at);
-    at += n;
-  }
-  return out;
-}
-
-function writeStable(snapshot: CanisterSnapshot, offset: number, chunk: Uint8Array): void {
-  const PAGE = LIMITS.stablePageSize;
-  const pages = new Map(snapshot.stable.pages);
-  for (let at = 0; at < chunk.length;) {
-    const page = Math.floor((offset + at) / PAGE);
-    const within = (offset + at) % PAGE;
-    const n = Math.min(PAGE - within, chunk.length - at);
-    let data = pages.get(page);
-    if (!data) {
-      data = new Uint8Array(PAGE);
-      pages.set(page, data);
-    }
-    data.set(chunk.subarray(at, at + n), within);
-    at += n;
-  }
-  snapshot.stable.pages = [...pages.entries()];
+  return pagedRead(bytes, Number(offset), Number(size));
 }
 
 const hookStatusWire = (s: HookStatus | undefined) => (s === undefined ? [] : [{ [s]: null }]);
@@ -176,7 +143,7 @@ export const snapshotMethods = {
     if (snapshot.source === 'metadata_upload') {
       let valTypes: number[];
       try {
-        valTypes = prepareModule(snapshot.wasm).mutableGlobals.map((g) => g.valType);
+        valTypes = prepareModule(pagedRead(snapshot.wasm, 0, snapshot.wasm.size)).mutableGlobals.map((g) => g.valType);
       } catch (error) {
         if (error instanceof IcError) throw error;
         throw new IcError('CanisterInvalidWasm', `Canister's Wasm module is not valid: ${(error as Error).message}`);
@@ -223,10 +190,10 @@ export const snapshotMethods = {
     ctx.reply(ok([S.ReadMetadataResult], [{
       source: { [s.source]: null },
       taken_at_timestamp: s.takenAtTimestamp,
-      wasm_module_size: BigInt(s.wasm.length),
+      wasm_module_size: BigInt(s.wasm.size),
       globals: s.globals,
-      wasm_memory_size: BigInt(s.heap.length),
-      stable_memory_size: BigInt(s.stable.size) * BigInt(LIMITS.stablePageSize),
+      wasm_memory_size: BigInt(s.heap.size),
+      stable_memory_size: BigInt(s.stable.size),
       wasm_chunk_store: [...s.chunkStore.keys()].map((h) => ({ hash: Uint8Array.from(Buffer.from(h, 'hex')) })),
       canister_version: s.canisterVersion,
       certified_data: s.certifiedData,
@@ -248,11 +215,11 @@ export const snapshotMethods = {
       }
       chunk = data.slice();
     } else if (kind.wasm_module) {
-      chunk = readSlice(s.wasm, BigInt(s.wasm.length), kind.wasm_module);
+      chunk = readSlice(s.wasm, kind.wasm_module);
     } else if (kind.wasm_memory) {
-      chunk = readSlice(s.heap, BigInt(s.heap.length), kind.wasm_memory);
+      chunk = readSlice(s.heap, kind.wasm_memory);
     } else {
-      chunk = readSlice((o, n) => readStable(s, o, n), BigInt(s.stable.size) * BigInt(LIMITS.stablePageSize), kind.stable_memory!);
+      chunk = readSlice(s.stable, kind.stable_memory!);
     }
     charge(ctx, canister, BigInt(chunk.length));
     ctx.reply(ok([S.ReadDataResult], [{ chunk }]), ctx.call.cycles);
@@ -279,9 +246,9 @@ export const snapshotMethods = {
       source: 'metadata_upload',
       takenAtTimestamp: ctx.host.time,
       canisterVersion: canister.version,
-      wasm: new Uint8Array(Number(args.wasm_module_size)),
-      heap: new Uint8Array(Number(args.wasm_memory_size)),
-      stable: { size: Number(args.stable_memory_size / page), pages: [] },
+      wasm: { size: Number(args.wasm_module_size), pages: new Map() },
+      heap: { size: Number(args.wasm_memory_size), pages: new Map() },
+      stable: { size: Number(args.stable_memory_size), pages: new Map() },
       globals: args.globals,
       chunkStore: new Map(),
       certifiedData: args.certified_data.slice(),
@@ -319,18 +286,11 @@ export const snapshotMethods = {
       charge(ctx, canister, BigInt(chunk.length));
       s.chunkStore.set(key, chunk.slice());
       s.size = snapshotSize(s);
-    } else if (kind.wasm_module) {
-      const at = slice(kind.wasm_module.offset, BigInt(s.wasm.length));
-      charge(ctx, canister, BigInt(chunk.length));
-      s.wasm.set(chunk, at);
-    } else if (kind.wasm_memory) {
-      const at = slice(kind.wasm_memory.offset, BigInt(s.heap.length));
-      charge(ctx, canister, BigInt(chunk.length));
-      s.heap.set(chunk, at);
     } else {
-      const at = slice(kind.stable_memory!.offset, BigInt(s.stable.size) * BigInt(LIMITS.stablePageSize));
+      const [target, { offset }] = kind.wasm_module ? [s.wasm, kind.wasm_module] : kind.wasm_memory ? [s.heap, kind.wasm_memory] : [s.stable, kind.stable_memory!];
+      const at = slice(offset, BigInt(target.size));
       charge(ctx, canister, BigInt(chunk.length));
-      writeStable(s, at, chunk);
+      pagedWrite(target, at, chunk);
     }
     ctx.reply(EMPTY, ctx.call.cycles);
   },

@@ -9,8 +9,9 @@
  *   bigints, bytes and principals are tagged (`{"$n": "…"}`, `{"$b": base64}`, `{"$p": text}`);
  * - `canisters/<id>/module.wasm`, `heap.bin`, `stable.bin`: a canister's module as uploaded, its
  *   Wasm memory, and the stable-memory pages it holds (in the order `state.json` lists them);
- * - `canisters/<id>/snapshots/<snapshot id, hex>/` the same three files for each of the canister's
- *   snapshots (`take_canister_snapshot`), whose other fields are in `state.json`.
+ * - `canisters/<id>/snapshots/<snapshot id, hex>/module.bin`, `heap.bin`, `stable.bin`: the pages
+ *   each of the canister's snapshots holds of its module and memories (page numbers and the other
+ *   fields are in `state.json`).
  *
  * Messages in flight are not saved: the server runs rounds until the instance is idle first, and
  * call contexts still open then are dropped (their callers would wait forever otherwise).
@@ -20,7 +21,7 @@ import { join } from 'node:path';
 import { Principal } from '@dfinity/principal';
 
 import { defaultSettings, type Canister } from '../canister.js';
-import { snapshotKey, type CanisterSnapshot } from '../canister-snapshot.js';
+import { snapshotKey, type CanisterSnapshot, type PagedBytes } from '../canister-snapshot.js';
 
 export const STATE_FILE = 'state.json';
 const FORMAT = 'lineage-pocket-state';
@@ -70,13 +71,10 @@ const PLAIN_FIELDS = [
   'totalChanges', 'logs', 'nextLogIdx', 'createdAt', 'lastInstalledAt', 'queryStats', 'nextSnapshotId',
 ] as const;
 
-/** A snapshot's fields for `state.json`: its module and memories go to files, its chunks inline. */
+/** A snapshot's fields for `state.json`: its module and memories go to files (page numbers here), its chunks inline. */
 function snapshotRecord(s: CanisterSnapshot): Record<string, unknown> {
-  return {
-    ...s, wasm: undefined, heap: undefined,
-    stable: { size: s.stable.size, pages: s.stable.pages.map(([n]) => n) },
-    chunkStore: [...s.chunkStore.entries()],
-  };
+  const layout = (p: PagedBytes) => ({ size: p.size, pages: [...p.pages.keys()] });
+  return { ...s, wasm: layout(s.wasm), heap: layout(s.heap), stable: layout(s.stable), chunkStore: [...s.chunkStore.entries()] };
 }
 
 /** Captures a canister for saving. */
@@ -118,14 +116,16 @@ export function restoreFields(canister: Canister, record: CanisterRecord, snapsh
 function readSnapshot(dir: string, r: Record<string, unknown>): CanisterSnapshot {
   const id = r.id as Uint8Array;
   const at = join(dir, snapshotKey(id));
-  const file = (name: string) => new Uint8Array(readFileSync(join(at, name)));
-  const stable = file('stable.bin');
-  const saved = r.stable as { size: number; pages: number[] };
+  const paged = (name: string, layout: unknown): PagedBytes => {
+    const { size, pages } = layout as { size: number; pages: number[] };
+    const data = readFileSync(join(at, name));
+    return { size, pages: new Map(pages.map((n, k) => [n, new Uint8Array(data.subarray(k * PAGE, (k + 1) * PAGE))])) };
+  };
   return {
     ...(r as unknown as CanisterSnapshot),
-    wasm: file('module.wasm'),
-    heap: file('heap.bin'),
-    stable: { size: saved.size, pages: saved.pages.map((n, k) => [n, stable.slice(k * PAGE, (k + 1) * PAGE)]) },
+    wasm: paged('module.bin', r.wasm),
+    heap: paged('heap.bin', r.heap),
+    stable: paged('stable.bin', r.stable),
     chunkStore: new Map(r.chunkStore as [string, Uint8Array][]),
   };
 }
@@ -182,9 +182,9 @@ export function saveState(dir: string, instance: InstanceRecord, canisters: Save
     for (const snap of c.snapshots) {
       const dir = join(at, 'snapshots', snapshotKey(snap.id));
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'module.wasm'), snap.wasm);
-      writeFileSync(join(dir, 'heap.bin'), snap.heap);
-      writeFileSync(join(dir, 'stable.bin'), Buffer.concat(snap.stable.pages.map(([, d]) => d)));
+      writeFileSync(join(dir, 'module.bin'), Buffer.concat([...snap.wasm.pages.values()]));
+      writeFileSync(join(dir, 'heap.bin'), Buffer.concat([...snap.heap.pages.values()]));
+      writeFileSync(join(dir, 'stable.bin'), Buffer.concat([...snap.stable.pages.values()]));
     }
   }
   const state = { format: FORMAT, version: FORMAT_VERSION, instance, canisters: canisters.map((c) => c.record) };

@@ -332,6 +332,31 @@ describe('canister snapshots', () => {
     expect(await list(poor)).toEqual([]);
   });
 
+  it('an upload announcing gigabytes costs nothing until data comes, and a snapshot that is not a module does not load', async () => {
+    const id = await fresh();
+    const GiB = 1024n ** 3n;
+    const uploaded = decode<{ snapshot_id: Uint8Array }>(IDL.Record({ snapshot_id: SnapshotId }), await ingress(pic, 'upload_canister_snapshot_metadata', UploadMetadataArgs, {
+      canister_id: id, replace_snapshot: [], wasm_module_size: 100n * 1024n * 1024n, globals: [], wasm_memory_size: 4n * GiB,
+      stable_memory_size: 400n * GiB, certified_data: new Uint8Array(), global_timer: [], on_low_wasm_memory_hook_status: [],
+    }));
+    const [listed] = await list(id);
+    expect(listed!.total_size).toBeGreaterThan(404n * GiB);
+    // Data at the very end of the stable memory, read back.
+    await ingress(pic, 'upload_canister_snapshot_data', UploadDataArgs, {
+      canister_id: id, snapshot_id: uploaded.snapshot_id, kind: { stable_memory: { offset: 400n * GiB - 3n } }, chunk: Uint8Array.from([1, 2, 3]),
+    });
+    const tail = decode<{ chunk: Uint8Array }>(Chunk, await ingress(pic, 'read_canister_snapshot_data', ReadDataArgs, {
+      canister_id: id, snapshot_id: uploaded.snapshot_id, kind: { stable_memory: { offset: 400n * GiB - 4n, size: 4n } },
+    }));
+    expect([...tail.chunk]).toEqual([0, 1, 2, 3]);
+    expect(await failure(ingress(pic, 'upload_canister_snapshot_data', UploadDataArgs, {
+      canister_id: id, snapshot_id: uploaded.snapshot_id, kind: { stable_memory: { offset: 400n * GiB - 2n } }, chunk: Uint8Array.from([1, 2, 3]),
+    }))).toContain(`Invalid subslice into wasm module / main memory / stable memory: offset: ${400n * GiB - 2n}, size: 3`);
+    expect(await failure(load(id, uploaded.snapshot_id))).toMatch(/not valid|Wasm/);
+    // The canister is untouched and the server still answers.
+    expect(await state(id)).toEqual({ count: 0, big: 0n, heap: 0, stable: 0 });
+  });
+
   it('canister settings other than snapshot_visibility stay as they are across a load', async () => {
     const id = await fresh([user, proxy]);
     const snapshot = await take(id);
