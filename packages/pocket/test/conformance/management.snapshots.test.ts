@@ -12,7 +12,7 @@ import type { PocketIc } from '@dfinity/pic';
 
 import { canister, install, newPic, type Principal } from '../support/canister.js';
 import {
-  CanisterIdRecord, CanisterInfoArgs, IDL, STRANGER, decode, hex, ingress, manage, proxyWasm, replyOf, settings, sha256, texts, Principal as P,
+  CanisterIdRecord, CanisterInfoArgs, IDL, STRANGER, decode, hex, ingress, manage, proxyWasm, rejectOf, replyOf, settings, sha256, texts, Principal as P,
 } from '../support/messages.js';
 
 // ---- the spec's types (ic.did), written out here so the test does not borrow the emulator's ----
@@ -355,6 +355,32 @@ describe('canister snapshots', () => {
     expect(await failure(load(id, uploaded.snapshot_id))).toMatch(/not valid|Wasm/);
     // The canister is untouched and the server still answers.
     expect(await state(id)).toEqual({ count: 0, big: 0n, heap: 0, stable: 0 });
+  });
+
+  it('a controlling canister takes and loads snapshots too (what a manager canister does around an upgrade)', async () => {
+    const id = await fresh([user, proxy]);
+    await inc(id);
+    const taken = decode<SnapshotValue>(Snapshot, replyOf(await manage(pic, proxy, 'take_canister_snapshot', TakeArgs, {
+      canister_id: id, replace_snapshot: [], uninstall_code: [], sender_canister_version: [],
+    })));
+    await inc(id);
+    replyOf(await manage(pic, proxy, 'load_canister_snapshot', LoadArgs, { canister_id: id, snapshot_id: taken.id, sender_canister_version: [] }));
+    expect(await state(id)).toEqual({ count: 1, big: 10n, heap: 1, stable: 1 });
+    const Origin = IDL.Variant({
+      from_user: IDL.Record({ user_id: IDL.Principal }),
+      from_canister: IDL.Record({ canister_id: IDL.Principal, canister_version: IDL.Opt(IDL.Nat64) }),
+    });
+    const WithOrigin = IDL.Record({ recent_changes: IDL.Vec(IDL.Record({ origin: Origin, details: ChangeDetails })) });
+    const changes = decode<{ recent_changes: { origin: Record<string, { canister_id?: Principal }>; details: Record<string, unknown> }[] }>(
+      WithOrigin, replyOf(await manage(pic, proxy, 'canister_info', CanisterInfoArgs, { canister_id: id, num_requested_changes: [1n] }))).recent_changes;
+    expect(Object.keys(changes[0]!.details)).toEqual(['load_snapshot']);
+    expect(changes[0]!.origin.from_canister?.canister_id?.toText()).toBe(proxy.toText());
+    // A canister that does not control the target is refused with the replica's controller message.
+    const other = await fresh();
+    const refused = rejectOf(await manage(pic, proxy, 'take_canister_snapshot', TakeArgs, {
+      canister_id: other, replace_snapshot: [], uninstall_code: [], sender_canister_version: [],
+    }));
+    expect(refused.message).toContain(`Only the controllers of the canister ${other.toText()} can control it.`);
   });
 
   it('canister settings other than snapshot_visibility stay as they are across a load', async () => {
