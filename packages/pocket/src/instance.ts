@@ -673,18 +673,35 @@ export class IcInstance {
     return { id: new Uint8Array(s.id), takenAtTimestamp: s.taken_at_timestamp, totalSize: s.total_size };
   }
 
-  /** Loads snapshot `snapshotId` onto `canisterId` (the snapshot may be another canister's on the same subnet). */
+  /**
+   * Loads snapshot `snapshotId` onto `canisterId` (the snapshot may be another canister's on the
+   * same subnet, if `sender` controls both).
+   *
+   * @example
+   * ic.loadCanisterSnapshot(user, canisterId, ic.listCanisterSnapshots(user, canisterId)[0].id);
+   */
   loadCanisterSnapshot(sender: Principal, canisterId: Principal, snapshotId: Uint8Array): void {
     this.managementCall(sender, 'load_canister_snapshot', SnapshotIdl.LoadSnapshotArgs, { canister_id: canisterId, snapshot_id: snapshotId, sender_canister_version: [] });
   }
 
-  /** The snapshots of `canisterId`, oldest first. */
+  /**
+   * The snapshots of `canisterId`, oldest first.
+   *
+   * @example
+   * const sizes = ic.listCanisterSnapshots(user, canisterId).map((s) => s.totalSize);
+   */
   listCanisterSnapshots(sender: Principal, canisterId: Principal): SnapshotInfo[] {
     const list = this.managementCall<{ id: Uint8Array; taken_at_timestamp: bigint; total_size: bigint }[]>(
       sender, 'list_canister_snapshots', CanisterIdRecord, { canister_id: canisterId }, IDL.Vec(SnapshotIdl.Snapshot));
     return list.map((s) => ({ id: new Uint8Array(s.id), takenAtTimestamp: s.taken_at_timestamp, totalSize: s.total_size }));
   }
 
+  /**
+   * Deletes one of `canisterId`'s snapshots.
+   *
+   * @example
+   * ic.deleteCanisterSnapshot(user, canisterId, snapshot.id);
+   */
   deleteCanisterSnapshot(sender: Principal, canisterId: Principal, snapshotId: Uint8Array): void {
     this.managementCall(sender, 'delete_canister_snapshot', SnapshotIdl.SnapshotRef, { canister_id: canisterId, snapshot_id: snapshotId });
   }
