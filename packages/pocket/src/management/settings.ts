@@ -102,12 +102,14 @@ export function mergeSettings(current: CanisterSettings, wire: SettingsWire): { 
   if (wasmThreshold !== undefined) settings.wasmMemoryThreshold = wasmThreshold;
   const env = opt(wire.environment_variables);
   if (env) {
-    if (env.length > LIMITS.maxEnvVarCount) throw invalid(`Too many environment variables: ${env.length} (max ${LIMITS.maxEnvVarCount})`);
+    // The replica's wording and code (InvalidManagementPayload), not the settings-validation one.
+    const envError = (message: string) => new IcError('InvalidManagementPayload', message);
+    if (env.length > LIMITS.maxEnvVarCount) throw envError(`Too many environment variables: ${env.length} (max: ${LIMITS.maxEnvVarCount})`);
     const names = new Set<string>();
     for (const { name, value } of env) {
       if (names.has(name)) throw invalid(`Duplicate environment variable name: ${name}`);
-      if (new TextEncoder().encode(name).length > LIMITS.maxEnvVarNameLength) throw invalid(`Environment variable name "${name}" exceeds the maximum allowed length of ${LIMITS.maxEnvVarNameLength}.`);
-      if (new TextEncoder().encode(value).length > LIMITS.maxEnvVarValueLength) throw invalid(`Environment variable value for "${name}" exceeds the maximum allowed length of ${LIMITS.maxEnvVarValueLength}.`);
+      if (new TextEncoder().encode(name).length > LIMITS.maxEnvVarNameLength) throw envError(`Environment variable name "${name}" exceeds the maximum allowed length of ${LIMITS.maxEnvVarNameLength}.`);
+      if (new TextEncoder().encode(value).length > LIMITS.maxEnvVarValueLength) throw envError(`Environment variable value "${value}" exceeds the maximum allowed length of ${LIMITS.maxEnvVarValueLength}.`);
       names.add(name);
     }
     settings.environmentVariables = env.map(({ name, value }) => [name, value]);

@@ -193,6 +193,19 @@ describe('the current management interface', () => {
     expect((await status(id)).settings.environment_variables).toEqual([{ name: 'ONLY', value: 'one' }]);
   });
 
+  it('refuses too many or too long environment variables with the replica\'s wording, changing nothing', async () => {
+    const id = await install(pic, await calleeWasm());
+    await update(id, { environment_variables: [{ name: 'KEPT', value: 'yes' }] });
+    const many = Array.from({ length: 21 }, (_, k) => ({ name: `V${k}`, value: 'x' }));
+    expect(await failure(update(id, { environment_variables: many }))).toContain('Too many environment variables: 21 (max: 20)');
+    const long = 'v'.repeat(129);
+    expect(await failure(update(id, { environment_variables: [{ name: 'LONG', value: long }] })))
+      .toContain(`Environment variable value "${long}" exceeds the maximum allowed length of 128.`);
+    expect(await failure(update(id, { environment_variables: [{ name: 'N'.repeat(129), value: '' }] })))
+      .toContain(`Environment variable name "${'N'.repeat(129)}" exceeds the maximum allowed length of 128.`);
+    expect((await status(id)).settings.environment_variables).toEqual([{ name: 'KEPT', value: 'yes' }]);
+  });
+
   it('minimum_incoming_canister_call_cycles refuses calls from other canisters that attach fewer cycles, not ingress', async () => {
     const id = await install(pic, await calleeWasm());
     expect(replyOf(await viaProxy(pic, proxy, id, 'echo', Uint8Array.from([1])))).toEqual(Uint8Array.from([1]));
