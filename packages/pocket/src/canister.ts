@@ -4,6 +4,7 @@
  */
 import type { Principal } from '@dfinity/principal';
 
+import type { CanisterSnapshot } from './canister-snapshot.js';
 import { DEFAULTS, LIMITS } from './constants.js';
 import { StableMemory } from './state/stable-memory.js';
 import { SystemApi } from './system-api/imports.js';
@@ -19,8 +20,11 @@ export interface CanisterSettings {
   memoryAllocation: bigint;
   freezingThreshold: bigint;
   reservedCyclesLimit: bigint;
+  /** Fewest cycles a call from another canister must carry (ingress and self-calls are exempt). */
+  minimumIncomingCanisterCallCycles: bigint;
   logVisibility: LogVisibility;
   snapshotVisibility: LogVisibility;
+  statusVisibility: LogVisibility;
   logMemoryLimit: bigint;
   wasmMemoryLimit: bigint;
   wasmMemoryThreshold: bigint;
@@ -33,8 +37,10 @@ export function defaultSettings(): CanisterSettings {
     memoryAllocation: 0n,
     freezingThreshold: DEFAULTS.freezingThreshold,
     reservedCyclesLimit: DEFAULTS.reservedCyclesLimit,
+    minimumIncomingCanisterCallCycles: 0n,
     logVisibility: { kind: 'controllers' },
     snapshotVisibility: { kind: 'controllers' },
+    statusVisibility: { kind: 'controllers' },
     logMemoryLimit: BigInt(LIMITS.canisterLogBytes),
     wasmMemoryLimit: DEFAULTS.wasmMemoryLimit,
     wasmMemoryThreshold: 0n,
@@ -48,10 +54,20 @@ export type ChangeOrigin =
   | { kind: 'canister'; canister: Principal; version: bigint | undefined };
 
 export type ChangeDetails =
-  | { kind: 'creation'; controllers: Principal[] }
+  | { kind: 'creation'; controllers: Principal[]; environmentVariablesHash: Uint8Array | undefined }
   | { kind: 'code_uninstall' }
   | { kind: 'code_deployment'; mode: 'install' | 'reinstall' | 'upgrade'; moduleHash: Uint8Array }
-  | { kind: 'controllers_change'; controllers: Principal[] };
+  | { kind: 'controllers_change'; controllers: Principal[] }
+  | {
+    kind: 'load_snapshot';
+    /** The canister the snapshot belongs to, when it is not the one it was loaded onto. */
+    fromCanister: Principal | undefined;
+    snapshotId: Uint8Array;
+    /** Version and time of the snapshot's canister when the snapshot was taken (or uploaded). */
+    canisterVersion: bigint;
+    takenAtTimestamp: bigint;
+    source: 'taken_from_canister' | 'metadata_upload';
+  };
 
 export interface Change {
   timestampNanos: bigint;
@@ -125,6 +141,10 @@ export class Canister {
   lastResourceChargeAt: bigint;
   lastInstalledAt: bigint | undefined;
   queryStats = { calls: 0n, instructions: 0n, requestBytes: 0n, responseBytes: 0n };
+  /** The canister's snapshots by hex id, oldest first (IC spec § take_canister_snapshot). */
+  snapshots = new Map<string, CanisterSnapshot>();
+  /** The local part of the next snapshot id (a per-canister counter, as the replica's). */
+  nextSnapshotId = 0n;
 
   constructor(readonly id: Principal, readonly subnetId: Principal, controllers: Principal[], cycles: bigint, time: bigint) {
     this.idBytes = id.toUint8Array();
@@ -169,7 +189,14 @@ export class Canister {
     let chunks = 0n;
     for (const c of this.chunkStore.values()) chunks += BigInt(c.length);
     const history = BigInt(this.history.length * 100);
-    return heap + stable + module + chunks + history;
+    return heap + stable + module + chunks + history + this.snapshotsSize;
+  }
+
+  /** Bytes held by the canister's snapshots (`memory_metrics.snapshots_size`). */
+  get snapshotsSize(): bigint {
+    let total = 0n;
+    for (const s of this.snapshots.values()) total += s.size;
+    return total;
   }
 }
 

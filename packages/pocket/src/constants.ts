@@ -50,6 +50,10 @@ export const LIMITS = {
   maxEnvVarCount: 20,
   maxEnvVarNameLength: 128,
   maxEnvVarValueLength: 128,
+  /** Snapshots one canister may hold (the replica's `MAX_NUMBER_OF_SNAPSHOTS_PER_CANISTER`). */
+  maxSnapshotsPerCanister: 10,
+  /** Largest slice `read_canister_snapshot_data` returns (the replica's `MAX_SLICE_SIZE_BYTES`). */
+  maxSnapshotSlice: 2_000_000,
 } as const;
 
 export const DEFAULTS = {

@@ -50,6 +50,15 @@ export class CostModel implements CostFacts {
     return this.scale(FEES_13.updateMessageExecution);
   }
 
+  /**
+   * A snapshot operation (take, load, upload, read): the replica charges it as executed
+   * instructions, one per byte copied, at 4 cycles per 10 instructions on 13 nodes, plus the
+   * execution base fee.
+   */
+  snapshotOperation(bytes: bigint): bigint {
+    return this.scale(FEES_13.updateMessageExecution + (bytes * 4n) / 10n);
+  }
+
   /** Cycles a canister of `memoryBytes` burns per day while idle. */
   idleBurnPerDay(memoryBytes: bigint, computeAllocation: bigint): bigint {
     if (this.free) return 0n;

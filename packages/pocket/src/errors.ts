@@ -77,6 +77,11 @@ export const HELP = {
   canisterNotEmpty: `Check that you want to overwrite the canister and, if so, use mode='reinstall'. See documentation: ${DOC_BASE}#canister-not-empty`,
   deleteNotStopped: `Stop the canister before deleting it. See documentation: ${DOC_BASE}#delete-canister-not-stopped`,
   deleteSelf: `Delete the canister from one of its other controllers. See documentation: ${DOC_BASE}#delete-canister-self`,
+  snapshotNotFound: `Use the \`list_canister_snapshot\` API to see which snapshots are present. See documentation: ${DOC_BASE}#canister-snapshot-not-found`,
+  snapshotInvalidOwnership: `Use the \`list_canister_snapshot\` API to see which snapshots are present. See documentation: ${DOC_BASE}#canister-snapshot-invalid-ownership`,
+  // The replica gives these two a bare anchor, not a documentation URL.
+  snapshotLimit: 'Consider deleting an unnecessary snapshot of the specified canister before creating a new one. See documentation: canister-snapshot-limit-exceeded',
+  snapshotNotEnoughCycles: 'Try sending more cycles with the request. See documentation: canister-snapshot-not-enough-cycles',
 } as const;
 
 /**

@@ -3,7 +3,7 @@
  * Node. Start it as a server (`bin/pocket-ic`, driven by `@dfinity/pic` through `POCKET_IC_BIN`)
  * or use an instance in process.
  */
-export { IcInstance, PocketError, type EffectivePrincipal, type InstanceOptions } from './instance.js';
+export { IcInstance, PocketError, type EffectivePrincipal, type InstanceOptions, type SnapshotInfo } from './instance.js';
 export { PocketServer, type PocketServerOptions } from './server/http-server.js';
 export { PocketIcApi, topologyRequest } from './server/pocketic.js';
 export { LIMITS, GENESIS_TIME_NANOS } from './constants.js';

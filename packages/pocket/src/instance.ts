@@ -17,8 +17,10 @@ import { runQuery } from './execution/query.js';
 import { expireDeadlines, handleRequest, handleResponse, handleTask, registerCall, reject, rejectFrom, respond, type Host } from './execution/requests.js';
 import { canisterNumber, principalText } from './ids.js';
 import type { CreateCanisterOptions, ManagementHost } from './management/host.js';
-import { CanisterInfoArgs, CanisterInfoResult, FetchLogsResult } from './management/idl.js';
-import { canisterInfo } from './management/methods.js';
+import { CanisterIdRecord, CanisterInfoArgs, CanisterInfoResult, CanisterStatusResult, FetchLogsResult } from './management/idl.js';
+import * as SnapshotIdl from './management/snapshot-idl.js';
+import { canisterInfo, canisterStatus } from './management/methods.js';
+import { environmentVariablesHashOf, mayView } from './management/settings.js';
 import { checkManagementIngress, effectiveCanisterId, executeManagement } from './management/index.js';
 import { mergeSettings } from './management/settings.js';
 import { rawFromResult, type CallResult, type Message, type RawResult, type Request, type Response } from './messages.js';
@@ -39,6 +41,13 @@ export class PocketError extends Error {
   constructor(message: string, readonly status = 400) {
     super(message);
   }
+}
+
+/** A canister snapshot as `list_canister_snapshots` describes it. */
+export interface SnapshotInfo {
+  id: Uint8Array;
+  takenAtTimestamp: bigint;
+  totalSize: bigint;
 }
 
 export type EffectivePrincipal = { kind: 'none' } | { kind: 'subnet'; id: Principal } | { kind: 'canister'; id: Principal };
@@ -180,7 +189,7 @@ export class IcInstance {
       const id = Principal.fromText(c.record.id);
       // Created "at" the saved time: a state saved before resource charges were recorded is charged from then on.
       const canister = new Canister(id, Principal.fromText(c.record.subnetId), [], 0n, saved.time.current);
-      restoreFields(canister, c.record);
+      restoreFields(canister, c.record, c.snapshots);
       canister.stable = StableMemory.fromPages(c.record.stable.size, c.record.stable.pages.map((n, k) => [n, c.stablePages[k]!]));
       if (c.wasm && c.record.code) {
         canister.module = prepareModule(c.wasm);
@@ -295,7 +304,13 @@ export class IcInstance {
     const subnet = this.subnetOf(id) ?? options.subnet;
     const canister = new Canister(id, subnet.id, options.controllers, options.cycles, this.currentTime);
     canister.settings = settings;
-    canister.recordChange({ timestampNanos: this.currentTime, canisterVersion: 0n, origin: options.origin, details: { kind: 'creation', controllers: options.controllers } });
+    // The creation record carries the environment variables' hash when they were given (IC spec § canister_info).
+    const env = options.settings?.environment_variables[0];
+    const environmentVariablesHash = env ? environmentVariablesHashOf(env) : undefined;
+    canister.recordChange({
+      timestampNanos: this.currentTime, canisterVersion: 0n, origin: options.origin,
+      details: { kind: 'creation', controllers: options.controllers, environmentVariablesHash },
+    });
     this.canisters.set(id.toText(), canister);
     this.sortedCache = undefined;
     return canister;
@@ -637,6 +652,7 @@ export class IcInstance {
 
   private managementQuery(sender: Principal, method: string, payload: Uint8Array): CallResult {
     if (method === 'canister_info') return this.canisterInfoQuery(payload);
+    if (method === 'canister_status') return this.canisterStatusQuery(sender, payload);
     if (method !== 'fetch_canister_logs') {
       return reject('CanisterMethodNotFound', `Management canister has no query method '${method}'`);
     }
@@ -651,6 +667,23 @@ export class IcInstance {
     }
     const records = canister.logs.map((r) => ({ idx: r.idx, timestamp_nanos: r.timestampNanos, content: r.content }));
     return { kind: 'reply', data: new Uint8Array(IDL.encode([FetchLogsResult], [{ canister_log_records: records }])) };
+  }
+
+  /**
+   * `canister_status` as a query (the current spec annotates it `query`): whoever
+   * `status_visibility` lets see the status may ask without going through consensus.
+   */
+  private canisterStatusQuery(sender: Principal, payload: Uint8Array): CallResult {
+    const id = effectiveCanisterId('canister_status', payload);
+    if (!id) return reject('InvalidManagementPayload', 'Error decoding candid: the argument is not a canister_status_args record (ic00 method canister_status)');
+    const canister = this.canister(id);
+    if (!canister) return reject('CanisterNotFound', `Canister ${id.toText()} not found`);
+    if (!mayView(canister, canister.settings.statusVisibility, sender)) {
+      const controllers = canister.controllers.map((c) => c.toText()).sort().join(' ');
+      return reject('CanisterInvalidController', `Only the controllers of the canister ${canister.idText} can control it.\nCanister's controllers: ${controllers}\nSender's ID: ${sender.toText()}`);
+    }
+    const subnet = this.subnetOf(canister.id) ?? this.rootSubnet;
+    return { kind: 'reply', data: new Uint8Array(IDL.encode([CanisterStatusResult], [canisterStatus(canister, subnet)])) };
   }
 
   /**
@@ -669,6 +702,71 @@ export class IcInstance {
     if (!canister) return reject('CanisterNotFound', `Canister ${args.canister_id.toText()} not found`);
     const info = canisterInfo(canister, args.num_requested_changes[0]);
     return { kind: 'reply', data: new Uint8Array(IDL.encode([CanisterInfoResult], [info])) };
+  }
+
+  // ---- canister snapshots (in process) -----------------------------------------------------
+
+  /**
+   * Calls the management canister as `sender` by ingress, runs rounds until it answers, and
+   * decodes the reply as `result`; a reject is thrown as an `IcError` with the IC's wording.
+   *
+   * @example
+   * const status = ic.managementCall(user, 'canister_status', CanisterIdRecord, { canister_id: id }, CanisterStatusResult);
+   */
+  managementCall<T>(sender: Principal, method: string, argType: IDL.Type, arg: unknown, result?: IDL.Type): T {
+    const payload = new Uint8Array(IDL.encode([argType], [arg]));
+    const submitted = this.submitIngress(sender, MANAGEMENT, method, payload, { kind: 'none' });
+    const raw = 'err' in submitted ? submitted.err : this.awaitIngress(submitted.ok.messageId);
+    if ('Err' in raw) throw new IcError(raw.Err.error_code, raw.Err.reject_message, raw.Err.reject_code);
+    return (result ? IDL.decode([result], raw.Ok)[0] : undefined) as T;
+  }
+
+  /**
+   * Takes a snapshot of `canisterId` (IC spec § take_canister_snapshot) as `sender`, a controller.
+   *
+   * @example
+   * const { id } = ic.takeCanisterSnapshot(user, canisterId);
+   * ic.loadCanisterSnapshot(user, canisterId, id);
+   */
+  takeCanisterSnapshot(sender: Principal, canisterId: Principal, options: { replaceSnapshot?: Uint8Array; uninstallCode?: boolean } = {}): SnapshotInfo {
+    const s = this.managementCall<{ id: Uint8Array; taken_at_timestamp: bigint; total_size: bigint }>(sender, 'take_canister_snapshot', SnapshotIdl.TakeSnapshotArgs, {
+      canister_id: canisterId, replace_snapshot: options.replaceSnapshot ? [options.replaceSnapshot] : [],
+      uninstall_code: options.uninstallCode === undefined ? [] : [options.uninstallCode], sender_canister_version: [],
+    }, SnapshotIdl.Snapshot);
+    return { id: new Uint8Array(s.id), takenAtTimestamp: s.taken_at_timestamp, totalSize: s.total_size };
+  }
+
+  /**
+   * Loads snapshot `snapshotId` onto `canisterId` (the snapshot may be another canister's on the
+   * same subnet, if `sender` controls both).
+   *
+   * @example
+   * ic.loadCanisterSnapshot(user, canisterId, ic.listCanisterSnapshots(user, canisterId)[0].id);
+   */
+  loadCanisterSnapshot(sender: Principal, canisterId: Principal, snapshotId: Uint8Array): void {
+    this.managementCall(sender, 'load_canister_snapshot', SnapshotIdl.LoadSnapshotArgs, { canister_id: canisterId, snapshot_id: snapshotId, sender_canister_version: [] });
+  }
+
+  /**
+   * The snapshots of `canisterId`, oldest first.
+   *
+   * @example
+   * const sizes = ic.listCanisterSnapshots(user, canisterId).map((s) => s.totalSize);
+   */
+  listCanisterSnapshots(sender: Principal, canisterId: Principal): SnapshotInfo[] {
+    const list = this.managementCall<{ id: Uint8Array; taken_at_timestamp: bigint; total_size: bigint }[]>(
+      sender, 'list_canister_snapshots', CanisterIdRecord, { canister_id: canisterId }, IDL.Vec(SnapshotIdl.Snapshot));
+    return list.map((s) => ({ id: new Uint8Array(s.id), takenAtTimestamp: s.taken_at_timestamp, totalSize: s.total_size }));
+  }
+
+  /**
+   * Deletes one of `canisterId`'s snapshots.
+   *
+   * @example
+   * ic.deleteCanisterSnapshot(user, canisterId, snapshot.id);
+   */
+  deleteCanisterSnapshot(sender: Principal, canisterId: Principal, snapshotId: Uint8Array): void {
+    this.managementCall(sender, 'delete_canister_snapshot', SnapshotIdl.SnapshotRef, { canister_id: canisterId, snapshot_id: snapshotId });
   }
 
   // ---- certification -----------------------------------------------------------------------
@@ -742,8 +840,8 @@ function subnetStart(subnet: Subnet): Uint8Array {
 function emptySettings() {
   return {
     controllers: [], compute_allocation: [], memory_allocation: [], freezing_threshold: [], reserved_cycles_limit: [],
-    log_visibility: [], snapshot_visibility: [], log_memory_limit: [], wasm_memory_limit: [], wasm_memory_threshold: [],
-    environment_variables: [],
+    minimum_incoming_canister_call_cycles: [], log_visibility: [], snapshot_visibility: [], status_visibility: [],
+    log_memory_limit: [], wasm_memory_limit: [], wasm_memory_threshold: [], environment_variables: [],
   } as Parameters<typeof mergeSettings>[1];
 }
 

@@ -56,8 +56,12 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
     canister.globalTimer = saved.globalTimer;
     canister.version = saved.version;
   };
+  // What init, pre- and post-upgrade print goes to the canister log (`fetch_canister_logs`),
+  // kept even when the installation fails and everything else is put back.
+  const logs: Uint8Array[] = [];
   const fail = (error: IcError) => {
     restore();
+    canister.appendLogs(req.time, logs);
     return error;
   };
 
@@ -71,6 +75,7 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
         kind: 'G', entry: { export: 'canister_pre_upgrade' }, caller: req.caller, time: req.time,
         replicated: true, canRespond: false, transaction: 'none',
       });
+      logs.push(...pre.logs);
       if (pre.trap) {
         old.rollback();
         canister.stable.rollback();
@@ -114,6 +119,7 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
       kind: step.kind, entry: step.entry, caller: req.caller, arg: req.arg, time: req.time,
       replicated: true, canRespond: false, transaction: 'none',
     });
+    logs.push(...r.logs);
     if (r.trap) {
       rollbackOld();
       throw fail(r.trap.toIcError(canister.idText));
@@ -131,6 +137,7 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
     canister.certifiedData = certifiedData ?? new Uint8Array();
     if (mode.kind === 'reinstall') canister.logs = [];
   }
+  canister.appendLogs(req.time, logs);
   canister.lastInstalledAt = req.time;
   canister.recordChange({
     timestampNanos: req.time, canisterVersion: canister.version, origin: req.origin,

@@ -97,6 +97,13 @@ export function handleRequest(host: Host, canister: Canister, request: Request):
   const module = canister.module;
   if (!module) return host.respond(request, noWasmModule(canister), request.cycles);
   if (canister.status !== 'running') return host.respond(request, notRunning(canister), request.cycles);
+  // `minimum_incoming_canister_call_cycles`: calls from other canisters must attach at least that
+  // many cycles, or are rejected with CANISTER_ERROR and everything refunded (ingress messages and
+  // self-calls are exempt; IC spec § create_canister settings).
+  const minimum = canister.settings.minimumIncomingCanisterCallCycles;
+  if (minimum > 0n && request.origin.kind !== 'ingress' && request.cycles < minimum && request.sender.toText() !== canister.idText) {
+    return host.respond(request, reject('InsufficientCyclesInCall', `Canister ${canister.idText} requires calls from other canisters to attach at least ${minimum} cycles, but this call attached ${request.cycles}.`), request.cycles);
+  }
   let kind: 'U' | 'RQ';
   if (module.updates.has(request.method)) kind = 'U';
   else if (module.queries.has(request.method)) kind = 'RQ';

@@ -1,6 +1,11 @@
 /**
  * Candid types of the management canister (`aaaaa-aa`), as in the IC interface specification's
  * `ic.did`. Decoding follows Candid subtyping: missing `opt` fields are null, extra fields are skipped.
+ *
+ * Replies carry every field of the current `ic.did` plus the ones current agents still require
+ * that the spec text dropped or has not added yet (`log_memory_limit`,
+ * `memory_metrics.log_memory_store_size`): a decoder skips fields it does not know but fails on a
+ * missing non-optional field, so a superset is what every client decodes.
  */
 import { IDL } from '@dfinity/candid';
 
@@ -13,8 +18,10 @@ export const CanisterSettings = IDL.Record({
   memory_allocation: IDL.Opt(IDL.Nat),
   freezing_threshold: IDL.Opt(IDL.Nat),
   reserved_cycles_limit: IDL.Opt(IDL.Nat),
+  minimum_incoming_canister_call_cycles: IDL.Opt(IDL.Nat),
   log_visibility: IDL.Opt(Visibility),
   snapshot_visibility: IDL.Opt(Visibility),
+  status_visibility: IDL.Opt(Visibility),
   log_memory_limit: IDL.Opt(IDL.Nat),
   wasm_memory_limit: IDL.Opt(IDL.Nat),
   wasm_memory_threshold: IDL.Opt(IDL.Nat),
@@ -27,8 +34,10 @@ export const DefiniteCanisterSettings = IDL.Record({
   memory_allocation: IDL.Nat,
   freezing_threshold: IDL.Nat,
   reserved_cycles_limit: IDL.Nat,
+  minimum_incoming_canister_call_cycles: IDL.Nat,
   log_visibility: Visibility,
   snapshot_visibility: Visibility,
+  status_visibility: Visibility,
   log_memory_limit: IDL.Nat,
   wasm_memory_limit: IDL.Nat,
   wasm_memory_threshold: IDL.Nat,
@@ -103,6 +112,7 @@ export const CanisterStatusResult = IDL.Record({
     canister_history_size: IDL.Nat,
     wasm_chunk_store_size: IDL.Nat,
     snapshots_size: IDL.Nat,
+    log_memory_store_size: IDL.Nat,
   }),
   cycles: IDL.Nat,
   reserved_cycles: IDL.Nat,
@@ -127,7 +137,22 @@ export const ChangeDetails = IDL.Variant({
     mode: IDL.Variant({ install: IDL.Null, reinstall: IDL.Null, upgrade: IDL.Null }),
     module_hash: IDL.Vec(IDL.Nat8),
   }),
+  load_snapshot: IDL.Record({
+    from_canister_id: IDL.Opt(IDL.Principal),
+    snapshot_id: IDL.Vec(IDL.Nat8),
+    canister_version: IDL.Nat64,
+    taken_at_timestamp: IDL.Nat64,
+    source: IDL.Variant({ taken_from_canister: IDL.Reserved, metadata_upload: IDL.Reserved }),
+  }),
   controllers_change: IDL.Record({ controllers: IDL.Vec(IDL.Principal) }),
+  // Renaming is done by an NNS canister only; the emulator never records it, but decoders of
+  // `canister_info` replies see the type the spec gives.
+  rename_canister: IDL.Record({
+    canister_id: IDL.Principal,
+    total_num_changes: IDL.Nat64,
+    rename_to: IDL.Record({ canister_id: IDL.Principal, version: IDL.Nat64, total_num_changes: IDL.Nat64 }),
+    requested_by: IDL.Principal,
+  }),
 });
 
 export const Change = IDL.Record({
@@ -148,6 +173,9 @@ export const CanisterInfoResult = IDL.Record({
 export const FetchLogsResult = IDL.Record({
   canister_log_records: IDL.Vec(IDL.Record({ idx: IDL.Nat64, timestamp_nanos: IDL.Nat64, content: IDL.Vec(IDL.Nat8) })),
 });
+
+export const CanisterMetadataArgs = IDL.Record({ canister_id: IDL.Principal, name: IDL.Text });
+export const CanisterMetadataResult = IDL.Record({ value: IDL.Vec(IDL.Nat8) });
 
 export const TopUpArgs = IDL.Record({ canister_id: IDL.Principal, amount: IDL.Nat });
 

@@ -12,8 +12,12 @@ import type { ManagementCall, ManagementHost, Reply } from './host.js';
 import * as T from './idl.js';
 import { HttpRequestArgs, httpRequestMethod } from './http-outcalls.js';
 import { methods, type MethodContext } from './methods.js';
+import { mayView } from './settings.js';
+import * as S from './snapshot-idl.js';
+import { snapshotMethods } from './snapshots.js';
 
-type Access = 'controllers' | 'anyone';
+/** Who may send the method in an ingress message: controllers, anyone, or whom a visibility setting names. */
+type Access = 'controllers' | 'anyone' | 'status_viewers' | 'snapshot_viewers';
 
 interface MethodSpec {
   arg: IDL.Type | undefined;
@@ -38,8 +42,17 @@ const METHODS: Record<string, MethodSpec> = {
   uninstall_code: spec(T.UninstallCodeArgs, 'controllers', 'canister_id', methods.uninstall_code),
   start_canister: spec(T.CanisterIdRecord, 'controllers', 'canister_id', methods.start_canister),
   stop_canister: spec(T.CanisterIdRecord, 'controllers', 'canister_id', methods.stop_canister),
-  canister_status: spec(T.CanisterIdRecord, 'controllers', 'canister_id', methods.canister_status),
+  canister_status: spec(T.CanisterIdRecord, 'status_viewers', 'canister_id', methods.canister_status),
   canister_info: spec(T.CanisterInfoArgs, undefined, 'canister_id', methods.canister_info),
+  canister_metadata: spec(T.CanisterMetadataArgs, undefined, 'canister_id', methods.canister_metadata),
+  take_canister_snapshot: spec(S.TakeSnapshotArgs, 'controllers', 'canister_id', snapshotMethods.take_canister_snapshot),
+  load_canister_snapshot: spec(S.LoadSnapshotArgs, 'controllers', 'canister_id', snapshotMethods.load_canister_snapshot),
+  list_canister_snapshots: spec(T.CanisterIdRecord, 'snapshot_viewers', 'canister_id', snapshotMethods.list_canister_snapshots),
+  delete_canister_snapshot: spec(S.SnapshotRef, 'controllers', 'canister_id', snapshotMethods.delete_canister_snapshot),
+  read_canister_snapshot_metadata: spec(S.SnapshotRef, 'snapshot_viewers', 'canister_id', snapshotMethods.read_canister_snapshot_metadata),
+  read_canister_snapshot_data: spec(S.ReadDataArgs, 'snapshot_viewers', 'canister_id', snapshotMethods.read_canister_snapshot_data),
+  upload_canister_snapshot_metadata: spec(S.UploadMetadataArgs, 'controllers', 'canister_id', snapshotMethods.upload_canister_snapshot_metadata),
+  upload_canister_snapshot_data: spec(S.UploadDataArgs, 'controllers', 'canister_id', snapshotMethods.upload_canister_snapshot_data),
   delete_canister: spec(T.CanisterIdRecord, 'controllers', 'canister_id', methods.delete_canister),
   deposit_cycles: spec(T.CanisterIdRecord, undefined, 'canister_id', methods.deposit_cycles),
   provisional_top_up_canister: spec(T.TopUpArgs, 'anyone', 'canister_id', methods.provisional_top_up_canister),
@@ -53,13 +66,11 @@ const UNSUPPORTED: Record<string, string> = {
   ecdsa_public_key: 'threshold ECDSA', sign_with_ecdsa: 'threshold ECDSA',
   schnorr_public_key: 'threshold Schnorr', sign_with_schnorr: 'threshold Schnorr',
   vetkd_public_key: 'vetKD', vetkd_derive_key: 'vetKD',
-  take_canister_snapshot: 'canister snapshots', load_canister_snapshot: 'canister snapshots',
-  list_canister_snapshots: 'canister snapshots', delete_canister_snapshot: 'canister snapshots',
-  read_canister_snapshot_metadata: 'canister snapshots', read_canister_snapshot_data: 'canister snapshots',
-  upload_canister_snapshot_metadata: 'canister snapshots', upload_canister_snapshot_data: 'canister snapshots',
   bitcoin_get_balance: 'the Bitcoin API', bitcoin_get_utxos: 'the Bitcoin API', bitcoin_send_transaction: 'the Bitcoin API',
   bitcoin_get_current_fee_percentiles: 'the Bitcoin API', bitcoin_get_block_headers: 'the Bitcoin API',
-  node_metrics_history: 'node metrics', subnet_info: 'subnet info', canister_metadata: 'canister_metadata',
+  node_metrics_history: 'node metrics', subnet_info: 'subnet info',
+  // Cycles consumed per use case are not counted yet.
+  canister_metrics: 'canister metrics',
 };
 
 function reject(error: IcError): CallResult {
@@ -129,7 +140,9 @@ export function checkManagementIngress(host: ManagementHost, sender: Principal, 
   if (spec.ingress === 'anyone') return undefined;
   const canister = host.canister(target);
   if (!canister) return reject(new IcError('CanisterNotFound', `Canister ${target.toText()} not found`));
-  if (!canister.isController(sender)) {
+  const visibility = spec.ingress === 'status_viewers' ? canister.settings.statusVisibility
+    : spec.ingress === 'snapshot_viewers' ? canister.settings.snapshotVisibility : undefined;
+  if (visibility ? !mayView(canister, visibility, sender) : !canister.isController(sender)) {
     return reject(new IcError('CanisterInvalidController', `Only controllers of canister ${target.toText()} can call ic00 method ${method}`));
   }
   return undefined;

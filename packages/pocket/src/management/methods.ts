@@ -16,7 +16,8 @@ import { EMPTY_CANDID, type CallResult } from '../messages.js';
 import type { ManagementCall, ManagementHost, Reply } from './host.js';
 import * as T from './idl.js';
 import { opt, type Opt } from './idl.js';
-import { mergeSettings, visibilityWire, type SettingsWire } from './settings.js';
+import type { Subnet } from '../subnet.js';
+import { mayView, mergeSettings, visibilityWire, type SettingsWire } from './settings.js';
 
 export interface MethodContext {
   host: ManagementHost;
@@ -24,33 +25,33 @@ export interface MethodContext {
   reply: Reply;
 }
 
-const ok = (types: IDL.Type[], values: unknown[]): CallResult => ({ kind: 'reply', data: new Uint8Array(IDL.encode(types, values)) });
-const EMPTY: CallResult = { kind: 'reply', data: EMPTY_CANDID };
+export const ok = (types: IDL.Type[], values: unknown[]): CallResult => ({ kind: 'reply', data: new Uint8Array(IDL.encode(types, values)) });
+export const EMPTY: CallResult = { kind: 'reply', data: EMPTY_CANDID };
 
 export function canisterNotFound(id: Principal): IcError {
   return new IcError('CanisterNotFound', `Canister ${id.toText()} not found.\n${HELP.canisterNotFound}`);
 }
 
-function lookup(host: ManagementHost, id: Principal): Canister {
+export function lookup(host: ManagementHost, id: Principal): Canister {
   const canister = host.canister(id);
   if (!canister) throw canisterNotFound(id);
   return canister;
 }
 
-function invalidController(canister: Canister, sender: Principal): IcError {
+export function invalidController(canister: Canister, sender: Principal): IcError {
   const controllers = canister.controllers.map((c) => c.toText()).sort().join(' ');
   return new IcError('CanisterInvalidController', `Only the controllers of the canister ${canister.idText} can control it.\nCanister's controllers: ${controllers}\nSender's ID: ${sender.toText()}\n${HELP.invalidController}`);
 }
 
 /** The canister `id`, if the caller controls it (or, with `orSelf`, is it). */
-function controlled(ctx: MethodContext, id: Principal, orSelf = false): Canister {
+export function controlled(ctx: MethodContext, id: Principal, orSelf = false): Canister {
   const canister = lookup(ctx.host, id);
   const self = orSelf && ctx.call.sender.toText() === canister.idText;
   if (!self && !canister.isController(ctx.call.sender)) throw invalidController(canister, ctx.call.sender);
   return canister;
 }
 
-function originOf(call: ManagementCall, senderVersion: Opt<bigint>): ChangeOrigin {
+export function originOf(call: ManagementCall, senderVersion: Opt<bigint>): ChangeOrigin {
   return call.senderIsCanister
     ? { kind: 'canister', canister: call.sender, version: opt(senderVersion) }
     : { kind: 'user', user: call.sender };
@@ -195,37 +196,22 @@ export const methods = {
   },
 
   canister_status(ctx: MethodContext, args: { canister_id: Principal }) {
-    const canister = controlled(ctx, args.canister_id, true);
-    const heap = BigInt(canister.instance?.heap.byteLength ?? 0);
-    const chunkBytes = [...canister.chunkStore.values()].reduce((n, c) => n + BigInt(c.length), 0n);
-    const status = {
-      status: { [canister.status]: null },
-      ready_for_migration: canister.status === 'stopped',
-      version: canister.version,
-      settings: definiteSettings(canister),
-      module_hash: canister.module ? [canister.module.hash] : [],
-      memory_size: canister.memorySize,
-      memory_metrics: {
-        wasm_memory_size: heap,
-        stable_memory_size: canister.stable.byteLength,
-        global_memory_size: BigInt((canister.module?.mutableGlobals.length ?? 0) * 8),
-        wasm_binary_size: BigInt(canister.module?.size ?? 0),
-        custom_sections_size: BigInt(canister.module?.customSectionsSize ?? 0),
-        canister_history_size: BigInt(canister.history.length * 100),
-        wasm_chunk_store_size: chunkBytes,
-        snapshots_size: 0n,
-      },
-      cycles: canister.cycles,
-      reserved_cycles: canister.reservedCycles,
-      idle_cycles_burned_per_day: ctx.call.subnet.cost.idleBurnPerDay(canister.memorySize, canister.settings.computeAllocation),
-      query_stats: {
-        num_calls_total: canister.queryStats.calls,
-        num_instructions_total: canister.queryStats.instructions,
-        request_payload_bytes_total: canister.queryStats.requestBytes,
-        response_payload_bytes_total: canister.queryStats.responseBytes,
-      },
-    };
-    ctx.reply(ok([T.CanisterStatusResult], [status]), ctx.call.cycles);
+    // `status_visibility` decides who besides the controllers and the canister itself may ask.
+    const canister = lookup(ctx.host, args.canister_id);
+    if (!mayView(canister, canister.settings.statusVisibility, ctx.call.sender)) throw invalidController(canister, ctx.call.sender);
+    ctx.reply(ok([T.CanisterStatusResult], [canisterStatus(canister, ctx.call.subnet)]), ctx.call.cycles);
+  },
+
+  canister_metadata(ctx: MethodContext, args: { canister_id: Principal; name: string }) {
+    const canister = lookup(ctx.host, args.canister_id);
+    if (!canister.module) {
+      throw new IcError('CanisterRejectedMessage', `The canister ${canister.idText} has no Wasm module and hence no metadata is available.`);
+    }
+    // Private sections are for controllers only; to anyone else they do not exist.
+    const value = canister.module.publicMetadata.get(args.name)
+      ?? (canister.isController(ctx.call.sender) ? canister.module.privateMetadata.get(args.name) : undefined);
+    if (!value) throw new IcError('CanisterRejectedMessage', `The canister ${canister.idText} has no metadata section with the name ${args.name}.`);
+    ctx.reply(ok([T.CanisterMetadataResult], [{ value }]), ctx.call.cycles);
   },
 
   canister_info(ctx: MethodContext, args: { canister_id: Principal; num_requested_changes: Opt<bigint> }) {
@@ -280,6 +266,41 @@ function rustBytes(bytes: Uint8Array): string {
   return `[${[...bytes].join(', ')}]`;
 }
 
+/** The `canister_status` record of `canister` (answered by update and by query). */
+export function canisterStatus(canister: Canister, subnet: Subnet) {
+  const heap = BigInt(canister.instance?.heap.byteLength ?? 0);
+  const chunkBytes = [...canister.chunkStore.values()].reduce((n, c) => n + BigInt(c.length), 0n);
+  const logBytes = canister.logs.reduce((n, r) => n + BigInt(r.content.length), 0n);
+  return {
+    status: { [canister.status]: null },
+    ready_for_migration: canister.status === 'stopped',
+    version: canister.version,
+    settings: definiteSettings(canister),
+    module_hash: canister.module ? [canister.module.hash] : [],
+    memory_size: canister.memorySize,
+    memory_metrics: {
+      wasm_memory_size: heap,
+      stable_memory_size: canister.stable.byteLength,
+      global_memory_size: BigInt((canister.module?.mutableGlobals.length ?? 0) * 8),
+      wasm_binary_size: BigInt(canister.module?.size ?? 0),
+      custom_sections_size: BigInt(canister.module?.customSectionsSize ?? 0),
+      canister_history_size: BigInt(canister.history.length * 100),
+      wasm_chunk_store_size: chunkBytes,
+      snapshots_size: canister.snapshotsSize,
+      log_memory_store_size: logBytes,
+    },
+    cycles: canister.cycles,
+    reserved_cycles: canister.reservedCycles,
+    idle_cycles_burned_per_day: subnet.cost.idleBurnPerDay(canister.memorySize, canister.settings.computeAllocation),
+    query_stats: {
+      num_calls_total: canister.queryStats.calls,
+      num_instructions_total: canister.queryStats.instructions,
+      request_payload_bytes_total: canister.queryStats.requestBytes,
+      response_payload_bytes_total: canister.queryStats.responseBytes,
+    },
+  };
+}
+
 export function definiteSettings(canister: Canister) {
   const s = canister.settings;
   return {
@@ -288,8 +309,10 @@ export function definiteSettings(canister: Canister) {
     memory_allocation: s.memoryAllocation,
     freezing_threshold: s.freezingThreshold,
     reserved_cycles_limit: s.reservedCyclesLimit,
+    minimum_incoming_canister_call_cycles: s.minimumIncomingCanisterCallCycles,
     log_visibility: visibilityWire(s.logVisibility),
     snapshot_visibility: visibilityWire(s.snapshotVisibility),
+    status_visibility: visibilityWire(s.statusVisibility),
     log_memory_limit: s.logMemoryLimit,
     wasm_memory_limit: s.wasmMemoryLimit,
     wasm_memory_threshold: s.wasmMemoryThreshold,
@@ -317,9 +340,15 @@ export function canisterInfo(canister: Canister, requested: bigint | undefined) 
 
 function changeDetails(d: Canister['history'][number]['details']) {
   switch (d.kind) {
-    case 'creation': return { creation: { controllers: d.controllers, environment_variables_hash: [] } };
+    case 'creation': return { creation: { controllers: d.controllers, environment_variables_hash: d.environmentVariablesHash ? [d.environmentVariablesHash] : [] } };
     case 'code_uninstall': return { code_uninstall: null };
     case 'code_deployment': return { code_deployment: { mode: { [d.mode]: null }, module_hash: d.moduleHash } };
     case 'controllers_change': return { controllers_change: { controllers: d.controllers } };
+    case 'load_snapshot': return {
+      load_snapshot: {
+        from_canister_id: d.fromCanister ? [d.fromCanister] : [], snapshot_id: d.snapshotId, canister_version: d.canisterVersion,
+        taken_at_timestamp: d.takenAtTimestamp, source: { [d.source]: null },
+      },
+    };
   }
 }

@@ -1,7 +1,8 @@
 /** Canister settings: validating and applying `canister_settings`, and reporting definite settings. */
+import { createHash } from 'node:crypto';
 import type { Principal } from '@dfinity/principal';
 
-import type { CanisterSettings, LogVisibility } from '../canister.js';
+import type { Canister, CanisterSettings, LogVisibility } from '../canister.js';
 import { LIMITS } from '../constants.js';
 import { IcError } from '../errors.js';
 import { opt, type Opt } from './idl.js';
@@ -14,8 +15,10 @@ export interface SettingsWire {
   memory_allocation: Opt<bigint>;
   freezing_threshold: Opt<bigint>;
   reserved_cycles_limit: Opt<bigint>;
+  minimum_incoming_canister_call_cycles: Opt<bigint>;
   log_visibility: Opt<VisibilityWire>;
   snapshot_visibility: Opt<VisibilityWire>;
+  status_visibility: Opt<VisibilityWire>;
   log_memory_limit: Opt<bigint>;
   wasm_memory_limit: Opt<bigint>;
   wasm_memory_threshold: Opt<bigint>;
@@ -29,6 +32,16 @@ function visibility(v: VisibilityWire): LogVisibility {
   if ('public' in v) return { kind: 'public' };
   if (v.allowed_viewers.length > LIMITS.maxControllers) throw invalid(`'allowed_viewers' length exceeds maximum size allowed of ${LIMITS.maxControllers}.`);
   return { kind: 'allowed_viewers', viewers: v.allowed_viewers };
+}
+
+/**
+ * Whether `sender` may see what a visibility setting guards (logs, snapshots, status): controllers
+ * always may, and so may the canister itself (IC spec § canister_status).
+ */
+export function mayView(canister: Canister, v: LogVisibility, sender: Principal): boolean {
+  if (canister.isController(sender) || sender.toText() === canister.idText) return true;
+  if (v.kind === 'public') return true;
+  return v.kind === 'allowed_viewers' && v.viewers.some((p) => p.toText() === sender.toText());
 }
 
 export function visibilityWire(v: LogVisibility): VisibilityWire {
@@ -68,6 +81,13 @@ export function mergeSettings(current: CanisterSettings, wire: SettingsWire): { 
   if (logVisibility) settings.logVisibility = visibility(logVisibility);
   const snapshotVisibility = opt(wire.snapshot_visibility);
   if (snapshotVisibility) settings.snapshotVisibility = visibility(snapshotVisibility);
+  const statusVisibility = opt(wire.status_visibility);
+  if (statusVisibility) settings.statusVisibility = visibility(statusVisibility);
+  const minimumIncoming = opt(wire.minimum_incoming_canister_call_cycles);
+  if (minimumIncoming !== undefined) {
+    if (minimumIncoming >= 2n ** 128n) throw invalid(`Minimum incoming canister call cycles expected to be in the range of [0..2^128-1], got ${minimumIncoming}`);
+    settings.minimumIncomingCanisterCallCycles = minimumIncoming;
+  }
   const logLimit = opt(wire.log_memory_limit);
   if (logLimit !== undefined) {
     if (logLimit > 2n * 1024n * 1024n) throw invalid(`Invalid log memory limit: expected at most ${2 * 1024 * 1024} bytes, got ${logLimit}`);
@@ -82,15 +102,28 @@ export function mergeSettings(current: CanisterSettings, wire: SettingsWire): { 
   if (wasmThreshold !== undefined) settings.wasmMemoryThreshold = wasmThreshold;
   const env = opt(wire.environment_variables);
   if (env) {
-    if (env.length > LIMITS.maxEnvVarCount) throw invalid(`Too many environment variables: ${env.length} (max ${LIMITS.maxEnvVarCount})`);
+    // The replica's wording and code (InvalidManagementPayload), not the settings-validation one.
+    const envError = (message: string) => new IcError('InvalidManagementPayload', message);
+    if (env.length > LIMITS.maxEnvVarCount) throw envError(`Too many environment variables: ${env.length} (max: ${LIMITS.maxEnvVarCount})`);
     const names = new Set<string>();
     for (const { name, value } of env) {
       if (names.has(name)) throw invalid(`Duplicate environment variable name: ${name}`);
-      if (new TextEncoder().encode(name).length > LIMITS.maxEnvVarNameLength) throw invalid(`Environment variable name "${name}" exceeds the maximum allowed length of ${LIMITS.maxEnvVarNameLength}.`);
-      if (new TextEncoder().encode(value).length > LIMITS.maxEnvVarValueLength) throw invalid(`Environment variable value for "${name}" exceeds the maximum allowed length of ${LIMITS.maxEnvVarValueLength}.`);
+      if (new TextEncoder().encode(name).length > LIMITS.maxEnvVarNameLength) throw envError(`Environment variable name "${name}" exceeds the maximum allowed length of ${LIMITS.maxEnvVarNameLength}.`);
+      if (new TextEncoder().encode(value).length > LIMITS.maxEnvVarValueLength) throw envError(`Environment variable value "${value}" exceeds the maximum allowed length of ${LIMITS.maxEnvVarValueLength}.`);
       names.add(name);
     }
     settings.environmentVariables = env.map(({ name, value }) => [name, value]);
   }
   return { settings, controllers };
+}
+
+/**
+ * The hash of a set of environment variables the creation record carries: the spec's
+ * representation-independent hash of a map (https-interface § hash-of-map), names and values
+ * hashed as UTF-8 text.
+ */
+export function environmentVariablesHashOf(env: { name: string; value: string }[]): Uint8Array {
+  const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+  const pairs = env.map(({ name, value }) => Buffer.concat([sha(name), sha(value)])).sort(Buffer.compare);
+  return new Uint8Array(createHash('sha256').update(Buffer.concat(pairs)).digest());
 }

@@ -47,7 +47,7 @@ export const HOST_FUNCS = ['mark_page', 'memory_grow', 'before_write', 'before_c
 export interface InstrumentedModule {
   bytes: Uint8Array;
   /** Export name of each defined mutable global (indexed like `ParsedModule.globals`). */
-  mutableGlobals: { index: number; exportName: string }[];
+  mutableGlobals: { index: number; exportName: string; valType: number }[];
   /** Export name under which the first table is reachable, if the module has a table. */
   tableExport: string | undefined;
   hasMemory: boolean;
@@ -143,7 +143,7 @@ export function instrument(module: ParsedModule): InstrumentedModule {
   }
 
   // Exports.
-  const mutableGlobals: { index: number; exportName: string }[] = [];
+  const mutableGlobals: { index: number; exportName: string; valType: number }[] = [];
   let tableExport: string | undefined;
   {
     const extra: { name: string; kind: number; index: number }[] = [];
@@ -154,7 +154,7 @@ export function instrument(module: ParsedModule): InstrumentedModule {
       const existing = exported(EXTERNAL.global, index);
       const exportName = existing?.name ?? `${EXPORT.globalPrefix}${i}`;
       if (!existing) extra.push({ name: exportName, kind: EXTERNAL.global, index });
-      mutableGlobals.push({ index: i, exportName });
+      mutableGlobals.push({ index: i, exportName, valType: g.valType });
     });
     if (tableCount > 0) {
       const existing = exported(EXTERNAL.table, 0);

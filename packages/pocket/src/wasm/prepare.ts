@@ -26,7 +26,8 @@ export interface PreparedModule {
   /** The module is wasm64 (64-bit memory), lowered to 32 bits: callbacks take an i64 `env`. */
   memory64: boolean;
   dataSegments: { offset: number; bytes: Uint8Array }[];
-  mutableGlobals: { index: number; exportName: string }[];
+  /** Each defined mutable global: its export name and value type byte (0x7f i32, 0x7e i64, …). */
+  mutableGlobals: { index: number; exportName: string; valType: number }[];
   tableExport: string | undefined;
   hasStart: boolean;
   /** Function type (params, results) of each table-reachable function is checked at call time by the engine. */
