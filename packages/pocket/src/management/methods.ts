@@ -11,6 +11,7 @@ import type { Canister, ChangeOrigin } from '../canister.js';
 import { DEFAULTS, LIMITS } from '../constants.js';
 import { HELP, IcError } from '../errors.js';
 import { installCode, uninstallCode, type InstallMode } from '../execution/install.js';
+import { idleBurnPerDay } from '../execution/idle-burn.js';
 import { toHex } from '../ids.js';
 import { EMPTY_CANDID, type CallResult } from '../messages.js';
 import type { ManagementCall, ManagementHost, Reply } from './host.js';
@@ -291,7 +292,7 @@ export function canisterStatus(canister: Canister, subnet: Subnet) {
     },
     cycles: canister.cycles,
     reserved_cycles: canister.reservedCycles,
-    idle_cycles_burned_per_day: subnet.cost.idleBurnPerDay(canister.memorySize, canister.settings.computeAllocation),
+    idle_cycles_burned_per_day: idleBurnPerDay(canister, subnet.cost),
     query_stats: {
       num_calls_total: canister.queryStats.calls,
       num_instructions_total: canister.queryStats.instructions,
