@@ -41,8 +41,13 @@ export function parseJson(text: string): Json {
       else end++;
     }
     if (end >= text.length) fail('unterminated string');
+    const literal = text.slice(start - 1, end + 1);
     pos = end + 1;
-    return JSON.parse(text.slice(start - 1, end + 1)) as string;
+    try {
+      return JSON.parse(literal) as string;
+    } catch {
+      return fail('invalid string escape or control character');
+    }
   };
   const number = (): number | bigint => {
     const start = pos;
@@ -78,7 +83,8 @@ export function parseJson(text: string): Json {
         ws();
         if (text[pos] !== ':') fail("expected ':'");
         pos++;
-        obj[key] = value(depth + 1);
+        // A key named __proto__ is data, not the object's prototype.
+        Object.defineProperty(obj, key, { value: value(depth + 1), enumerable: true, writable: true, configurable: true });
         ws();
         if (text[pos] === ',') { pos++; continue; }
         if (text[pos] === '}') { pos++; return obj; }
