@@ -35,12 +35,6 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead>
       req.removeListener('data', onData);
       resolve(result);
     };
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      req.resume(); // discard what arrives: the response closes the connection
-      settle({ kind: 'too-large', limit });
-      return;
-    }
     const chunks: Buffer[] = [];
     let length = 0;
     const onData = (chunk: Buffer) => {
@@ -48,10 +42,17 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead>
       if (length > limit) {
         chunks.length = 0;
         settle({ kind: 'too-large', limit });
+        req.resume(); // discard the rest: the response closes the connection
         return;
       }
       chunks.push(chunk);
     };
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      settle({ kind: 'too-large', limit });
+      return;
+    }
     req.on('data', onData);
     req.on('end', () => {
       const buf = Buffer.concat(chunks);
