@@ -46,13 +46,13 @@ describe('the pocket-ic binary under fuzzed requests', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pocket-fuzz-'));
     ({ child, url } = await startBinary(dir));
-    // Instances 0 (live behind a gateway, with the counter) and 1 (for the fuzzer to wreck).
+    // Instances 0 (live behind gateway 0, with the counter) and 1 (for the fuzzer to wreck).
     pic = await PocketIc.create(url);
     await PocketIc.create(url);
     const fixture = await pic.setupCanister<CounterService>({ idlFactory, wasm: counterWasm(), arg: new Uint8Array(IDL.encode(init({ IDL }), [['fuzzed']])) });
     const [subnet] = await pic.getApplicationSubnets();
     const gatewayPort = await pic.makeLive();
-    target = { restPort: Number(new URL(url).port), gatewayPort, instance: 0, victim: 1, canisterId: fixture.canisterId.toText(), subnetId: subnet!.id.toText() };
+    target = { restPort: Number(new URL(url).port), gatewayPort, gatewayId: 0, instance: 0, victim: 1, canisterId: fixture.canisterId.toText(), subnetId: subnet!.id.toText() };
   });
 
   afterAll(async () => {

@@ -227,7 +227,7 @@ export class PocketIcApi {
         return ok(canister.controllers.map((c) => ({ principal_id: b64(c.toUint8Array()) })));
       }
       case 'read/get_cycles': return ok({ cycles: ic.requireCanister(principalFromB64(args.canister_id, 'canister_id')).cycles });
-      case 'update/add_cycles': return ok({ cycles: ic.addCycles(principalFromB64(args.canister_id, 'canister_id'), asBigInt(args.amount, 'amount')) });
+      case 'update/add_cycles': return ok({ cycles: ic.addCycles(principalFromB64(args.canister_id, 'canister_id'), asBigInt(args.amount, 'amount', 128)) });
       case 'read/get_subnet': {
         const id = principalFromB64(args.canister_id, 'canister_id');
         const subnet = ic.canister(id) ? ic.subnetOf(id) : undefined;

@@ -20,6 +20,8 @@ export interface FuzzTarget {
   restPort: number;
   /** Port of an HTTP gateway on 127.0.0.1 forwarding to `instance`. */
   gatewayPort: number;
+  /** That gateway's id, which the fuzzer never stops. */
+  gatewayId: number;
   /** The instance the final normal call runs on: the fuzzer never deletes it nor moves its clock. */
   instance: number;
   /** An instance the fuzzer may delete, stop, start and send back in time. */
@@ -192,6 +194,16 @@ const REST_ROUTES = [
 /** Routes that change an instance's clock or life: sent to the victim only. */
 const DISRUPTIVE = new Set(['update/set_time', 'update/set_certified_time', 'auto_progress', 'stop_progress', 'update/set_stable_memory']);
 
+/**
+ * Deleting the fuzzer's own instance (`/instances/0`, `/instances/00/`…) or stopping its gateway
+ * would end the test, not the server: those requests go to the victim and to no gateway instead.
+ */
+function spare(method: string, path: string, t: FuzzTarget): string {
+  if (method === 'DELETE' && new RegExp(`^/instances/0*${t.instance}/*$`).test(path)) return `/instances/${t.victim}`;
+  if (new RegExp(`^/http_gateway/0*${t.gatewayId}/stop/*$`).test(path)) return `/http_gateway/${t.gatewayId + 1000}/stop`;
+  return path;
+}
+
 function restRequest(rng: Random, t: FuzzTarget): FuzzRequest {
   const json = { 'content-type': 'application/json' };
   const kind = rng.int(10);
@@ -201,8 +213,7 @@ function restRequest(rng: Random, t: FuzzTarget): FuzzRequest {
       '/instances/1e0', '/blobstore', `/blobstore/${Buffer.from(rng.bytes(32)).toString('hex')}`, '/blobstore/../x', '/http_gateway',
       `/http_gateway/${rng.int(5)}/stop`, '/http_gateway/abc/stop', '/http_gateway/NaN/stop', '/read_graph/x/y', '/status', '/', '/%zz', '//', '/instances/0/../../status']);
     const method = rng.pick(['GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'OPTIONS']);
-    // Deleting the fuzzer's own instance would end the test, not the server.
-    const safePath = method === 'DELETE' && path === `/instances/${t.instance}` ? `/instances/${t.victim}` : path;
+    const safePath = spare(method, path, t);
     const route = safePath.startsWith('/http_gateway') ? 'http_gateway' : 'instances';
     const body = safePath.startsWith('/blobstore') && method === 'POST' ? rng.bytes(rng.int(2048)) : jsonBytes(rng, restBody(rng, t, route));
     return { port: t.restPort, method, path: safePath, headers: rng.chance(0.8) ? json : {}, body };
@@ -211,7 +222,7 @@ function restRequest(rng: Random, t: FuzzTarget): FuzzRequest {
   const instance = DISRUPTIVE.has(route) || rng.chance(0.15) ? t.victim : t.instance;
   const id = rng.chance(0.05) ? rng.pick(['999', 'x', '-1', '00']) : String(instance);
   const method = rng.chance(0.9) ? (route.startsWith('read/get_time') || route.endsWith('topology') || route.endsWith('get_canister_http') ? 'GET' : 'POST') : rng.pick(['GET', 'DELETE', 'PUT']);
-  return { port: t.restPort, method, path: `/instances/${id}/${route}`, headers: rng.chance(0.9) ? json : { 'content-type': 'text/plain' }, body: jsonBytes(rng, restBody(rng, t, route)) };
+  return { port: t.restPort, method, path: spare(method, `/instances/${id}/${route}`, t), headers: rng.chance(0.9) ? json : { 'content-type': 'text/plain' }, body: jsonBytes(rng, restBody(rng, t, route)) };
 }
 
 /** An anonymous envelope for the IC HTTP interface, valid before mutation. */
@@ -237,6 +248,22 @@ function envelope(rng: Random, t: FuzzTarget, requestType: 'call' | 'query' | 'r
     else if (swap === 1) content[key] = rng.pick<CborValue>([7, -1, 'text', null, [], new Map([[1, 2]]), 2n ** 70n, rng.bytes(100)]);
     else if (swap === 2) content.ingress_expiry = rng.pick<CborValue>([0n, 2n ** 64n - 1n, -5]);
     else return { content, sender_pubkey: rng.bytes(44) };
+  }
+  if (rng.chance(0.2)) {
+    // Signed by someone: keys of every scheme the IC knows (DER prefixes) with random points and
+    // signatures, sometimes behind a delegation chain; the sender is the key's principal or not.
+    const prefix = rng.pick(['302a300506032b6570032100', '3056301006072a8648ce3d020106052b8104000a034200', '3059301306072a8648ce3d020106082a8648ce3d030107034200',
+      '303c300c060a2b0601040183b8430102032c00', '305e300c060a2b0601040182dc7c0502010361008a', '']);
+    const key = Uint8Array.from([...Buffer.from(prefix, 'hex'), ...rng.bytes(rng.pick([32, 65, 44, 96, 3]))]);
+    content.sender = rng.chance(0.5) ? Principal.selfAuthenticating(key).toUint8Array() : rng.bytes(29);
+    const signed: Record<string, CborValue> = { content, sender_pubkey: key, sender_sig: rng.bytes(rng.pick([64, 72, 96, 0])) };
+    if (rng.chance(0.4)) {
+      signed.sender_delegation = Array.from({ length: 1 + rng.int(3) }, () => ({
+        delegation: { pubkey: key, expiration: rng.pick<CborValue>([2n ** 63n, 0n, 'x']), ...(rng.chance(0.5) ? { targets: [canister, rng.bytes(10)] } : {}) },
+        signature: rng.bytes(64),
+      }));
+    }
+    return signed;
   }
   return { content };
 }

@@ -44,13 +44,12 @@ export interface Servers {
 }
 
 /**
- * Starts a server on 127.0.0.1 (or uses `url`, a server started elsewhere) with two instances: the
- * first live behind a gateway, with the canister installed; the second for the fuzzer to wreck.
+ * Starts a server on 127.0.0.1 with two instances: the first live behind the server's first
+ * gateway, with the canister installed; the second for the fuzzer to wreck.
  */
-export async function startServers(url?: string): Promise<Servers> {
+export async function startServers(): Promise<Servers> {
   const server = new PocketServer();
-  const base = url ?? `http://127.0.0.1:${await server.listen()}`;
-  const instances = await (await fetch(`${base}/instances`)).json() as unknown[];
+  const base = `http://127.0.0.1:${await server.listen()}`;
   const pic = await PocketIc.create(base);
   const victim = await PocketIc.create(base);
   const canisterId = await install(pic, await counterWithPage());
@@ -59,14 +58,14 @@ export async function startServers(url?: string): Promise<Servers> {
   return {
     server, base, pic,
     target: {
-      restPort: Number(new URL(base).port), gatewayPort, instance: instances.length, victim: instances.length + 1,
+      restPort: Number(new URL(base).port), gatewayPort, gatewayId: 0, instance: 0, victim: 1,
       canisterId: canisterId.toText(), subnetId: subnet!.id.toText(),
     },
     async close() {
       await pic.stopLive().catch(() => undefined);
       await pic.tearDown().catch(() => undefined);
       await victim.tearDown().catch(() => undefined);
-      if (!url) await server.close();
+      await server.close();
     },
   };
 }

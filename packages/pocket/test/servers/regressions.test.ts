@@ -111,6 +111,10 @@ describe('requests that once ended the process', () => {
     expect(((await badEscape.json()) as { message: string }).message).toMatch(/invalid JSON body/);
     const notANumber = await post(`/instances/${servers.target.victim}/update/set_time`, '{"nanos_since_epoch":"soon"}');
     expect(notANumber.status).toBe(400);
+    // Times are u64 (a larger one once broke every later signed request's error message).
+    const beyondU64 = await post(`/instances/${servers.target.victim}/update/set_time`, `{"nanos_since_epoch":${2n ** 64n}}`);
+    expect(beyondU64.status).toBe(400);
+    expect(((await beyondU64.json()) as { message: string }).message).toMatch(/unsigned 64-bit/);
     expect((await post('/instances/4242/update/tick', '{}')).status).toBe(404);
     expect((await post('/instances/abc/update/tick', '{}')).status).toBe(404);
     const unknownMessage = await post(`/instances/${id}/update/await_ingress_message`, JSON.stringify({ effective_principal: 'None', message_id: Buffer.alloc(32).toString('base64') }));
