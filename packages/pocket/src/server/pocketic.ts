@@ -46,6 +46,8 @@ export class PocketIcApi {
   private readonly httpApis = new Map<IcInstance, IcHttpApi>();
   private readonly progress = new Map<IcInstance, AutoProgress>();
   private readonly gateways: (HttpGateway | undefined)[] = [];
+  /** The instance each gateway forwards to (by gateway id). */
+  private readonly gatewayInstances: number[] = [];
   /** Where each instance created with `state_dir` saves its state when it is deleted. */
   private readonly stateDirs = new Map<IcInstance, string>();
 
@@ -119,6 +121,7 @@ export class PocketIcApi {
         port: typeof config.port === 'number' ? config.port : undefined,
       });
       this.gateways.push(gateway);
+      this.gatewayInstances[id] = instanceId;
       try {
         const port = await gateway.listen();
         return ok({ Created: { instance_id: id, port } }, 201);
@@ -169,6 +172,13 @@ export class PocketIcApi {
         this.httpApis.delete(slot);
         this.saveState(slot);
       }
+      // PocketIC stops the gateways that forward to a deleted instance.
+      this.gateways.forEach((gateway, g) => {
+        if (gateway && this.gatewayInstances[g] === id) {
+          this.gateways[g] = undefined;
+          void gateway.close();
+        }
+      });
       this.instances[id] = 'deleted';
       return ok(null);
     }

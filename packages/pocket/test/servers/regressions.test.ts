@@ -123,7 +123,11 @@ describe('requests that once ended the process', () => {
     expect((await fetch(`${servers.base}/http_gateway/NaN/stop`, { method: 'POST' })).status).toBe(200);
 
     const doomed = (await (await post('/instances', '{}')).json()) as { Created: { instance_id: number } };
+    const doomedGateway = (await (await post('/http_gateway', JSON.stringify({ forward_to: { PocketIcInstance: doomed.Created.instance_id } }))).json()) as { Created: { port: number } };
+    expect((await fetch(`http://127.0.0.1:${doomedGateway.Created.port}/api/v2/status`)).status).toBe(200);
     await fetch(`${servers.base}/instances/${doomed.Created.instance_id}`, { method: 'DELETE' });
+    // Its gateway stopped with it, as PocketIC stops it.
+    await expect(fetch(`http://127.0.0.1:${doomedGateway.Created.port}/api/v2/status`)).rejects.toThrow();
     const afterDelete = await post(`/instances/${doomed.Created.instance_id}/update/tick`, '{}');
     expect(afterDelete.status).toBe(400);
     expect(((await afterDelete.json()) as { message: string }).message).toMatch(/Instance was deleted/);
