@@ -111,7 +111,7 @@ export class HttpGateway {
     const target = this.target();
     if (!target) return reply(res, instanceGone());
     if (api) {
-      const answer = target.api.handle(method, url.pathname.split('/').filter(Boolean).slice(1), read.bytes, req.headers['content-type']);
+      const answer = target.api.handle(method, url.pathname.split('/').filter(Boolean).slice(1), read.bytes, req.headers['content-type'] ?? '');
       return send(res, answer.status, { 'content-type': answer.contentType }, answer.body);
     }
     const lookup = resolveCanisterId(req.headers.host, url, header(req, 'referer'));

@@ -83,7 +83,7 @@ export class PocketServer {
           return;
         }
       }
-      const reply = await this.api.handle(method, path, body, read.bytes, req.headers['content-type']);
+      const reply = await this.api.handle(method, path, body, read.bytes, req.headers['content-type'] ?? '');
       if (reply.bytes !== undefined) send(res, reply.status, { 'content-type': reply.bytes.contentType }, reply.bytes.body);
       else if (reply.text !== undefined) send(res, reply.status, { 'content-type': 'text/plain' }, reply.text);
       else send(res, reply.status, JSON_TYPE, stringifyJson(reply.json ?? null));

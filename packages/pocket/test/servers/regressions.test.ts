@@ -85,6 +85,8 @@ describe('requests that once ended the process', () => {
       const wrongType = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: anonymousEnvelope('query', canister) });
       expect(wrongType.status).toBe(400);
       expect(await wrongType.text()).toBe('Unexpected content-type, expected application/cbor.');
+      const untyped = await fetch(path, { method: 'POST', body: anonymousEnvelope('query', canister) });
+      expect(untyped.status).toBe(400);
       expect((await fetch(path)).status).toBe(405);
       const garbage = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/cbor' }, body: Buffer.from([0xd9, 0xd9, 0xf7, 0xa1, 0x61]) });
       expect(garbage.status).toBe(400);
