@@ -285,7 +285,8 @@ export class PocketIcApi {
     if (config.icp_features !== undefined && config.icp_features !== null && Object.keys(obj(config.icp_features, 'icp_features')).length > 0) {
       return fail(`Unsupported by the Lineage emulator: ${UNSUPPORTED_FEATURES.icpFeatures}.`);
     }
-    const stateDir = config.state_dir === undefined || config.state_dir === null ? undefined : String(config.state_dir);
+    if (config.state_dir !== undefined && config.state_dir !== null && typeof config.state_dir !== 'string') throw new BadRequest('state_dir must be a path');
+    const stateDir = config.state_dir === undefined || config.state_dir === null ? undefined : config.state_dir;
     let topology: TopologyRequest;
     try {
       topology = topologyRequest(config.subnet_config_set);

@@ -117,6 +117,8 @@ describe('requests that once ended the process', () => {
     const beyondU64 = await post(`/instances/${servers.target.victim}/update/set_time`, `{"nanos_since_epoch":${2n ** 64n}}`);
     expect(beyondU64.status).toBe(400);
     expect(((await beyondU64.json()) as { message: string }).message).toMatch(/unsigned 64-bit/);
+    // A state directory that is not a path is refused (it once became a directory named "7").
+    expect((await post('/instances', '{"state_dir":7}')).status).toBe(400);
     expect((await post('/instances/4242/update/tick', '{}')).status).toBe(404);
     expect((await post('/instances/abc/update/tick', '{}')).status).toBe(404);
     const unknownMessage = await post(`/instances/${id}/update/await_ingress_message`, JSON.stringify({ effective_principal: 'None', message_id: Buffer.alloc(32).toString('base64') }));
