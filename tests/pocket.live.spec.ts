@@ -179,6 +179,15 @@ describe('live mode: the IC HTTP interface and the HTTP gateway', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('serves the absolute sub-resources of a page opened with ?canisterId=, by its Referer', async () => {
+    // The browser asks for /stream with no canister id of its own; the Referer names the page's.
+    const res = await fetch(`${host}/stream`, { headers: { referer: `${host}/index.html?canisterId=${counterId.toText()}` } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('chunk 0 of 4;chunk 1 of 4;chunk 2 of 4;chunk 3 of 4;');
+    const withoutReferer = await fetch(`${host}/stream`);
+    expect(withoutReferer.status).toBe(400);
+  });
+
   it('streams large bodies through the streaming callback', async () => {
     const res = await fetch(`${host}/stream?canisterId=${counterId.toText()}`);
     expect(res.status).toBe(200);

@@ -1,17 +1,25 @@
 /**
  * An HTTP gateway (PocketIC's `/http_gateway`): one port that serves browsers and agents.
- * `GET http://<canister-id>.localhost:<port>/path` (or `…/path?canisterId=<id>`) calls the
- * canister's `http_request` query, its `http_request_update` when the reply asks for an upgrade,
- * and follows the streaming callback for large bodies; status, headers (the certification headers
- * included) and body pass through. `/api/…` is the IC HTTP interface of the instance.
+ * `GET http://<canister-id>.localhost:<port>/path` (or `…/path?canisterId=<id>`, or any path whose
+ * `Referer` names the canister either way: see gateway-canister-id.ts) calls the canister's
+ * `http_request` query, its `http_request_update` when the reply asks for an upgrade, and follows
+ * the streaming callback for large bodies; status, headers (the certification headers included)
+ * and body pass through. `/api/…` is the IC HTTP interface of the instance. What goes wrong is
+ * answered as ic-gateway answers it (gateway-errors.ts), and the gateway keeps serving.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 
-import type { IcInstance } from '../instance.js';
+import { PocketError, type IcInstance } from '../instance.js';
 import type { RawResult } from '../messages.js';
+import { resolveCanisterId } from './gateway-canister-id.js';
+import {
+  backendError, bodyTooLarge, canisterIdIncorrect, canisterIdNotResolved, canisterNotFound, instanceGone,
+  internalGatewayError, malformedRequest, rejectError, type GatewayError,
+} from './gateway-errors.js';
+import { canRespond, guard, IC_HTTP_BODY_LIMIT, readBody, send } from './http-io.js';
 import type { IcHttpApi } from './ic-http/api.js';
 
 const HeaderField = IDL.Tuple(IDL.Text, IDL.Text);
@@ -43,6 +51,13 @@ interface CanisterResponse {
 /** Most chunks a streamed body may have, so a canister returning tokens forever cannot hang the gateway. */
 const MAX_STREAMED_CHUNKS = 10_000;
 
+/**
+ * The largest request body read for a canister's `http_request`. A larger one could not reach the
+ * canister anyway (the IC takes messages of at most 2 MiB); the bound keeps a client from making
+ * the gateway buffer without end.
+ */
+const CANISTER_BODY_LIMIT = 10 * 1024 * 1024;
+
 export interface GatewayTarget {
   ic: IcInstance;
   api: IcHttpApi;
@@ -55,13 +70,16 @@ export class HttpGateway {
   constructor(readonly id: number, private readonly target: () => GatewayTarget | undefined, private readonly options: { host?: string; port?: number } = {}) {}
 
   async listen(): Promise<number> {
-    const server = createServer((req, res) => void this.onRequest(req, res));
+    const server = createServer((req, res) => guard(res, () => this.onRequest(req, res), (message) => internalGatewayError(message)));
     server.requestTimeout = 0;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
     });
+    // Errors of the listening socket after start-up are logged, not thrown at the process.
+    server.removeAllListeners('error');
+    server.on('error', (error) => console.error(error));
     this.port = (server.address() as AddressInfo).port;
     return this.port;
   }
@@ -75,101 +93,125 @@ export class HttpGateway {
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
-    const target = this.target();
-    if (!target) return send(res, 503, 'text/plain', 'The instance this gateway forwards to was deleted.');
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-    if (url.pathname.startsWith('/api/')) {
-      const reply = target.api.handle(req.method ?? 'GET', url.pathname.split('/').filter(Boolean).slice(1), body);
-      return send(res, reply.status, reply.contentType, reply.body);
-    }
-    const canisterId = canisterOf(req.headers.host, url);
-    if (!canisterId) {
-      return send(res, 400, 'text/plain', 'Could not find a canister id to forward to: use http://<canister-id>.localhost:<port>/ or add ?canisterId=<canister-id>.');
-    }
+    const method = req.method ?? 'GET';
+    let url: URL;
     try {
-      const response = this.fetchFromCanister(target.ic, canisterId, req, url, body);
-      const headers: Record<string, string> = {};
-      for (const [name, value] of response.headers) {
-        const key = name.toLowerCase();
-        if (key === 'content-length' || key === 'transfer-encoding') continue;
-        headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
-      }
-      headers['content-length'] = String(response.body.length);
-      res.writeHead(response.status_code, headers);
-      res.end(response.body);
-    } catch (error) {
-      send(res, 502, 'text/plain', `The canister ${canisterId.toText()} could not answer: ${(error as Error).message}`);
+      // The path alone: the Host header may be anything a client sends.
+      url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    } catch {
+      return reply(res, malformedRequest(`unparsable request target ${JSON.stringify(req.url)}`));
     }
+    const api = url.pathname.startsWith('/api/');
+    const read = await readBody(req, api ? IC_HTTP_BODY_LIMIT : CANISTER_BODY_LIMIT);
+    if (read.kind === 'aborted') return;
+    if (read.kind === 'too-large') {
+      if (api) return send(res, 413, TEXT, `The request body is larger than the ${read.limit} bytes the IC HTTP interface accepts.`, true);
+      return reply(res, bodyTooLarge(), true);
+    }
+    const target = this.target();
+    if (!target) return reply(res, instanceGone());
+    if (api) {
+      const answer = target.api.handle(method, url.pathname.split('/').filter(Boolean).slice(1), read.bytes, req.headers['content-type'] ?? '');
+      return send(res, answer.status, { 'content-type': answer.contentType }, answer.body);
+    }
+    const lookup = resolveCanisterId(req.headers.host, url, header(req, 'referer'));
+    if (lookup.kind === 'none') return reply(res, canisterIdNotResolved());
+    if (lookup.kind === 'incorrect') return reply(res, canisterIdIncorrect(lookup.detail));
+    const outcome = this.fetchFromCanister(target.ic, lookup.id, req, url, read.bytes);
+    if ('error' in outcome) return reply(res, outcome.error);
+    const response = outcome.response;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of response.headers) {
+      const key = name.toLowerCase();
+      if (key === 'content-length' || key === 'transfer-encoding' || key === 'connection') continue;
+      headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
+    }
+    headers['content-length'] = String(response.body.length);
+    if (!canRespond(res)) return;
+    try {
+      res.writeHead(response.status_code, headers);
+    } catch (error) {
+      // A status code or header Node refuses to send (ic-gateway refuses such replies too).
+      return reply(res, backendError(`the canister's response cannot be sent over HTTP: ${(error as Error).message}`));
+    }
+    res.end(response.body);
   }
 
-  private fetchFromCanister(ic: IcInstance, canisterId: Principal, req: IncomingMessage, url: URL, body: Uint8Array): CanisterResponse {
+  /** The canister's HTTP response, or the gateway error to answer with instead. */
+  private fetchFromCanister(ic: IcInstance, canisterId: Principal, req: IncomingMessage, url: URL, body: Uint8Array):
+    { response: CanisterResponse } | { error: GatewayError } {
+    const id = canisterId.toText();
     const headers: Header[] = [];
     for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
     const request = { method: req.method ?? 'GET', url: `${url.pathname}${url.search}`, headers, body };
     const effective = { kind: 'canister' as const, id: canisterId };
     const anonymous = Principal.anonymous();
-    let response = decodeResponse(ok(ic.query(anonymous, canisterId, 'http_request', new Uint8Array(IDL.encode([HttpRequest], [{ ...request, certificate_version: [2] }])), effective)));
+    // A canister id no subnet hosts: the routing error (PocketError) is ic-gateway's "not found".
+    const call = (run: () => RawResult): { ok: Uint8Array } | { error: GatewayError } => {
+      try {
+        const result = run();
+        return 'Ok' in result ? { ok: result.Ok } : { error: rejectError(id, result.Err) };
+      } catch (error) {
+        if (error instanceof PocketError) return { error: canisterNotFound(id, error.message) };
+        throw error;
+      }
+    };
+    const first = call(() => ic.query(anonymous, canisterId, 'http_request', new Uint8Array(IDL.encode([HttpRequest], [{ ...request, certificate_version: [2] }])), effective));
+    if ('error' in first) return first;
+    let response = decodeResponse(first.ok);
+    if (!response) return { error: backendError('the canister replied to http_request with something other than an HttpResponse') };
     if (response.upgrade[0] === true) {
-      const submitted = ic.submitIngress(anonymous, canisterId, 'http_request_update', new Uint8Array(IDL.encode([HttpUpdateRequest], [request])), effective);
-      if ('err' in submitted) ok(submitted.err);
-      else response = decodeResponse(ok(ic.awaitIngress(submitted.ok.messageId)));
+      const updated = call(() => {
+        const submitted = ic.submitIngress(anonymous, canisterId, 'http_request_update', new Uint8Array(IDL.encode([HttpUpdateRequest], [request])), effective);
+        return 'err' in submitted ? submitted.err : ic.awaitIngress(submitted.ok.messageId);
+      });
+      if ('error' in updated) return updated;
+      response = decodeResponse(updated.ok);
+      if (!response) return { error: backendError('the canister replied to http_request_update with something other than an HttpResponse') };
     }
     const strategy = response.streaming_strategy[0];
-    if (!strategy || !('Callback' in strategy)) return response;
+    if (!strategy || !('Callback' in strategy)) return { response };
     const chunks = [response.body];
     const [callee, method] = strategy.Callback.callback;
     let token: unknown = strategy.Callback.token;
     for (let n = 0; token !== undefined && n < MAX_STREAMED_CHUNKS; n++) {
-      const reply = ok(ic.query(anonymous, callee, method, new Uint8Array(IDL.encode([Token], [token])), { kind: 'canister', id: callee }));
-      const [chunk] = IDL.decode([StreamingCallbackResponse], reply) as unknown as [{ body: Uint8Array; token: [] | [unknown] }];
+      const next = call(() => ic.query(anonymous, callee, method, new Uint8Array(IDL.encode([Token], [token])), { kind: 'canister', id: callee }));
+      if ('error' in next) return next;
+      let chunk: { body: Uint8Array; token: [] | [unknown] };
+      try {
+        [chunk] = IDL.decode([StreamingCallbackResponse], next.ok) as unknown as [{ body: Uint8Array; token: [] | [unknown] }];
+      } catch (error) {
+        return { error: backendError(`the streaming callback's reply does not decode: ${(error as Error).message}`) };
+      }
       chunks.push(chunk.body);
       token = chunk.token[0];
     }
-    return { ...response, body: Buffer.concat(chunks) };
+    return { response: { ...response, body: Buffer.concat(chunks) } };
   }
 }
 
-function ok(result: RawResult): Uint8Array {
-  if ('Ok' in result) return result.Ok;
-  throw new Error(`${result.Err.reject_message} (reject code ${result.Err.reject_code}, ${result.Err.error_code})`);
-}
-
-function decodeResponse(reply: Uint8Array): CanisterResponse {
+/** The canister's `HttpResponse`, or undefined when its reply is not one. */
+function decodeResponse(reply: Uint8Array): CanisterResponse | undefined {
   try {
     return IDL.decode([HttpResponse], reply)[0] as unknown as CanisterResponse;
   } catch {
+    // A streaming token of a type other than the asset canister's: the first chunk only.
+  }
+  try {
     const response = IDL.decode([HttpResponseNoStreaming], reply)[0] as unknown as CanisterResponse;
     return { ...response, streaming_strategy: [] };
+  } catch {
+    return undefined;
   }
 }
 
-/** `<id>.localhost`, `<id>.raw.localhost`, or `?canisterId=<id>`. */
-function canisterOf(host: string | undefined, url: URL): Principal | undefined {
-  const fromQuery = url.searchParams.get('canisterId');
-  const candidates = [fromQuery, host?.split(':')[0]?.split('.')[0]];
-  for (const candidate of candidates) {
-    if (!candidate) continue;
-    try {
-      const id = Principal.fromText(candidate);
-      if (id.toUint8Array().length > 0) return id;
-    } catch {
-      // not a principal: try the next place
-    }
-  }
-  return undefined;
+const TEXT = { 'content-type': 'text/plain; charset=utf-8' };
+
+function reply(res: ServerResponse, error: GatewayError, close = false): void {
+  send(res, error.status, error.headers, error.body, close);
 }
 
-function send(res: ServerResponse, status: number, contentType: string, body: Uint8Array | string): void {
-  res.writeHead(status, { 'content-type': contentType, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length });
-  res.end(body);
-}
-
-function readBody(req: IncomingMessage): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-    req.on('error', reject);
-  });
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -1,10 +1,14 @@
 /**
- * The emulator's HTTP server: reads whole request bodies (PocketIC turns body limits off, and pic
- * sends multi-megabyte JSON), answers with JSON, and tracks activity for the `--ttl` shutdown.
+ * The emulator's HTTP server: reads whole request bodies (up to a limit per endpoint; pic sends
+ * multi-megabyte JSON), answers with JSON, and tracks activity for the `--ttl` shutdown. No request
+ * ends the process: bad input gets the status PocketIC gives it, a client that hangs up is
+ * forgotten, and an emulator bug becomes a 500 reply.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { constants as bufferConstants } from 'node:buffer';
 
+import { guard, IC_HTTP_BODY_LIMIT, readBody, send } from './http-io.js';
 import { JsonSyntaxError, parseJson, stringifyJson, type Json } from './json.js';
 import { PocketIcApi, type PocketIcOptions } from './pocketic.js';
 
@@ -25,7 +29,7 @@ export class PocketServer {
 
   /** Starts listening; resolves with the bound port. */
   async listen(): Promise<number> {
-    const server = createServer((req, res) => void this.onRequest(req, res));
+    const server = createServer((req, res) => guard(res, () => this.onRequest(req, res), internalError));
     server.keepAliveTimeout = 60_000;
     server.requestTimeout = 0;
     server.headersTimeout = 0;
@@ -34,6 +38,9 @@ export class PocketServer {
       server.once('error', reject);
       server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
     });
+    // Errors of the listening socket after start-up are logged, not thrown at the process.
+    server.removeAllListeners('error');
+    server.on('error', (error) => console.error(error));
     return (server.address() as AddressInfo).port;
   }
 
@@ -54,32 +61,32 @@ export class PocketServer {
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.inFlight++;
     try {
-      const raw = await readBody(req);
+      const method = req.method ?? 'GET';
       const path = req.url ?? '/';
-      let body: Json | undefined;
-      if (!PocketIcApi.isRawPath(req.method ?? 'GET', path) && raw.length > 0) {
-        try {
-          body = parseJson(Buffer.from(raw).toString('utf8'));
-        } catch (e) {
-          if (e instanceof JsonSyntaxError) {
-            send(res, 400, JSON.stringify({ message: `invalid JSON body: ${e.message}` }));
-            return;
-          }
-          throw e;
-        }
-      }
-      let reply;
-      try {
-        reply = await this.api.handle(req.method ?? 'GET', path, body, raw);
-      } catch (e) {
-        // A bug in the emulator: report it as PocketIC reports server errors, and keep serving.
-        console.error(e);
-        send(res, 500, JSON.stringify({ message: `internal error of the Lineage emulator: ${(e as Error).message}` }));
+      const raw = PocketIcApi.isRawPath(method, path);
+      const read = await readBody(req, bodyLimit(method, path));
+      if (read.kind === 'aborted') return;
+      if (read.kind === 'too-large') {
+        const message = `The request body is larger than the ${read.limit} bytes this endpoint accepts.`;
+        // The IC HTTP interface answers in plain text, as the replica does; the REST API in JSON.
+        if (raw && !path.startsWith('/blobstore')) send(res, 413, { 'content-type': 'text/plain' }, message, true);
+        else send(res, 413, JSON_TYPE, JSON.stringify({ message }), true);
         return;
       }
-      if (reply.bytes !== undefined) send(res, reply.status, reply.bytes.body, reply.bytes.contentType);
-      else if (reply.text !== undefined) send(res, reply.status, reply.text, 'text/plain');
-      else send(res, reply.status, stringifyJson(reply.json ?? null));
+      let body: Json | undefined;
+      if (!raw && read.bytes.length > 0) {
+        try {
+          body = parseJson(Buffer.from(read.bytes).toString('utf8'));
+        } catch (e) {
+          if (!(e instanceof JsonSyntaxError)) throw e;
+          send(res, 400, JSON_TYPE, JSON.stringify({ message: `invalid JSON body: ${e.message}` }));
+          return;
+        }
+      }
+      const reply = await this.api.handle(method, path, body, read.bytes, req.headers['content-type'] ?? '');
+      if (reply.bytes !== undefined) send(res, reply.status, { 'content-type': reply.bytes.contentType }, reply.bytes.body);
+      else if (reply.text !== undefined) send(res, reply.status, { 'content-type': 'text/plain' }, reply.text);
+      else send(res, reply.status, JSON_TYPE, stringifyJson(reply.json ?? null));
     } finally {
       this.inFlight--;
       this.lastActivity = Date.now();
@@ -87,19 +94,23 @@ export class PocketServer {
   }
 }
 
-function send(res: ServerResponse, status: number, body: string | Uint8Array, type = 'application/json'): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length });
-  res.end(body);
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+/** A bug in the emulator, reported as PocketIC reports server errors (the server keeps serving). */
+function internalError(message: string) {
+  return { headers: JSON_TYPE, body: JSON.stringify({ message: `internal error of the Lineage emulator: ${message}` }) };
 }
 
-function readBody(req: IncomingMessage): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const buf = Buffer.concat(chunks);
-      resolve(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
-    });
-    req.on('error', reject);
-  });
+/**
+ * The largest body each endpoint reads. The IC HTTP interface takes what the boundary nodes pass
+ * (PocketIC limits `/api/v2/…` bodies to 4 MiB, `MAX_REQUEST_BODY_SIZE` of the boundary node). The
+ * REST API has no limit in PocketIC (pic sends Wasm modules as base64 JSON); here JSON bodies stop
+ * at the longest string Node can decode them into, and the blob store at 1 GiB.
+ */
+function bodyLimit(method: string, path: string): number {
+  if (/^\/instances\/[^/]+\/api\//.test(path)) return IC_HTTP_BODY_LIMIT;
+  if (method === 'POST' && path.startsWith('/blobstore')) return BLOB_BODY_LIMIT;
+  return bufferConstants.MAX_STRING_LENGTH;
 }
+
+const BLOB_BODY_LIMIT = 1024 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseJson, stringifyJson } from './json.js';
+import { JsonSyntaxError, parseJson, stringifyJson } from './json.js';
 
 describe('exact JSON', () => {
   it('keeps u64 and u128 integers exact both ways', () => {
@@ -19,5 +19,22 @@ describe('exact JSON', () => {
   it('reports where the syntax is wrong', () => {
     expect(() => parseJson('{"a":}')).toThrow(/position 5/);
     expect(() => parseJson('[1,2')).toThrow();
+  });
+
+  it('refuses bad escapes and control characters with a JsonSyntaxError, not a SyntaxError', () => {
+    expect(() => parseJson('{"a":"\\x"}')).toThrow(JsonSyntaxError);
+    expect(() => parseJson('"\\u12"')).toThrow(JsonSyntaxError);
+    expect(() => parseJson('"a\\\n"')).toThrow(JsonSyntaxError);
+  });
+
+  it('keeps a __proto__ key as data', () => {
+    const parsed = parseJson('{"__proto__":{"polluted":true},"a":1}') as Record<string, unknown>;
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+    expect((parsed as { polluted?: boolean }).polluted).toBeUndefined();
+    expect(Object.keys(parsed)).toEqual(['__proto__', 'a']);
+  });
+
+  it('stops at nesting too deep instead of overflowing the stack', () => {
+    expect(() => parseJson('['.repeat(100_000))).toThrow(JsonSyntaxError);
   });
 });

@@ -41,8 +41,13 @@ export function parseJson(text: string): Json {
       else end++;
     }
     if (end >= text.length) fail('unterminated string');
+    const literal = text.slice(start - 1, end + 1);
     pos = end + 1;
-    return JSON.parse(text.slice(start - 1, end + 1)) as string;
+    try {
+      return JSON.parse(literal) as string;
+    } catch {
+      return fail('invalid string escape or control character');
+    }
   };
   const number = (): number | bigint => {
     const start = pos;
@@ -78,7 +83,8 @@ export function parseJson(text: string): Json {
         ws();
         if (text[pos] !== ':') fail("expected ':'");
         pos++;
-        obj[key] = value(depth + 1);
+        // A key named __proto__ is data, not the object's prototype.
+        Object.defineProperty(obj, key, { value: value(depth + 1), enumerable: true, writable: true, configurable: true });
         ws();
         if (text[pos] === ',') { pos++; continue; }
         if (text[pos] === '}') { pos++; return obj; }
@@ -125,9 +131,18 @@ export function stringifyJson(value: unknown): string {
   return text.replace(/"\\u0000BIGINT(\d+)\\u0000"/g, (_m, i: string) => marks[Number(i)]!);
 }
 
-/** Reads an integer field that may have been parsed as a number or a bigint. */
-export function asBigInt(value: Json | undefined, field: string): bigint {
-  if (typeof value === 'bigint') return value;
-  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
-  throw new JsonSyntaxError(`${field} must be an integer`);
+/**
+ * Reads an unsigned integer field (a u64 time, a u128 cycle amount) that may have been parsed as a
+ * number or a bigint. Out of range is refused, as PocketIC's typed JSON refuses it.
+ *
+ * @example
+ * asBigInt(parseJson('{"t":1620328631000000001}').t, 't'); // 1620328631000000001n
+ */
+export function asBigInt(value: Json | undefined, field: string, bits: 64 | 128 = 64): bigint {
+  let n: bigint;
+  if (typeof value === 'bigint') n = value;
+  else if (typeof value === 'number' && Number.isInteger(value)) n = BigInt(value);
+  else throw new JsonSyntaxError(`${field} must be an integer`);
+  if (n < 0n || n >= 1n << BigInt(bits)) throw new JsonSyntaxError(`${field} must be an unsigned ${bits}-bit integer, not ${n}`);
+  return n;
 }

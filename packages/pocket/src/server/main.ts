@@ -65,7 +65,13 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     if (stopping) return;
     stopping = true;
     if (args.portFile) rmSync(args.portFile, { force: true });
-    await server.close();
+    try {
+      await server.close();
+    } catch (error) {
+      // Saving a state directory can fail (a disk full, a directory removed): say so in the exit code.
+      console.error(error);
+      process.exit(1);
+    }
     process.exit(code);
   };
   process.on('SIGTERM', () => void shutdown(0));

@@ -12,7 +12,7 @@ import { StableMemory } from '../state/stable-memory.js';
 import type { SubnetSpec, TopologyRequest } from '../subnet.js';
 import { HttpGateway } from './gateway.js';
 import { IcHttpApi } from './ic-http/api.js';
-import { asBigInt, type Json } from './json.js';
+import { asBigInt, JsonSyntaxError, type Json } from './json.js';
 import { AutoProgress } from './live.js';
 import { mockCanisterHttp, pendingOutcallsJson } from './canister-http.js';
 import { BadRequest, b64, effectivePrincipal, fromB64, obj, principalFromB64, rawResultJson } from './wire.js';
@@ -46,6 +46,8 @@ export class PocketIcApi {
   private readonly httpApis = new Map<IcInstance, IcHttpApi>();
   private readonly progress = new Map<IcInstance, AutoProgress>();
   private readonly gateways: (HttpGateway | undefined)[] = [];
+  /** The instance each gateway forwards to (by gateway id). */
+  private readonly gatewayInstances: number[] = [];
   /** Where each instance created with `state_dir` saves its state when it is deleted. */
   private readonly stateDirs = new Map<IcInstance, string>();
 
@@ -66,15 +68,19 @@ export class PocketIcApi {
     return (method === 'POST' && path.startsWith('/blobstore')) || /^\/instances\/\d+\/api\//.test(path);
   }
 
-  /** Routes one request. `body` is the parsed JSON body (raw bytes are in `raw`). */
-  async handle(method: string, path: string, body: Json | undefined, raw: Uint8Array): Promise<Reply> {
+  /**
+   * Routes one request. `body` is the parsed JSON body (raw bytes are in `raw`); `contentType` is
+   * the request's, which the IC HTTP interface checks. Bad input of any kind is a 4xx reply; only
+   * an emulator bug throws.
+   */
+  async handle(method: string, path: string, body: Json | undefined, raw: Uint8Array, contentType?: string): Promise<Reply> {
     try {
       const parts = path.split('?')[0]!.split('/').filter((p) => p !== '');
       if (parts[0] === 'http_gateway') return await this.gateway(method, parts, body);
-      return this.route(method, parts, body, raw);
+      return this.route(method, parts, body, raw, contentType);
     } catch (e) {
       if (e instanceof PocketError) return error(e.message, e.status);
-      if (e instanceof BadRequest) return error(e.message, 400);
+      if (e instanceof BadRequest || e instanceof JsonSyntaxError) return error(e.message, 400);
       throw e;
     }
   }
@@ -115,6 +121,7 @@ export class PocketIcApi {
         port: typeof config.port === 'number' ? config.port : undefined,
       });
       this.gateways.push(gateway);
+      this.gatewayInstances[id] = instanceId;
       try {
         const port = await gateway.listen();
         return ok({ Created: { instance_id: id, port } }, 201);
@@ -123,16 +130,18 @@ export class PocketIcApi {
         return ok({ Error: { message: `could not start the HTTP gateway: ${(e as Error).message}` } }, 502);
       }
     }
-    if (method === 'POST' && parts[2] === 'stop') {
-      const gateway = this.gateways[Number(parts[1])];
-      this.gateways[Number(parts[1])] = undefined;
+    if (method === 'POST' && parts.length === 3 && parts[2] === 'stop') {
+      // Stopping a gateway that does not exist (or no longer) is a no-op, as in PocketIC.
+      const id = /^\d+$/.test(parts[1]!) ? Number(parts[1]) : -1;
+      const gateway = this.gateways[id];
+      if (gateway) this.gateways[id] = undefined;
       await gateway?.close();
       return ok(null);
     }
     return error(`unknown endpoint ${method} /${parts.join('/')}`, 404);
   }
 
-  private route(method: string, parts: string[], body: Json | undefined, raw: Uint8Array): Reply {
+  private route(method: string, parts: string[], body: Json | undefined, raw: Uint8Array, contentType?: string): Reply {
     const [first, second, third, fourth] = parts;
     if (first === 'status' && method === 'GET') return ok(null);
     if (first === 'blobstore') {
@@ -153,8 +162,8 @@ export class PocketIcApi {
       if (method === 'POST') return this.createInstance(obj(body ?? {}, 'body'));
       if (method === 'GET') return ok(this.instances.map((i) => (i === 'deleted' ? 'Deleted' : 'Available')));
     }
-    const id = Number(second);
-    if (!Number.isInteger(id) || id < 0 || id >= this.instances.length) return error(`Instance not found: ${second}`, 404);
+    const id = /^\d+$/.test(second ?? '') ? Number(second) : -1;
+    if (id < 0 || id >= this.instances.length) return error(`Instance not found: ${second}`, 404);
     const slot = this.instances[id]!;
     if (method === 'DELETE' && parts.length === 2) {
       if (slot !== 'deleted') {
@@ -163,6 +172,13 @@ export class PocketIcApi {
         this.httpApis.delete(slot);
         this.saveState(slot);
       }
+      // PocketIC stops the gateways that forward to a deleted instance.
+      this.gateways.forEach((gateway, g) => {
+        if (gateway && this.gatewayInstances[g] === id) {
+          this.gateways[g] = undefined;
+          void gateway.close();
+        }
+      });
       this.instances[id] = 'deleted';
       return ok(null);
     }
@@ -172,7 +188,7 @@ export class PocketIcApi {
 
     if (third === '_' && fourth === 'topology') return ok(this.topology(ic));
     if (third === 'api') {
-      const reply = this.httpApi(ic).handle(method, parts.slice(3), raw);
+      const reply = this.httpApi(ic).handle(method, parts.slice(3), raw, contentType);
       return { status: reply.status, bytes: { contentType: reply.contentType, body: reply.body } };
     }
     if (third === 'auto_progress') {
@@ -221,7 +237,7 @@ export class PocketIcApi {
         return ok(canister.controllers.map((c) => ({ principal_id: b64(c.toUint8Array()) })));
       }
       case 'read/get_cycles': return ok({ cycles: ic.requireCanister(principalFromB64(args.canister_id, 'canister_id')).cycles });
-      case 'update/add_cycles': return ok({ cycles: ic.addCycles(principalFromB64(args.canister_id, 'canister_id'), asBigInt(args.amount, 'amount')) });
+      case 'update/add_cycles': return ok({ cycles: ic.addCycles(principalFromB64(args.canister_id, 'canister_id'), asBigInt(args.amount, 'amount', 128)) });
       case 'read/get_subnet': {
         const id = principalFromB64(args.canister_id, 'canister_id');
         const subnet = ic.canister(id) ? ic.subnetOf(id) : undefined;
@@ -269,7 +285,8 @@ export class PocketIcApi {
     if (config.icp_features !== undefined && config.icp_features !== null && Object.keys(obj(config.icp_features, 'icp_features')).length > 0) {
       return fail(`Unsupported by the Lineage emulator: ${UNSUPPORTED_FEATURES.icpFeatures}.`);
     }
-    const stateDir = config.state_dir === undefined || config.state_dir === null ? undefined : String(config.state_dir);
+    if (config.state_dir !== undefined && config.state_dir !== null && typeof config.state_dir !== 'string') throw new BadRequest('state_dir must be a path');
+    const stateDir = config.state_dir === undefined || config.state_dir === null ? undefined : config.state_dir;
     let topology: TopologyRequest;
     try {
       topology = topologyRequest(config.subnet_config_set);

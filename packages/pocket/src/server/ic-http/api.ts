@@ -16,7 +16,8 @@ import { Principal } from '@dfinity/principal';
 
 import { makeCertificate } from '../../certification/certificate.js';
 import { icCode, RejectCode } from '../../errors.js';
-import type { IcInstance, EffectivePrincipal } from '../../instance.js';
+import { LIMITS } from '../../constants.js';
+import { PocketError, type IcInstance, type EffectivePrincipal } from '../../instance.js';
 import type { RawResult } from '../../messages.js';
 import type { Subnet } from '../../subnet.js';
 import { validateEnvelope, type RequestValidationError } from './authentication.js';
@@ -33,6 +34,7 @@ export interface HttpReply {
 
 const CBOR = 'application/cbor';
 const text = (status: number, message: string): HttpReply => ({ status, contentType: 'text/plain; charset=utf-8', body: message });
+const methodNotAllowed = (allowed: string): HttpReply => text(405, `Method not allowed: this endpoint accepts ${allowed} only.`);
 const cbor = (body: Uint8Array, status = 200): HttpReply => ({ status, contentType: CBOR, body });
 
 /** How long a synchronous call may take before the reply falls back to "accepted" (202). */
@@ -41,31 +43,48 @@ const SYNC_CALL_MAX_ROUNDS = 100;
 export class IcHttpApi {
   constructor(private readonly ic: IcInstance, private readonly options: { validate: boolean }) {}
 
-  /** `parts`: the path after `/api`, split (`['v2', 'canister', '<id>', 'call']`). */
-  handle(method: string, parts: string[], body: Uint8Array): HttpReply {
-    const [version, kind, id, endpoint] = parts;
+  /**
+   * `parts`: the path after `/api`, split (`['v2', 'canister', '<id>', 'call']`); `contentType`:
+   * the request's (calls, queries and read_state must be `application/cbor`, as the replica and
+   * PocketIC require; in-process callers may leave it out). Every bad request is a 4xx reply in
+   * plain text, worded as the replica words it; nothing a client sends makes this throw.
+   */
+  handle(method: string, parts: string[], body: Uint8Array, contentType?: string): HttpReply {
+    const [version, kind, id, endpoint, ...rest] = parts;
     const apiVersion = version === 'v2' ? 2 : version === 'v3' ? 3 : version === 'v4' ? 4 : undefined;
     if (apiVersion === undefined) return text(404, `unknown API version ${version ?? ''}`);
-    if (kind === 'status' && method === 'GET') {
+    if (kind === 'status' && parts.length === 2) {
+      if (method !== 'GET') return methodNotAllowed('GET');
       return cbor(encodeStatusResponse({ rootKey: this.ic.rootSubnet.key.der, implVersion: 'lineage-pocket', certifiedHeight: 0n }));
     }
-    if (method !== 'POST' || id === undefined) return text(404, `unknown endpoint /api/${parts.join('/')}`);
+    const known = id !== undefined && rest.length === 0 && (
+      (kind === 'canister' && endpoint === 'call') ||
+      (kind === 'canister' && (endpoint === 'query' || endpoint === 'read_state') && apiVersion <= 3) ||
+      (kind === 'subnet' && endpoint === 'read_state' && apiVersion <= 3));
+    if (!known) return text(404, `unknown endpoint /api/${parts.join('/')}`);
+    if (method !== 'POST') return methodNotAllowed('POST');
+    if (contentType !== undefined && contentType.split(';')[0]!.trim().toLowerCase() !== CBOR) {
+      return text(400, `Unexpected content-type, expected ${CBOR}.`);
+    }
     let target: Principal;
     try {
-      target = Principal.fromText(id);
+      target = Principal.fromText(id!);
     } catch {
       return text(400, `Invalid ${kind === 'subnet' ? 'subnet' : 'canister'} id in URL: ${id}`);
     }
     try {
-      if (kind === 'canister' && endpoint === 'call') return this.call(target, body, apiVersion);
-      if (kind === 'canister' && endpoint === 'query' && apiVersion <= 3) return this.query(target, body);
-      if (kind === 'canister' && endpoint === 'read_state' && apiVersion <= 3) return this.readState({ canister: target }, body, apiVersion as 2 | 3);
-      if (kind === 'subnet' && endpoint === 'read_state' && apiVersion <= 3) return this.readState({ subnet: target }, body, apiVersion as 2 | 3);
+      if (kind === 'subnet') return this.readState({ subnet: target }, body, apiVersion as 2 | 3);
+      if (endpoint === 'call') return this.call(target, body, apiVersion);
+      if (endpoint === 'query') return this.query(target, body);
+      return this.readState({ canister: target }, body, apiVersion as 2 | 3);
     } catch (error) {
       if (error instanceof EnvelopeError) return text(400, envelopeErrorMessage(endpoint === 'call' ? 'call' : 'query', error));
+      // Routing errors (no subnet hosts the effective canister id) and size limits: PocketIC
+      // answers them in plain text with the error's status (400 for routing, as its
+      // `RequestRoutingError`; 413 for a message over the subnet's ingress limit).
+      if (error instanceof PocketError) return text(error.status, error.message);
       throw error;
     }
-    return text(404, `unknown endpoint /api/${parts.join('/')}`);
   }
 
   private validate(envelope: Envelope): RequestValidationError | undefined {
@@ -76,15 +95,24 @@ export class IcHttpApi {
 
   private call(ecid: Principal, body: Uint8Array, apiVersion: 2 | 3 | 4): HttpReply {
     const envelope = decodeEnvelope(body, 'call');
-    const invalid = this.validate(envelope);
-    if (invalid) return text(invalid.httpStatus, invalid.message);
     const { content } = envelope;
+    const effective: EffectivePrincipal = { kind: 'canister', id: ecid };
+    // PocketIC routes the request to a subnet first: an effective canister id no subnet hosts is a
+    // 400 before anything else is looked at (thrown as a PocketError, answered by `handle`).
+    this.ic.routeCall(content.canisterId, content.methodName, content.arg, effective);
     const management = content.canisterId.toUint8Array().length === 0;
     if (!management && content.canisterId.toText() !== ecid.toText()) {
       return text(400, `Specified CanisterId ${content.canisterId.toText()} does not match effective canister id in URL ${ecid.toText()}`);
     }
+    // The replica refuses a message over the subnet's `max_ingress_bytes_per_message` (counted
+    // over the signed envelope) before checking its signature: 413, worded as below.
+    if (body.length > LIMITS.maxIngressPayload) {
+      const hex = Buffer.from(envelope.requestId).toString('hex');
+      return text(413, `Request ${hex} is too large. Message byte size ${body.length} is larger than the max allowed ${LIMITS.maxIngressPayload}.`);
+    }
+    const invalid = this.validate(envelope);
+    if (invalid) return text(invalid.httpStatus, invalid.message);
     const messageId = Buffer.from(envelope.requestId).toString('base64');
-    const effective: EffectivePrincipal = { kind: 'canister', id: ecid };
     const submitted = this.ic.submitIngress(content.sender, content.canisterId, content.methodName, content.arg, effective, messageId);
     if ('err' in submitted) {
       const err = (submitted.err as Extract<RawResult, { Err: unknown }>).Err;
@@ -101,9 +129,13 @@ export class IcHttpApi {
 
   private query(ecid: Principal, body: Uint8Array): HttpReply {
     const envelope = decodeEnvelope(body, 'query');
+    const { content } = envelope;
+    this.ic.routeCall(content.canisterId, content.methodName, content.arg, { kind: 'canister', id: ecid });
+    if (content.canisterId.toUint8Array().length > 0 && content.canisterId.toText() !== ecid.toText()) {
+      return text(400, `Specified CanisterId ${content.canisterId.toText()} does not match effective canister id in URL ${ecid.toText()}`);
+    }
     const invalid = this.validate(envelope);
     if (invalid) return text(invalid.httpStatus, invalid.message);
-    const { content } = envelope;
     const result = this.ic.query(content.sender, content.canisterId, content.methodName, content.arg, { kind: 'canister', id: ecid });
     const response: QueryResponse = 'Ok' in result
       ? { status: 'replied', reply: { arg: result.Ok } }
