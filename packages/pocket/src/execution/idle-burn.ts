@@ -14,7 +14,7 @@
 import type { Canister } from '../canister.js';
 import type { CostModel } from '../costs.js';
 import type { CallResult } from '../messages.js';
-import { StableMemory } from '../state/stable-memory.js';
+import { dropCodeAndState } from './install.js';
 
 /** The replica's `duration_between_allocation_charges`. */
 export const ALLOCATION_CHARGE_INTERVAL_NANOS = 10n * 1_000_000_000n;
@@ -65,12 +65,6 @@ export function chargeIdleBurn(canisters: Iterable<Canister>, now: bigint, host:
 
 function uninstallOutOfCycles(canister: Canister, host: IdleBurnHost): void {
   host.rejectCallContexts(canister, OUT_OF_CYCLES_REJECT);
-  canister.module = undefined;
-  canister.instance = undefined;
-  canister.stable = new StableMemory();
-  canister.certifiedData = new Uint8Array();
-  canister.globalTimer = 0n;
-  canister.chunkStore.clear();
-  canister.version += 1n;
+  dropCodeAndState(canister);
   canister.cycles = 0n;
 }

@@ -146,17 +146,25 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
 }
 
 /**
- * Removes the canister's code and state. Open call contexts are rejected by the caller of this
- * function (it knows how to deliver responses); here they are only marked deleted.
+ * What every uninstall takes from a canister (by a controller, or for lack of cycles): its module
+ * and instance, memories, certified data, timer and chunk store; its version moves on.
  */
-export function uninstallCode(canister: Canister, origin: ChangeOrigin, time: bigint): void {
+export function dropCodeAndState(canister: Canister): void {
   canister.module = undefined;
   canister.instance = undefined;
   canister.stable = new StableMemory();
   canister.certifiedData = new Uint8Array();
   canister.globalTimer = 0n;
   canister.chunkStore.clear();
-  canister.logs = [];
   canister.version += 1n;
+}
+
+/**
+ * Removes the canister's code and state. Open call contexts are rejected by the caller of this
+ * function (it knows how to deliver responses); here they are only marked deleted.
+ */
+export function uninstallCode(canister: Canister, origin: ChangeOrigin, time: bigint): void {
+  dropCodeAndState(canister);
+  canister.logs = [];
   canister.recordChange({ timestampNanos: time, canisterVersion: canister.version, origin, details: { kind: 'code_uninstall' } });
 }
