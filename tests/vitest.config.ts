@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import CliFirstSequencer from './sequencer.js';
 
 export default defineConfig({
   resolve: { conditions: ['@lineage/source'] },
@@ -10,6 +11,10 @@ export default defineConfig({
     exclude: ['**/node_modules/**', 'fixtures/**'],
     // One PocketIC server for the whole run: this emulator, or the binary POCKET_IC_BIN names.
     globalSetup: [fileURLToPath(new URL('../packages/pocket/src/testing/global-setup.ts', import.meta.url))],
+    // Two workers on CI's two cores: the CLI specs run their own networks beside the shared server.
+    maxWorkers: 2,
+    minWorkers: 1,
+    sequence: { sequencer: CliFirstSequencer },
     testTimeout: 120_000,
     hookTimeout: 180_000,
   },

@@ -30,7 +30,12 @@ export class PocketServer {
   /** Starts listening; resolves with the bound port. */
   async listen(): Promise<number> {
     const server = createServer((req, res) => guard(res, () => this.onRequest(req, res), internalError));
-    server.keepAliveTimeout = 60_000;
+    // The client closes idle keep-alive connections, as with PocketIC's own server (hyper sets no idle
+    // timeout). A server-side idle timeout races the client: a request sent just as the server closes
+    // the socket is reset (ECONNRESET), which two suites sharing one server under load did hit. Idle
+    // sockets of clients that never close are reclaimed after ten minutes of silence instead.
+    server.keepAliveTimeout = 0;
+    server.timeout = 600_000;
     server.requestTimeout = 0;
     server.headersTimeout = 0;
     this.server = server;
