@@ -9,7 +9,7 @@ interface FileHandle { kind: 'file'; name: string; getFile(): Promise<File> }
 
 /** The files of an `<input webkitdirectory>` selection. */
 export async function filesFromInput(list: FileList): Promise<PickedFile[]> {
-  return Promise.all([...list].map(async (f) => ({ path: relativeToPicked(f.webkitRelativePath || f.name), bytes: new Uint8Array(await f.arrayBuffer()) })));
+  return Promise.all(Array.from(list).map(async (f) => ({ path: relativeToPicked(f.webkitRelativePath || f.name), bytes: new Uint8Array(await f.arrayBuffer()) })));
 }
 
 /** Whether the browser offers the directory picker. */
