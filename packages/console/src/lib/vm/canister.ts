@@ -2,11 +2,12 @@
  * The "verify a canister" page as data: what the IC certifies (module hash, controllers), which
  * registry version that module is, the merged history, and which Lineage parts the canister has.
  */
-import { Actor, CanisterStatus, type HttpAgent } from '@dfinity/agent';
+import { Actor, Cbor, Certificate, LookupPathStatus, type HttpAgent } from '@dfinity/agent';
 import { Principal } from '@dfinity/principal';
 import { fromHex, readCanisterHistory, toHex, upgradeOptions, versionNamesOf, type CanisterHistory, type UpgradeOption } from '@lineage/sdk/browser';
 import { assetIdlFactory, backendIdl, registryIdl, type AssetService, type BackendService, type DappInfo, type RegistryService, type Wasm } from '@lineage/types';
 
+import { isUnreachable } from '../ic/network.js';
 import { failed, info, reason, verified, type CheckLine } from './check.js';
 
 export interface CanisterView {
@@ -28,21 +29,35 @@ export interface CanisterView {
   isAsset: boolean;
 }
 
-/** Module hash and controllers from a certified `read_state` (the agent verifies the certificate against its root key). */
+const utf8 = (t: string) => new TextEncoder().encode(t);
+
+/**
+ * Module hash and controllers from a certified `read_state`, the certificate verified against the
+ * agent's root key here (not `CanisterStatus`, which reports a path it could not read as absent:
+ * an unreachable network must never look like "no module installed").
+ */
 export async function certifiedState(agent: HttpAgent, id: Principal): Promise<{ line: CheckLine; moduleHash?: string; controllers?: string[] }> {
+  const paths = [[utf8('canister'), id.toUint8Array(), utf8('module_hash')], [utf8('canister'), id.toUint8Array(), utf8('controllers')]];
+  let certificate: Certificate;
   try {
-    const status = await CanisterStatus.request({ agent, canisterId: id, paths: ['module_hash', 'controllers'] });
-    const hash = status.get('module_hash');
-    const controllers = status.get('controllers');
-    const list = Array.isArray(controllers) ? (controllers as Principal[]).map((p) => p.toText()) : undefined;
-    return {
-      line: verified('IC certificate', `read_state certificate verified against the network's root key: ${typeof hash === 'string' ? `module ${hash}` : 'no module installed'}, ${list?.length ?? 0} controller(s)`),
-      ...(typeof hash === 'string' ? { moduleHash: hash } : {}),
-      ...(list ? { controllers: list } : {}),
-    };
+    if (!agent.rootKey) throw new Error('the agent has no root key');
+    const response = await agent.readState(id, { paths });
+    certificate = await Certificate.create({ certificate: response.certificate, rootKey: new Uint8Array(agent.rootKey), canisterId: id });
   } catch (error) {
+    if (isUnreachable(error)) throw error;
     return { line: failed('IC certificate', `not verified: ${reason(error)}`) };
   }
+  const hash = certificate.lookup_path(paths[0]!);
+  const controllers = certificate.lookup_path(paths[1]!);
+  const moduleHash = hash.status === LookupPathStatus.Found && hash.value instanceof Uint8Array ? toHex(hash.value) : undefined;
+  const list = controllers.status === LookupPathStatus.Found && controllers.value instanceof Uint8Array
+    ? Cbor.decode<Uint8Array[]>(controllers.value).map((b) => Principal.fromUint8Array(Uint8Array.from(b)).toText())
+    : undefined;
+  if (!list) return { line: failed('IC certificate', 'the certificate verified but says nothing of this canister (does it exist on this network?)') };
+  return {
+    line: verified('IC certificate', `read_state certificate verified against the network's root key: ${moduleHash ? `module ${moduleHash}` : 'no module installed'}, ${list.length} controller(s)`),
+    ...(moduleHash ? { moduleHash } : {}), controllers: list,
+  };
 }
 
 const backendOf = (agent: HttpAgent, id: Principal) => Actor.createActor<BackendService>(backendIdl as never, { agent, canisterId: id });

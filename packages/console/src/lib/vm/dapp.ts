@@ -47,6 +47,8 @@ export function buyerLines(verdict: DappVerdict): CheckLine[] {
  * const view = await loadDapp(agent, Principal.fromText(id));
  */
 export async function loadDapp(agent: HttpAgent, backend: Principal): Promise<DappView> {
+  // The buyer's check turns every failure into a failed line; a silent network must be retried instead.
+  await agent.status();
   const verdict = await checkDapp({ agent, backend });
   const f = verdict.facts;
   const config = 'error' in f.config ? undefined : f.config;

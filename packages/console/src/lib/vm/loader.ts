@@ -18,16 +18,17 @@ export type Loaded<T> =
  * @example
  * const page = loader(() => loadCanister(agent, id));
  */
-export function loader<T>(work: () => Promise<T>, o: { attempts?: number; delayMs?: number } = {}): Readable<Loaded<T>> & { reload(): void } {
+export function loader<T>(work: () => Promise<T>, o: { attempts?: number; delayMs?: number } = {}): Readable<Loaded<T>> & { reload(): void; refresh(): void } {
   const store = writable<Loaded<T>>({ phase: 'loading' });
   let run = 0;
-  const start = () => {
+  // `refresh` keeps showing the loaded value until the new one arrives (what a page shows stays put).
+  const start = (quiet = false) => {
     const mine = ++run;
-    store.set({ phase: 'loading' });
+    if (!quiet) store.set({ phase: 'loading' });
     withRetry(work, { ...o, onRetry: (attempt, error) => { if (mine === run) store.set({ phase: 'loading', retry: { attempt, error } }); } })
       .then((value) => { if (mine === run) store.set({ phase: 'ok', value }); })
       .catch((error: unknown) => { if (mine === run) store.set({ phase: 'error', error: reason(error) }); });
   };
   start();
-  return { subscribe: store.subscribe, reload: start };
+  return { subscribe: store.subscribe, reload: () => start(), refresh: () => start(true) };
 }
