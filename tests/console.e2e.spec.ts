@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { rawModule, releaseModule } from '@lineage/canister-build';
+import { bls12_381 } from '@noble/curves/bls12-381';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -21,6 +22,7 @@ import { generatePem, identityFromPem, type LoadedIdentity } from '../scripts/sr
 import { builtWasm } from '../scripts/src/cli/lineage.js';
 import { startLocalNetwork, type LocalNetwork } from '../scripts/src/cli/local-network.js';
 import { Output } from '../scripts/src/cli/output.js';
+import { consoleConfig } from '../scripts/src/cli/commands/console.js';
 import { deploy } from '../scripts/src/cli/commands/deploy.js';
 import { publish } from '../scripts/src/cli/commands/publish.js';
 import { spawn } from '../scripts/src/cli/commands/spawn.js';
@@ -47,6 +49,7 @@ describe('the console in a browser', () => {
   let net: LocalNetwork;
   let browser: Browser;
   let consoleUrl: string;
+  let deployedConfig: Record<string, unknown>;
   let backend: string;
   let emptyCanister: string;
   let sellerPem: string;
@@ -69,6 +72,7 @@ describe('the console in a browser', () => {
     const deployed = await deploy(dao, { dapp: false });
     phase('deploy');
     consoleUrl = deployed.console!.url;
+    deployedConfig = consoleConfig(dao, new Uint8Array((await dao.agent()).rootKey!), dao.canister('registry'), dao.canister('nft')) as Record<string, unknown>;
     const v1 = await builtWasm('backend');
     for (const [version, previous] of [['2.0.0', '1.0.0'], ['3.0.0', '2.0.0']] as const) {
       const file = join(scratch, `backend-${version}.wasm.gz`);
@@ -228,16 +232,15 @@ describe('the console in a browser', () => {
 
     // A certificate checked against another root key: shown failed, never green.
     const other = await (await browser.newContext()).newPage();
-    const wrongKey = net.rootKey.slice(0, -2) + (net.rootKey.endsWith('00') ? '01' : '00');
-    await other.route('**/config.json', async (route) => {
-      const config = await (await route.fetch()).json() as Record<string, unknown>;
-      await route.fulfill({ json: { ...config, rootKey: wrongKey } });
-    });
+    // A valid BLS12-381 root key of another network (a fresh key pair), DER-wrapped as the IC publishes it.
+    const wrongKey = net.rootKey.slice(0, -192) + Buffer.from(bls12_381.getPublicKeyForShortSignatures(bls12_381.utils.randomPrivateKey())).toString('hex');
+    expect(wrongKey).not.toBe(net.rootKey);
+    await other.route('**/config.json', (route) => route.fulfill({ json: { ...deployedConfig, rootKey: wrongKey } }));
     await other.goto(`${consoleUrl}#/canister/${backend}`);
     const certificate = other.locator('[data-testid=canister-checks] [data-status]').first();
     await certificate.waitFor({ timeout: TIMEOUT });
     expect(await certificate.getAttribute('data-status')).toBe('failed');
-    expect(await certificate.textContent()).toContain('not verified');
+    expect(await certificate.textContent()).toMatch(/not verified: .*Signature verification failed/);
     expect(await other.locator('[data-status=verified]').count()).toBe(0);
     await shot(other, 'wrong-root-key');
   });

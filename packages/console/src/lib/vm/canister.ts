@@ -101,7 +101,8 @@ export async function loadCanister(agent: HttpAgent, id: Principal, configRegist
   const registryId = dapp?.registry.toText() ?? configRegistry;
   let version = info('Registry version', 'unknown: no registry is configured');
   let wasm: Wasm | undefined;
-  if (!state.moduleHash) version = failed('Registry version', 'the IC reports no module installed');
+  if (state.line.status !== 'verified') version = failed('Registry version', 'unknown: the module hash could not be verified');
+  else if (!state.moduleHash) version = failed('Registry version', 'the IC reports no module installed');
   else if (registryId) {
     try {
       const registry = Actor.createActor<RegistryService>(registryIdl as never, { agent, canisterId: Principal.fromText(registryId) });
