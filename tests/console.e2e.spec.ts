@@ -154,8 +154,9 @@ describe('the console in a browser', () => {
     await card.getByTestId('confirm-transfer').click();
     await poll(() => seller.getByTestId('dapp-count').textContent()).toContain('0 dapp');
 
-    // The buyer's list has it now.
+    // The buyer's list has it now (his key survived the reload: it is kept in IndexedDB).
     await buyer.reload();
+    expect((await buyer.getByTestId('principal').textContent())!.trim()).toBe(buyerPrincipal);
     await poll(() => buyer.getByTestId('dapp-count').textContent()).toContain('1 dapp');
     await shot(buyer, 'my-dapps-buyer');
 
@@ -170,6 +171,12 @@ describe('the console in a browser', () => {
     await refused.waitFor();
     expect(await refused.textContent()).toContain('does not hold this dapp\'s NFT');
     await shot(seller, 'refused');
+
+    // Signing out forgets her key, also across a reload.
+    await seller.getByTestId('sign-out').click();
+    await seller.getByTestId('sign-in').waitFor();
+    await seller.reload();
+    await seller.getByTestId('sign-in').waitFor();
 
     // The buyer upgrades 2.0.0 → 3.0.0.
     const buyerCard = buyer.getByTestId('dapp-card');
