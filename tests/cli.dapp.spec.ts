@@ -49,6 +49,7 @@ describe('lineage: a dapp\'s life on a local network', () => {
     const r = json<{
       registry: string; nft: string; created: string[]; published: { type: string; version: string; hash: string }[];
       dapp: { owner: string; tokenId: string; backend: string; versions: Record<string, { version: string; hash: string }> };
+      console: { canister: string; url: string; root: string };
     }>(ok(await asDao('deploy', '--owner', alice.principal, '--json')));
     expect(r.created).toEqual(['registry', 'nft']);
     expect(r.published.map((p) => [p.type, p.version, p.hash])).toEqual([
@@ -59,7 +60,15 @@ describe('lineage: a dapp\'s life on a local network', () => {
     expect(r.dapp).toMatchObject({ owner: alice.principal, tokenId: '1', versions: { backend: { version: '1.0.0', hash: sha256(shipped('backend')) } } });
     hashes.v1 = sha256(shipped('backend'));
     const ids = JSON.parse(readFileSync(join(dir, '.lineage', 'canister_ids.json'), 'utf8')) as Record<string, Record<string, string>>;
-    expect(Object.keys(ids).sort()).toEqual(['asset', 'backend', 'manager', 'nft', 'registry']);
+    expect(Object.keys(ids).sort()).toEqual(['asset', 'backend', 'console', 'manager', 'nft', 'registry']);
+
+    // The console: its own asset canister, served by the gateway, configured for this network.
+    expect(ids.console!.local).toBe(r.console.canister);
+    expect(r.console.url).toBe(`http://${r.console.canister}.localhost:${new URL(net.url).port}/`);
+    const page = await fetch(`${net.url}/index.html?canisterId=${r.console.canister}`);
+    expect(await page.text()).toContain('<title>Lineage console</title>');
+    const config = await (await fetch(`${net.url}/config.json?canisterId=${r.console.canister}`)).json() as Record<string, unknown>;
+    expect(config).toMatchObject({ host: '', rootKey: net.rootKey, registry: r.registry, collections: [r.nft], localKeys: true });
     expect(ids.registry!.local).toBe(r.registry);
     expect(ids.backend!.local).toBe(r.dapp.backend);
 

@@ -67,6 +67,7 @@ async function main(): Promise<void> {
 
     chapter('1. The DAO deploys the registry and the NFT collection and publishes backend, manager and asset 1.0.0');
     const deployed = await deploy(dao, { dapp: false });
+    if (deployed.console) console.log(`  the console: ${deployed.console.url}  (open it while the demo runs; \`lineage start\` + \`lineage deploy\` keep one up)`);
     const backendV1 = await builtWasm('backend');
     const published = deployed.published.find((p) => p.type === 'org.lineage.backend');
     check('the registry verified backend 1.0.0 as the sha256 of the built module', published?.hash === toHex(sha256(backendV1)), published ? short(published.hash) : 'not published');

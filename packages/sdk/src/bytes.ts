@@ -2,9 +2,11 @@
  * Byte helpers shared by the sdk. Candid blobs arrive as `Uint8Array` from `@dfinity/agent` and
  * `@icp-sdk/core` actors but may be plain `number[]` elsewhere, so every function here takes both.
  */
-import { createHash } from 'node:crypto';
+// Browser-safe: no Node built-ins here (the console bundles this module); @noble/hashes is the
+// sha256 `@dfinity/agent` itself uses.
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2';
 
-import { bytesEqual as equal, compareBytes as compare, concatBytes as concat } from '@lineage/kit/bytes';
+import { bytesEqual as equal, compareBytes as compare, concatBytes as concat, fromHex as kitFromHex, toHex as kitToHex } from '@lineage/kit/bytes';
 
 /** A blob as either Candid client hands it over. */
 export type Bytes = Uint8Array | number[];
@@ -26,7 +28,7 @@ export function asBytes(bytes: Bytes): Uint8Array {
  * toHex(new Uint8Array([0xde, 0xad])); // 'dead'
  */
 export function toHex(bytes: Bytes): string {
-  return Buffer.from(asBytes(bytes)).toString('hex');
+  return kitToHex(asBytes(bytes));
 }
 
 /**
@@ -37,7 +39,7 @@ export function toHex(bytes: Bytes): string {
  */
 export function fromHex(hex: string): Uint8Array {
   if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new TypeError(`not a hex string: ${JSON.stringify(hex)}`);
-  return Uint8Array.from(Buffer.from(hex, 'hex'));
+  return kitFromHex(hex.toLowerCase());
 }
 
 /**
@@ -81,15 +83,15 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /**
- * SHA-256 of the concatenation of `parts` (node:crypto).
+ * SHA-256 of the concatenation of `parts` (@noble/hashes: runs in Node and in browsers).
  *
  * @example
  * toHex(sha256(new TextEncoder().encode('abc'))); // 'ba7816bf…'
  */
 export function sha256(...parts: Bytes[]): Uint8Array {
-  const h = createHash('sha256');
+  const h = nobleSha256.create();
   for (const p of parts) h.update(asBytes(p));
-  return new Uint8Array(h.digest());
+  return h.digest();
 }
 
 /**

@@ -29,3 +29,10 @@ export {
 export * from './asset/index.js';
 export { checkDapp, collectDappFacts, type CheckDappOptions, type DappVerdict } from './dapp/check.js';
 export { judgeDapp, type CanisterFacts, type DappCheck, type DappFacts, type DappRoleName, type PermissionFacts } from './dapp/judge.js';
+
+export { readCanisterHistory, readCanisterInfo, readManagerHistory, rejectText, versionNamesOf, type CanisterHistory } from './history/read.js';
+export { describeBackendError, describeVariant } from './dapp/refusal.js';
+export {
+  dappCanisters, heldDapps, operationProgress, takeUploads, transferDapp, upgradeDappCanister, upgradeOptions,
+  type DappCanister, type HeldDapp, type UpgradeOption, type UpgradeProgress,
+} from './dapp/owner.js';

@@ -7,8 +7,9 @@ export {
   computeAssetRoot, defaultInclude, describeContent, listSiteFiles, localAsset, readSite, siteRoot,
   type AssetLayoutOptions, type AssetProperties, type LocalAsset, type SiteRoot,
 } from './layout.js';
+export { verifyAssets } from './verify-dir.js';
 export {
-  compareWithCanister, verifyAssets,
+  compareWithCanister, verifyAssetCanister,
   type AssetCheck, type AssetCheckName, type AssetVerdict, type SiteDifference, type VerifyAssetsOptions,
 } from './verify.js';
 export { AssetUploadError, uploadAssets, type UploadAssetsOptions, type UploadAssetsResult } from './upload.js';

@@ -1,6 +1,7 @@
 /**
- * `verifyAssets`: does an asset canister serve exactly the site in a local build directory, and
- * has it since when? Each check is reported with why it failed; the IC's certificate is checked
+ * `verifyAssetCanister`: does an asset canister serve exactly a local site, and has it since when?
+ * Browser-safe (the console runs it on a picked folder); `verifyAssets` in `verify-dir.ts` reads a
+ * build directory in Node first. Each check is reported with why it failed; the IC's certificate is checked
  * with `@dfinity/agent` (independently of the canister's code and of ours).
  */
 import { Actor, Cbor, CanisterStatus, Certificate, lookup_path, LookupPathStatus, reconstruct, type HashTree as AgentHashTree, type HttpAgent } from '@dfinity/agent';
@@ -10,7 +11,7 @@ import {
 } from '@lineage/types';
 import { bytesEqual, checkChain, composeCertifiedData, toHex, type HistoryEntry } from '@lineage/asset-canister/domain';
 
-import { computeAssetRoot, type AssetLayoutOptions, type LocalAsset } from './layout.js';
+import { siteRoot, type AssetLayoutOptions, type LocalAsset, type SiteRoot } from './layout-core.js';
 
 export type AssetCheckName =
   /** The data certificate is signed under the root key (with a valid delegation) and recent. */
@@ -70,8 +71,10 @@ export interface VerifyAssetsOptions {
   canisterId: Principal | string;
   /** An agent with the right root key (`agent.rootKey`; `fetchRootKey()` only for local networks). */
   agent: HttpAgent;
-  /** The local build directory to compare with (omit to check only the certificate and history). */
+  /** The local build directory to compare with (omit to check only the certificate and history). Node only (`verifyAssets`). */
   dir?: string;
+  /** The local site's assets (e.g. from a folder picked in a browser, through `localAsset`), instead of `dir`. */
+  assets?: LocalAsset[];
   layout?: AssetLayoutOptions;
   /** Module hashes (hex) of asset canister builds you trust; when given, the module hash must be one. */
   knownModuleHashes?: string[];
@@ -121,13 +124,14 @@ export async function compareWithCanister(actor: AssetService, assets: LocalAsse
 }
 
 /**
- * Verifies an asset canister against the IC's certificate and, with `dir`, against a local build.
+ * Verifies an asset canister against the IC's certificate and, with `assets`, against a local
+ * site (the same checks as `verifyAssets`, without a file system).
  *
  * @example
- * const verdict = await verifyAssets({ canisterId, dir: 'dist', agent });
+ * const verdict = await verifyAssetCanister({ canisterId, agent, assets: files.map((f) => localAsset(`/${f.path}`, f.path, f.bytes)) });
  * if (!verdict.ok) console.log(verdict.checks.filter((c) => !c.ok));
  */
-export async function verifyAssets(options: VerifyAssetsOptions): Promise<AssetVerdict> {
+export async function verifyAssetCanister(options: Omit<VerifyAssetsOptions, 'dir'> & { local?: () => SiteRoot }): Promise<AssetVerdict> {
   const canisterId = typeof options.canisterId === 'string' ? Principal.fromText(options.canisterId) : options.canisterId;
   const verdict: AssetVerdict = { ok: false, checks: [], canisterId: canisterId.toText() };
   const add = (check: AssetCheckName, ok: boolean, detail: string) => verdict.checks.push({ check, ok, detail });
@@ -189,10 +193,10 @@ export async function verifyAssets(options: VerifyAssetsOptions): Promise<AssetV
   }
 
   // 3. The local build.
-  let local: ReturnType<typeof computeAssetRoot> | undefined;
-  if (options.dir !== undefined) {
+  let local: SiteRoot | undefined;
+  if (options.local !== undefined || options.assets !== undefined) {
     try {
-      local = computeAssetRoot(options.dir, options.layout);
+      local = options.local ? options.local() : siteRoot(options.assets!);
       verdict.localRoot = local.rootHex;
       if (verdict.assetRoot === undefined) add('local-root', false, `local root ${local.rootHex}; the canister's root is unknown`);
       else if (local.rootHex === verdict.assetRoot) add('local-root', true, `${local.assets.length} files give the certified root ${local.rootHex}`);

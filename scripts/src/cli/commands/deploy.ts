@@ -17,12 +17,14 @@ import { usageError } from '../errors.js';
 import {
   builtWasm, canisterExists, isVerified, moduleHashOf, NAMESPACES, REPO_URL, ROLES, unwrap, type CanisterName, type Role,
 } from '../lineage.js';
+import { deployConsole, type ConsoleDeployment } from './console.js';
 import { printSpawned, spawn, type SpawnResult } from './spawn.js';
 
 const DeployInput = z.object({
   owner: principalText.optional(),
   version: semver.default([1, 0, 0]),
   dapp: z.boolean().default(true),
+  console: z.boolean().default(true),
 });
 
 export interface DeployResult {
@@ -32,6 +34,8 @@ export interface DeployResult {
   created: string[];
   published: { type: string; version: string; hash: string }[];
   dapp: SpawnResult | null;
+  /** The console's asset canister and where a browser opens it (absent with --no-console). */
+  console: ConsoleDeployment | null;
 }
 
 const encode = (types: IDL.Type[], values: unknown[]) => new Uint8Array(IDL.encode(types, values));
@@ -132,7 +136,13 @@ export async function deploy(ctx: Context, raw: unknown): Promise<DeployResult> 
     }
     dapp = await spawn(ctx, { owner: input.owner });
   }
-  return { network: ctx.network.name, registry: registryId.toText(), nft: nftId.toText(), created, published, dapp };
+  let consoleDeployment: ConsoleDeployment | null = null;
+  if (input.console) {
+    ctx.out.step('The console (a Lineage asset canister serving the web app)');
+    consoleDeployment = await deployConsole(ctx, registryId, nftId);
+    ctx.out.note(`console ${consoleDeployment.canister}: root ${consoleDeployment.root.slice(0, 12)}…`);
+  }
+  return { network: ctx.network.name, registry: registryId.toText(), nft: nftId.toText(), created, published, dapp, console: consoleDeployment };
 }
 
 export function register(program: Command): void {
@@ -142,13 +152,15 @@ export function register(program: Command): void {
       .option('--owner <principal>', 'who owns the project\'s dapp (its NFT); default: you')
       .option('--version <x.y.z>', 'the version number of the first published backend, manager and asset builds', '1.0.0')
       .option('--no-dapp', 'deploy the registry and collection only; spawn dapps later with `lineage spawn`')
-      .action(action(async (ctx, opts: { owner?: string; version: string; dapp: boolean }) => {
+      .option('--no-console', 'do not install the console web app')
+      .action(action(async (ctx, opts: { owner?: string; version: string; dapp: boolean; console: boolean }) => {
         const result = await deploy(ctx, opts);
         if (result.dapp && !ctx.out.json && !ctx.out.quiet) printSpawned(ctx, result.dapp);
         const lines = [
           `registry  ${result.registry}`,
           `nft       ${result.nft}`,
           ...result.published.map((p) => `published ${p.type} ${p.version}  ${p.hash}`),
+          ...(result.console ? [`console   ${result.console.url}`] : []),
           `canister ids: ${ctx.ids.path}`,
         ];
         ctx.out.result(result, lines, result.registry);

@@ -18,6 +18,12 @@ const StartInput = z.object({
   canisterLogs: z.boolean(),
 });
 
+/** Where the console is (kept state with a deployed console), or how to get one. */
+function consoleLine(ctx: Context, port: number, kept: boolean): string {
+  const id = kept ? ctx.ids.get('console', 'local') : undefined;
+  return id ? `  console   http://${id.toText()}.localhost:${port}/` : '  console   run `lineage deploy`: it installs the console and prints its URL';
+}
+
 export async function start(ctx: Context, raw: unknown): Promise<void> {
   const input = parseInput(StartInput, raw);
   const running = runningLocalNetwork();
@@ -35,6 +41,7 @@ export async function start(ctx: Context, raw: unknown): Promise<void> {
     `  root key  ${net.rootKey}`,
     `  state     ${stateDir ? `${stateDir} (restored at start, saved at stop)` : 'not kept (pass --state DIR to keep canisters across restarts)'}`,
     `  browse    http://<canister-id>.localhost:${net.port}/  or  ${net.url}/?canisterId=<canister-id>`,
+    consoleLine(ctx, net.port, stateDir !== undefined),
     'Press Ctrl-C to stop.',
   ], net.url);
 

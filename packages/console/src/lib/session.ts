@@ -1,0 +1,50 @@
+/**
+ * Signing in and out: sets the `session` store from a stored local key, an imported PEM or
+ * Internet Identity, and clears every trace on sign-out.
+ */
+import type { Identity } from '@dfinity/agent';
+
+import type { ConsoleConfig } from './config.js';
+import { restoreII, signInWithII, signOutII } from './ic/ii.js';
+import { clearStoredKey, generateKey, loadStoredKey, pemIdentity, storeKey } from './ic/keys.js';
+import { session } from './stores.js';
+
+const set = (kind: 'local' | 'pem' | 'ii', identity: Identity) => session.set({ kind, identity, principal: identity.getPrincipal().toText() });
+
+/** Restores the previous session (a stored key, or a live Internet Identity delegation). */
+export async function restoreSession(config: ConsoleConfig): Promise<void> {
+  const stored = config.localKeys ? await loadStoredKey().catch(() => undefined) : undefined;
+  if (stored) return set(stored.kind, stored.identity);
+  if (config.identityProvider) {
+    const ii = await restoreII().catch(() => undefined);
+    if (ii && !ii.getPrincipal().isAnonymous()) set('ii', ii);
+  }
+}
+
+/** Creates a key in this browser and keeps it in IndexedDB. */
+export async function signInWithLocalKey(): Promise<void> {
+  const identity = generateKey();
+  await storeKey('local', identity);
+  set('local', identity);
+}
+
+/** Imports a dfx PEM (Ed25519); returns the error in words when it is not one. */
+export async function signInWithPem(pem: string): Promise<string | undefined> {
+  const r = pemIdentity(pem);
+  if ('error' in r) return r.error;
+  await storeKey('pem', r.ok);
+  set('pem', r.ok);
+  return undefined;
+}
+
+/** Opens Internet Identity. */
+export async function signInII(provider: string): Promise<void> {
+  set('ii', await signInWithII(provider));
+}
+
+/** Signs out: forgets the stored key and the Internet Identity delegation. */
+export async function signOut(): Promise<void> {
+  await clearStoredKey().catch(() => undefined);
+  await signOutII().catch(() => undefined);
+  session.set({ kind: 'anonymous' });
+}

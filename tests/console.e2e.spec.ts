@@ -1,0 +1,254 @@
+// The console end to end in a real browser (Debian's Chromium driven by playwright-core) against
+// one embedded emulator, set up as the demo sets it up (`lineage deploy` with the console, backend
+// 2.0.0 and 3.0.0 published, a dapp spawned). The story is told through the UI: the seller imports
+// her PEM and upgrades 1.0.0 → 2.0.0 watching the progress, hands the NFT to a buyer who signed in
+// with a key made in his browser; the buyer's list has the dapp, the seller's does not and her
+// upgrade is refused; the buyer upgrades to 3.0.0; an anonymous visitor sees both upgrades with
+// who asked, verifies the logs and a site folder, then a tampered copy. Then bad input. Each main
+// view is saved to packages/console/screenshots/.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { rawModule, releaseModule } from '@lineage/canister-build';
+import { bls12_381 } from '@noble/curves/bls12-381';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { Context } from '../scripts/src/cli/context.js';
+import { deployerFor } from '../scripts/src/cli/deployer.js';
+import { generatePem, identityFromPem, type LoadedIdentity } from '../scripts/src/cli/identity.js';
+import { builtWasm } from '../scripts/src/cli/lineage.js';
+import { startLocalNetwork, type LocalNetwork } from '../scripts/src/cli/local-network.js';
+import { Output } from '../scripts/src/cli/output.js';
+import { consoleConfig } from '../scripts/src/cli/commands/console.js';
+import { deploy } from '../scripts/src/cli/commands/deploy.js';
+import { publish } from '../scripts/src/cli/commands/publish.js';
+import { spawn } from '../scripts/src/cli/commands/spawn.js';
+import { authorizeUploads, uploadSite } from '../scripts/src/cli/commands/verify-assets.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = fileURLToPath(new URL('../packages/console/screenshots/', import.meta.url));
+const TIMEOUT = 30_000;
+
+/** Polls until the browser shows it (the pages load from the emulator in the background). */
+const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: TIMEOUT, interval: 150 });
+
+const person = (pem: string, name: string): LoadedIdentity => ({ ...identityFromPem(pem, name), source: name, created: false });
+
+function writeSite(dir: string, title: string): string {
+  mkdirSync(join(dir, 'assets'), { recursive: true });
+  writeFileSync(join(dir, 'index.html'), `<!doctype html><html><head><title>${title}</title><link rel="stylesheet" href="/assets/style.css"></head><body><h1>${title}</h1></body></html>\n`);
+  writeFileSync(join(dir, 'assets', 'style.css'), 'body { font-family: system-ui; }\n');
+  return dir;
+}
+
+describe('the console in a browser', () => {
+  let scratch: string;
+  let net: LocalNetwork;
+  let browser: Browser;
+  let consoleUrl: string;
+  let deployedConfig: Record<string, unknown>;
+  let backend: string;
+  let emptyCanister: string;
+  let sellerPem: string;
+  let siteDir: string;
+  let tamperedDir: string;
+  const started = performance.now();
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does so)`);
+    scratch = mkdtempSync(join(tmpdir(), 'lineage-console-e2e-'));
+    process.env.LINEAGE_DIR = join(scratch, '.lineage');
+    net = await startLocalNetwork({ port: 0 });
+    const out = new Output({ json: false, quiet: true }, process.stdout, process.stdout);
+    const dao = new Context({ network: net.url }, person(generatePem(), 'dao'), out);
+    sellerPem = generatePem();
+    const seller = dao.as(person(sellerPem, 'seller'));
+
+    const phase = (name: string) => console.log(`console e2e: ${name} at ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    phase('network');
+    const deployed = await deploy(dao, { dapp: false });
+    phase('deploy');
+    consoleUrl = deployed.console!.url;
+    deployedConfig = consoleConfig(dao, new Uint8Array((await dao.agent()).rootKey!), dao.canister('registry'), dao.canister('nft')) as Record<string, unknown>;
+    const v1 = await builtWasm('backend');
+    for (const [version, previous] of [['2.0.0', '1.0.0'], ['3.0.0', '2.0.0']] as const) {
+      const file = join(scratch, `backend-${version}.wasm.gz`);
+      writeFileSync(file, releaseModule(rawModule(v1), version));
+      await publish(dao, { '<type>': 'org.lineage.backend', '<version>': version, '<wasm>': file, previous, description: `Release ${version}` });
+    }
+    phase('publish 2.0.0, 3.0.0');
+    const dapp = await spawn(dao, { owner: seller.principal.toText(), backend: '1.0.0' });
+    backend = dapp.backend;
+    phase('spawn');
+    // The seller's frontend: an old site, then the current one, so the root history has two roots.
+    await authorizeUploads(seller, {});
+    await uploadSite(seller, { '<canister>': 'asset', '<dir>': writeSite(join(scratch, 'site-old'), 'Notes 1.0') });
+    siteDir = writeSite(join(scratch, 'site'), 'Notes 1.1');
+    await uploadSite(seller, { '<canister>': 'asset', '<dir>': siteDir });
+    tamperedDir = writeSite(join(scratch, 'site-tampered'), 'Notes 1.1');
+    writeFileSync(join(tamperedDir, 'index.html'), '<!doctype html><html><body>tampered</body></html>\n');
+    emptyCanister = (await (await deployerFor(dao)).createCanister()).toText();
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    mkdirSync(SHOTS, { recursive: true });
+    console.log(`console e2e: setup ${((performance.now() - started) / 1000).toFixed(1)} s, console at ${consoleUrl}`);
+  }, 240_000);
+
+  afterAll(async () => {
+    // What each page showed when the run ended (the last view of every party, for a failing run).
+    for (const [i, page] of pages.entries()) await page.screenshot({ path: join(tmpdir(), `lineage-console-e2e-last-${i}.png`), fullPage: true }).catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await net?.stop().catch(() => undefined);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    console.log(`console e2e: ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
+  });
+
+  const pages: Page[] = [];
+  const open = async (hash: string): Promise<Page> => {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    pages.push(page);
+    page.setDefaultTimeout(TIMEOUT);
+    await page.goto(`${consoleUrl}${hash}`);
+    return page;
+  };
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+  it('tells the sale story through the UI, then lets anyone verify it', async () => {
+    // The seller imports her dfx PEM and sees her dapp running 1.0.0.
+    const seller = await open('#/mine');
+    const pemFile = join(scratch, 'seller.pem');
+    writeFileSync(pemFile, sellerPem);
+    await seller.getByTestId('pem-input').setInputFiles(pemFile);
+    const sellerCard = seller.getByTestId('dapp-card');
+    await poll(() => sellerCard.getByTestId('runs-backend').textContent()).toBe('1.0.0');
+    await shot(seller, 'my-dapps');
+
+    // She upgrades the backend 1.0.0 → 2.0.0 and watches the operation.
+    await sellerCard.getByTestId('upgrade-backend').click();
+    await sellerCard.getByTestId('version-2.0.0').check();
+    expect(await sellerCard.getByTestId('upgrade-confirm-text').textContent()).toContain('keeps running 1.0.0');
+    await sellerCard.getByTestId('confirm-upgrade').click();
+    await sellerCard.locator('[data-testid=upgrade-progress] li[data-state=completed]').waitFor();
+    const progress = await sellerCard.getByTestId('upgrade-progress').textContent();
+    expect(progress).toMatch(/scheduled[\s\S]*completed/);
+    await shot(seller, 'upgrade-progress');
+    await poll(() => seller.getByTestId('dapp-card').first().getByTestId('runs-backend').textContent()).toBe('2.0.0');
+
+    // The buyer signs in with a key made in his browser; he holds nothing yet.
+    const buyer = await open('#/mine');
+    await buyer.getByTestId('sign-in-local').click();
+    const buyerPrincipal = (await buyer.getByTestId('principal').textContent())!.trim();
+    await poll(() => buyer.getByTestId('dapp-count').textContent()).toContain('0 dapp');
+
+    // The seller hands the dapp over, after a confirm step that says what it means.
+    const card = seller.getByTestId('dapp-card').first();
+    await card.getByTestId('recipient').fill(buyerPrincipal);
+    await card.getByTestId('transfer').click();
+    expect(await card.getByTestId('transfer-confirm-text').textContent()).toContain('becomes the only one who can upgrade');
+    await card.getByTestId('confirm-transfer').click();
+    await poll(() => seller.getByTestId('dapp-count').textContent()).toContain('0 dapp');
+
+    // The buyer's list has it now (his key survived the reload: it is kept in IndexedDB).
+    await buyer.reload();
+    expect((await buyer.getByTestId('principal').textContent())!.trim()).toBe(buyerPrincipal);
+    await poll(() => buyer.getByTestId('dapp-count').textContent()).toContain('1 dapp');
+    await shot(buyer, 'my-dapps-buyer');
+
+    // The seller's upgrade attempt is refused in the backend's own words.
+    await seller.getByTestId('open-by-id').fill(backend);
+    await seller.getByRole('button', { name: 'Open' }).click();
+    const stale = seller.locator(`[data-testid=dapp-card][data-backend="${backend}"]`);
+    await stale.getByTestId('upgrade-backend').click();
+    await stale.getByTestId('version-3.0.0').check();
+    await stale.getByTestId('confirm-upgrade').click();
+    const refused = stale.locator('[data-testid=upgrade-progress] li[data-state=failed]');
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain('does not hold this dapp\'s NFT');
+    await shot(seller, 'refused');
+
+    // Signing out forgets her key, also across a reload.
+    await seller.getByTestId('sign-out').click();
+    await seller.getByTestId('sign-in').waitFor();
+    await seller.reload();
+    await seller.getByTestId('sign-in').waitFor();
+
+    // The buyer upgrades 2.0.0 → 3.0.0.
+    const buyerCard = buyer.getByTestId('dapp-card');
+    await buyerCard.getByTestId('upgrade-backend').click();
+    await buyerCard.getByTestId('version-3.0.0').check();
+    await buyerCard.getByTestId('confirm-upgrade').click();
+    await buyerCard.locator('[data-testid=upgrade-progress] li[data-state=completed]').waitFor();
+
+    // An anonymous visitor opens the dapp page: both upgrades, each with who asked.
+    const visitor = await open(`#/dapp/${backend}`);
+    const upgrades = visitor.locator('[data-testid=history] tr[data-change=upgrade]');
+    await poll(() => upgrades.count()).toBe(2);
+    const asked = await upgrades.getByTestId('asked-by').allTextContents();
+    expect(asked.sort()).toEqual([buyerPrincipal, person(sellerPem, 's').identity.getPrincipal().toText()].sort());
+    expect(await visitor.getByTestId('owner').textContent()).toBe(buyerPrincipal);
+    expect(await visitor.getByTestId('buyer-summary').textContent()).toContain('clean to buy');
+
+    // The logs verify against the certificate.
+    await visitor.getByTestId('verify-logs').click();
+    const logs = visitor.getByTestId('log-checks');
+    await logs.waitFor();
+    expect(await logs.locator('[data-status]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).toEqual(['verified', 'verified', 'verified']);
+    await shot(visitor, 'verify-dapp');
+
+    // The site folder matches the certified root; a tampered copy names the changed file.
+    await visitor.getByTestId('frontend-checks').waitFor();
+    await visitor.getByTestId('folder-input').setInputFiles(siteDir);
+    const folder = visitor.getByTestId('folder-result');
+    await poll(() => folder.textContent()).toContain('matches the certified root');
+    expect(await folder.locator('[data-status]').getAttribute('data-status')).toBe('verified');
+    await visitor.getByTestId('folder-input').setInputFiles(tamperedDir);
+    await poll(() => folder.textContent()).toContain('changed: /index.html');
+    expect(await folder.locator('[data-status]').getAttribute('data-status')).toBe('failed');
+    await shot(visitor, 'verify-folder');
+  });
+
+  it('shows bad input for what it is', async () => {
+    // A malformed canister id.
+    const page = await open('#/canister/not-a-canister!');
+    expect(await page.getByTestId('id-error').textContent()).toContain('not a canister id');
+
+    // A canister that is no Lineage canister: what the IC certifies, and which parts are absent.
+    await page.goto(`${consoleUrl}#/canister/${emptyCanister}`);
+    const checks = page.getByTestId('canister-checks');
+    await checks.waitFor();
+    const lines = await checks.locator('[data-status]').allTextContents();
+    expect(lines[0]).toMatch(/IC certificate.*verified against the network's root key: no module installed/);
+    expect(lines.join('\n')).toMatch(/Lineage dapp.*absent/);
+    expect(lines.join('\n')).toMatch(/Lineage asset canister.*absent/);
+    await shot(page, 'not-lineage');
+
+    // A network that stops answering: a visible retry state.
+    await page.route('**/api/**', (route) => route.abort('connectionrefused'));
+    await page.goto(`${consoleUrl}#/canister/${backend}`);
+    await page.getByTestId('retrying').waitFor();
+    expect(await page.getByTestId('retrying').textContent()).toContain('does not answer');
+    await shot(page, 'network-down');
+    await page.unroute('**/api/**');
+    await page.getByTestId('canister-checks').waitFor({ timeout: TIMEOUT });
+
+    // A certificate checked against another root key: shown failed, never green.
+    const other = await (await browser.newContext()).newPage();
+    // A valid BLS12-381 root key of another network (a fresh key pair), DER-wrapped as the IC publishes it.
+    const wrongKey = net.rootKey.slice(0, -192) + Buffer.from(bls12_381.getPublicKeyForShortSignatures(bls12_381.utils.randomPrivateKey())).toString('hex');
+    expect(wrongKey).not.toBe(net.rootKey);
+    await other.route('**/config.json', (route) => route.fulfill({ json: { ...deployedConfig, rootKey: wrongKey } }));
+    await other.goto(`${consoleUrl}#/canister/${backend}`);
+    const certificate = other.locator('[data-testid=canister-checks] [data-status]').first();
+    await certificate.waitFor({ timeout: TIMEOUT });
+    expect(await certificate.getAttribute('data-status')).toBe('failed');
+    expect(await certificate.textContent()).toMatch(/not verified: .*Signature verification failed/);
+    expect(await other.locator('[data-status=verified]').count()).toBe(0);
+    await shot(other, 'wrong-root-key');
+  });
+});
