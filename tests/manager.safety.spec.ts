@@ -158,20 +158,6 @@ describe('safe upgrades: snapshot, health check, rollback, restore, upgrade opti
     expect(await ledger.add('carol', 5n)).toBe(1n);
   });
 
-  it('records a failure to load the snapshot back, leaves the canister stopped and keeps the snapshot', async () => {
-    const draining = await publishLedger('draining', [5, 0, 0], 'v3');
-    const failed = err(await upgradeLedger(draining));
-    if (!('Failed' in failed)) throw new Error('expected Failed');
-    expect(failed.Failed.kind).toEqual({ Unhealthy: { rolled_back: false } });
-    expect(failed.Failed.message).toContain('the canister is left stopped and the snapshot kept');
-    expect(await runStatus(pic, ledgerId, operator)).toBe('stopped');
-    const [kept] = await manager.snapshots(ledgerId as never);
-    expect(await snapshotIds(pic, ledgerId, operator)).toContain(hex(kept!.id));
-    const { names, entries } = await entriesOf(failed.Failed.operation);
-    expect(names).toEqual(['SnapshotTaken', 'HealthChecked', 'RolledBack', 'DeployFailed']);
-    expect(eventOf(entries[2]!)[1]).toMatchObject({ loaded: false });
-  });
-
   // ---- a dapp: the backend's and the manager's own upgrades, and the holder's restore ----------
 
   describe('in a dapp', () => {

@@ -10,7 +10,7 @@ import { Principal } from '@icp-sdk/core/principal';
 
 import { hex } from './ic.js';
 
-export type LedgerVersion = 'v1' | 'v2' | 'v3' | 'v4' | 'v5' | 'unhealthy' | 'corrupting' | 'draining' | 'stuck';
+export type LedgerVersion = 'v1' | 'v2' | 'v3' | 'v4' | 'v5' | 'unhealthy' | 'corrupting' | 'stuck';
 
 export function ledgerWasm(name: LedgerVersion): Uint8Array {
   return new Uint8Array(readFileSync(new URL(`../fixtures/ledger/dist/${name}.wasm`, import.meta.url)));

@@ -9,7 +9,7 @@
 import {
   call, canisterSelf, IDL, init, inspectMessage, msgArgData, msgCaller, msgMethodName, postUpgrade, Principal, StableBTreeMap, time, trap,
 } from 'azle';
-import { fullBucket, ingressProblem, takeToken, type Bucket, type IngressPolicy } from '@lineage/kit';
+import { fullBucket, ingressProblem, takeToken, toHex, type Bucket, type IngressPolicy } from '@lineage/kit';
 import {
   backendTypes, managementTypes, managerTypes, nftTypes,
   type Account, type BackendError, type BackendInitArgs, type CanisterSettingsUpdate, type CompleteSelfUpgradeResult,
@@ -413,8 +413,8 @@ export default class {
           Failed: {
             operation: step.operation, completed: [], failed, kind: { Unhealthy: { rolled_back: loaded.loaded } },
             message: loaded.loaded
-              ? `manager ${Buffer.from(step.to).toString('hex')} failed its check (${reason}); the snapshot was loaded back (${loaded.detail})`
-              : `manager ${Buffer.from(step.to).toString('hex')} failed its check (${reason}); loading the snapshot failed (${loaded.detail}): the manager is left stopped and the snapshot kept`,
+              ? `manager ${toHex(Uint8Array.from(step.to))} failed its check (${reason}); the snapshot was loaded back (${loaded.detail})`
+              : `manager ${toHex(Uint8Array.from(step.to))} failed its check (${reason}); loading the snapshot failed (${loaded.detail}): the manager is left stopped and the snapshot kept`,
           },
         },
       },
