@@ -128,7 +128,8 @@ function managerRows(entries: HistoryEntry[], canister: string): HistoryRow[] {
       rows.push({ timestampNanos: e.time, change: 'gap', missed: ev.Gap.missed, sources: ['manager'] });
     } else if ('SnapshotTaken' in ev) {
       const d = ev.SnapshotTaken;
-      rows.push({ timestampNanos: e.time, change: 'snapshot', snapshot: toHex(d.snapshot), operation: { id: d.operation, step: d.step, steps: 1 }, sources: ['manager'] });
+      // When it was taken (before the install), not when the manager recorded it (after).
+      rows.push({ timestampNanos: d.taken_at, change: 'snapshot', snapshot: toHex(d.snapshot), operation: { id: d.operation, step: d.step, steps: 1 }, sources: ['manager'] });
     } else if ('HealthChecked' in ev) {
       const d = ev.HealthChecked;
       rows.push({ timestampNanos: e.time, change: 'health', ok: d.healthy, detail: d.detail, operation: { id: d.operation, step: d.step, steps: 1 }, sources: ['manager'] });
