@@ -52,6 +52,14 @@ export async function safetyOf(ctx: Context, managerId: import('@dfinity/princip
   return report;
 }
 
+/** The manager's `lineage:*` metadata of a version, as the plan shows it (`wasm_memory_persistence=keep, …`). */
+export function upgradeOptionsOf(metadata: [string, Record<string, unknown>][]): string {
+  return metadata
+    .filter(([key]) => key.startsWith('lineage:'))
+    .map(([key, value]) => `${key.slice('lineage:'.length)}=${String(Object.values(value)[0])}`)
+    .join(', ');
+}
+
 function noteSafety(ctx: Context, s: SafetyReport): void {
   for (const id of s.snapshots) ctx.out.note(`snapshot ${id} taken before the install`);
   for (const h of s.health) ctx.out.note(`health check: ${h.healthy ? 'healthy' : 'UNHEALTHY'} (${h.detail})`);
@@ -113,6 +121,8 @@ export async function upgrade(ctx: Context, raw: unknown): Promise<UpgradeResult
     ctx.out.note(`${name} already runs ${versionLabel(wanted)}`);
     return { canister: target.toText(), role, operation: null, from, to, steps: [], changed: false, safety: { snapshots: [], health: [], rolledBack: [] } };
   }
+  const options = upgradeOptionsOf(wanted.metadata as [string, Record<string, unknown>][]);
+  if (options) ctx.out.note(`the version declares: ${options}`);
   ctx.out.step(`Upgrading ${name} (${role}) from ${current ? versionLabel(current) : currentHash?.slice(0, 12) ?? 'nothing'} to ${versionLabel(wanted)} as ${ctx.principal.toText()}`);
   const backend = await ctx.backend(dapp.info.backend);
   const reply = await backend.request_upgrade({ canister: roleVariant(role), to: wanted.hash, arg: [] });
