@@ -199,9 +199,10 @@ describe('lineage: a dapp\'s life on a local network', () => {
     const h = json<{ rows: { change: string; moduleHash?: string; version: string | null; requestedBy?: string; sources: string[] }[]; ic: { totalChanges: string } }>(
       ok(await asBob('history', 'backend', '--json')),
     );
-    expect(h.rows.map((r) => r.change)).toEqual(['create', 'install', 'controllers', 'upgrade', 'upgrade']);
+    // Each upgrade also shows the manager's snapshot before it and its health check after it (issue 15).
+    expect(h.rows.map((r) => r.change)).toEqual(['create', 'install', 'controllers', 'snapshot', 'upgrade', 'health', 'snapshot', 'upgrade', 'health']);
     expect(h.ic.totalChanges).toBe('5');
-    expect(h.rows.every((r) => r.sources.join('+') === 'ic+manager')).toBe(true);
+    expect(h.rows.every((r) => r.sources.join('+') === (r.change === 'snapshot' || r.change === 'health' ? 'manager' : 'ic+manager'))).toBe(true);
     expect(h.rows.filter((r) => r.moduleHash).map((r) => [r.version, r.requestedBy])).toEqual([
       ['org.lineage.backend 1.0.0', undefined], ['org.lineage.backend 2.0.0', alice.principal], ['org.lineage.backend 3.0.0', bob.principal],
     ]);

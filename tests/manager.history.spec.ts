@@ -61,9 +61,11 @@ describe('the manager: its deployment history', () => {
     const backend = entries.filter((e) => e.canister.toText() === dapp.backendId.toText()).map(summary);
     // Created and installed by the deployer, wired into the ring, upgraded twice, and its
     // controllers changed by the owner in between (seen when the manager next read canister_info).
+    // Each upgrade also records the snapshot taken before it and the health check after it (issue 15).
     expect(backend).toEqual([
-      'backend Observed Creation', 'backend Observed CodeDeployment', 'backend Observed ControllersChange', 'backend Deployed 2.0.0',
-      'backend Observed ControllersChange', 'backend Deployed 3.0.0',
+      'backend Observed Creation', 'backend Observed CodeDeployment', 'backend SnapshotTaken', 'backend Observed ControllersChange',
+      'backend Deployed 2.0.0', 'backend HealthChecked',
+      'backend SnapshotTaken', 'backend Observed ControllersChange', 'backend Deployed 3.0.0', 'backend HealthChecked',
     ]);
     const observed = entries.filter((e) => 'Observed' in e.event).map((e) => ('Observed' in e.event ? e.event.Observed : undefined)!);
     const origins = observed.map((o) => ('User' in o.origin ? o.origin.User.toText() : o.origin.Canister.toText()));

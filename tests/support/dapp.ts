@@ -126,7 +126,13 @@ export interface World {
   manager: { v1: PublishedVersion; v2: PublishedVersion };
   /** Asset canister 1.0.0 → 1.1.0, when the world was set up `withAsset`. */
   asset: { v1: PublishedVersion; v2: PublishedVersion } | undefined;
-  publish(namespace: string, version: [number, number, number], wasm: Uint8Array, previous?: PublishedVersion, options?: { declareChunkHashes?: boolean }): Promise<PublishedVersion>;
+  publish(namespace: string, version: [number, number, number], wasm: Uint8Array, previous?: PublishedVersion, options?: PublishOptions): Promise<PublishedVersion>;
+}
+
+/** `metadata`: the version's ICRC-16 metadata (the manager reads `lineage:*` keys from it). */
+export interface PublishOptions {
+  declareChunkHashes?: boolean;
+  metadata?: [string, { Text: string } | { Nat: bigint } | { Bool: boolean }][];
 }
 
 const registryFactory = registryIdl as unknown as IDL.InterfaceFactory;
@@ -168,7 +174,7 @@ export async function installRegistry(pic: PocketIc, extraTypes: string[] = []):
   const publish: World['publish'] = async (namespace, version, wasm, previous, options = {}) => {
     const result = await publishWasm(registry() as never, {
       canisterType: namespace, version, wasm, previousHash: previous?.hash, description: `${namespace} ${version.join('.')}`,
-      declareChunkHashes: options.declareChunkHashes ?? false,
+      declareChunkHashes: options.declareChunkHashes ?? false, ...(options.metadata ? { metadata: options.metadata as never } : {}),
     });
     return { hash: bytes(result.hash), hex: hex(result.hash), version: version.map(BigInt) as [bigint, bigint, bigint], wasm };
   };

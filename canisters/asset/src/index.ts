@@ -22,7 +22,7 @@ import {
 } from '@lineage/types';
 
 import {
-  advanceEvidence, ANONYMOUS, applyConfigure, asBytes, BATCH_EXPIRY_NANOS, batchLimitProblem, bytesEqual, certifyChanges, chunkCount,
+  advanceEvidence, ANONYMOUS, applyConfigure, assetProblems, asBytes, BATCH_EXPIRY_NANOS, batchLimitProblem, bytesEqual, certifyChanges, chunkCount,
   chunkLimitProblem, DEFAULT_EVIDENCE_ITERATIONS, EVIDENCE_BYTES_PER_CALL, DEFAULT_HISTORY_LENGTH, describeCommitError, describeError, encodeHashTree, grant,
   MAX_BATCH_CHUNKS, MAX_HISTORY_LENGTH, MAX_LIST_PAGE, MAX_OPERATIONS, MAX_MESSAGE_CONTENT_BYTES, MAX_OPEN_BATCHES, MAX_PENDING_BYTES,
   MAX_UPLOAD_CHUNK_BYTES, may, mayRevoke, nextEntry, noPermissions, planCommit, proposalProblem, rechunk, REMEMBERED_CLOSED_BATCHES,
@@ -750,6 +750,17 @@ export default class {
       certificate: some(dataCertificate()),
       tree: encodeHashTree(tree.rootWitness(last.hash)),
     };
+  }
+
+  /** State loaded and invariants hold (issue 15): the manager asks this after installing a new asset canister. */
+  @query([], IDL.Variant({ Ok: IDL.Null, Err: IDL.Text }))
+  lineage_health(): { Ok: null } | { Err: string } {
+    const last = this.state.last;
+    const problems = assetProblems({
+      last: last ? { root: last.root, assetCount: last.assetCount } : undefined,
+      treeRoot: this.state.tree.assetRoot(), assetCount: BigInt(this.state.assets.size),
+    });
+    return problems.length === 0 ? { Ok: null } : { Err: problems.join('; ') };
   }
 
   @query([], T.Info)

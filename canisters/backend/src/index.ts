@@ -9,18 +9,20 @@
 import {
   call, canisterSelf, IDL, init, inspectMessage, msgArgData, msgCaller, msgMethodName, postUpgrade, Principal, StableBTreeMap, time, trap,
 } from 'azle';
-import { fullBucket, ingressProblem, takeToken, type Bucket, type IngressPolicy } from '@lineage/kit';
+import { fullBucket, ingressProblem, takeToken, toHex, type Bucket, type IngressPolicy } from '@lineage/kit';
 import {
   backendTypes, managementTypes, managerTypes, nftTypes,
   type Account, type BackendError, type BackendInitArgs, type CanisterSettingsUpdate, type CompleteSelfUpgradeResult,
   type DappInfo, type DappRole, type Ownership, type HistoryPage, type HistoryRequest, type Note, type PrepareSelfUpgradeResult,
   type SelfUpgradeStep, type UpgradeDappRequest, type UpgradeResult, type UpgradeStep, type UpgradeTicket,
+  type HealthResult, type RestoreResult, type RestoreTicket,
 } from '@lineage/types';
 
 import {
-  checkOwner, configChangeProblem, isExactRing, LOOKUPS, noteProblem, ownerFromReply, ringProblem, type DappConfig,
+  backendProblems, checkOwner, configChangeProblem, isExactRing, LOOKUPS, noteProblem, ownerFromReply, ringProblem, type DappConfig,
 } from './domain/index.js';
 import { query, update } from './methods.js';
+import { loadManagerSnapshot, managerHealth, snapshotManager } from './manager-safety.js';
 
 const T = backendTypes(IDL);
 const M = managerTypes(IDL);
@@ -42,7 +44,7 @@ interface Holder {
 }
 
 /** Methods only the token's holder can succeed with. */
-const OWNER_GATED = ['request_upgrade', 'update_settings', 'deployment_history', 'authorize_uploads', 'add_note'];
+const OWNER_GATED = ['request_upgrade', 'request_restore', 'update_settings', 'deployment_history', 'authorize_uploads', 'add_note'];
 
 /**
  * Ingress the backend refuses before paying for it (`canister_inspect_message`): the anonymous
@@ -384,13 +386,39 @@ export default class {
           args: [{ operation: step.operation, step: step.step, install }],
         });
       } catch (error) {
-        return { Err: { ManagerUnavailable: `the manager did not confirm step ${step.step}: ${rejectMessage(error)}` } };
+        const reason = `the new manager did not confirm step ${step.step}: ${rejectMessage(error)}`;
+        if ('Ok' in install) return this.rollBackManager(step, reason);
+        return { Err: { ManagerUnavailable: reason } };
       }
       if ('Err' in completed) return { Err: { Upgrade: completed.Err } };
+      const health = await managerHealth(manager);
+      if ('Err' in health) return this.rollBackManager(step, `lineage_health: Err ${health.Err}`);
       const next = completed.Ok.next[0];
       if (!next) return { Ok: { operation: step.operation, steps, state: { Completed: null } } };
       step = next;
     }
+  }
+
+  /**
+   * The new manager installed but is not healthy: stop it, load the snapshot taken before the
+   * install (the old manager and its state), start it, and have the old manager record the
+   * rollback in its history. If loading fails the manager stays stopped and the snapshot stays.
+   */
+  private async rollBackManager(step: SelfUpgradeStep, reason: string): Promise<Result<UpgradeTicket>> {
+    const loaded = await loadManagerSnapshot(this.meta, this.config.manager, step, reason);
+    const failed: UpgradeStep = { from: step.from, to: step.to, version: step.version };
+    return {
+      Err: {
+        Upgrade: {
+          Failed: {
+            operation: step.operation, completed: [], failed, kind: { Unhealthy: { rolled_back: loaded.loaded } },
+            message: loaded.loaded
+              ? `manager ${toHex(Uint8Array.from(step.to))} failed its check (${reason}); the snapshot was loaded back (${loaded.detail})`
+              : `manager ${toHex(Uint8Array.from(step.to))} failed its check (${reason}); loading the snapshot failed (${loaded.detail}): the manager is left stopped and the snapshot kept`,
+          },
+        },
+      },
+    };
   }
 
   /** Stop, install the staged chunks, start; the manager is started again whatever happens. */
@@ -400,6 +428,8 @@ export default class {
     let failure: string | undefined;
     try {
       await mgmt('stop_canister', [MGMT.CanisterId], [{ canister_id: manager }]);
+      // Stopped first: the snapshot is the manager exactly as the install finds it (issue 15).
+      await snapshotManager(this.meta, manager, step.operation);
       await mgmt('install_chunked_code', [MGMT.InstallChunkedCodeArgs], [{
         mode: { upgrade: [] }, target_canister: manager, store_canister: [manager],
         chunk_hashes_list: step.chunk_hashes.map((hash) => ({ hash })), wasm_module_hash: step.to, arg: step.arg,
@@ -413,6 +443,49 @@ export default class {
       failure ??= `start_canister: ${rejectMessage(error)}`;
     }
     return failure === undefined ? { Ok: null } : { Err: failure };
+  }
+
+  // ---- restoring a snapshot ----------------------------------------------------------------
+
+  /**
+   * Loads the manager's last pre-upgrade snapshot of one of the dapp's canisters back, for the
+   * token's holder. The backend's own restore is acknowledged at once (`Scheduled`) and run by the
+   * manager afterwards; the manager's own restore is done here, from the snapshot the backend took
+   * before installing it.
+   */
+  @update([T.RestoreDappRequest], T.RestoreDappResult)
+  async request_restore(r: { canister: DappRole }): Promise<Result<RestoreTicket>> {
+    const refused = await this.refuseNonOwner();
+    if (refused) return { Err: refused };
+    const canister = this.canisterOf(r.canister);
+    if (canister === undefined) return { Err: { InvalidArgument: 'this dapp has no asset canister' } };
+    if ('Manager' in r.canister) {
+      return { Err: { InvalidArgument: "the manager's own snapshot is loaded back by the backend only when the manager's upgrade fails its check; ask for a manager upgrade instead" } };
+    }
+    try {
+      const result = await call<unknown[], RestoreResult>(this.config.manager, 'restore', {
+        paramIdlTypes: [M.RestoreRequest], returnIdlType: M.RestoreResult, args: [{ canister: Principal.fromText(canister), requested_by: msgCaller() }],
+      });
+      return 'Ok' in result ? { Ok: result.Ok } : { Err: { Upgrade: result.Err } };
+    } catch (error) {
+      return { Err: { ManagerUnavailable: rejectMessage(error) } };
+    }
+  }
+
+  /** State loaded and invariants hold: the manager asks this after installing a new backend. */
+  @query([], M.HealthResult)
+  lineage_health(): HealthResult {
+    const notes = this.notesMap.items().map(([key, n]) => ({ key, id: n.id, text: n.text, author: n.author }));
+    const isPrincipal = (text: string) => {
+      try {
+        Principal.fromText(text);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const problems = backendProblems(this.meta.get('config') as Config | undefined, notes, isPrincipal);
+    return problems.length === 0 ? { Ok: null } : { Err: problems.join('; ') };
   }
 
   // ---- settings ------------------------------------------------------------------------------

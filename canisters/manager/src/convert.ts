@@ -49,6 +49,8 @@ export function failureKindToCandid(f: OperationFailure): FailureKind {
     case 'InstallRejected': return { InstallRejected: null };
     case 'ManagementRejected': return { ManagementRejected: { method: f.method } };
     case 'StateChanged': return { StateChanged: null };
+    case 'SnapshotFailed': return { SnapshotFailed: null };
+    case 'Unhealthy': return { Unhealthy: { rolled_back: f.rolledBack } };
   }
 }
 
@@ -91,6 +93,27 @@ export function entryToCandid(e: HistoryEntry): CandidEntry {
     }
     case 'gap':
       event = { Gap: { missed: ev.missed, last_seen: ev.lastSeen, now_total: ev.nowTotal } };
+      break;
+    case 'snapshot_taken':
+      event = { SnapshotTaken: { operation: ev.operation, step: ev.step, snapshot: fromHex(ev.snapshot), taken_at: ev.takenAt, replaced: opt(ev.replaced === undefined ? undefined : fromHex(ev.replaced)) } };
+      break;
+    case 'health_checked':
+      event = { HealthChecked: { operation: ev.operation, step: ev.step, healthy: ev.healthy, detail: ev.detail } };
+      break;
+    case 'rolled_back':
+      event = {
+        RolledBack: {
+          operation: ev.operation, step: ev.step, from: fromHex(ev.from), to: fromHex(ev.to), reason: ev.reason, snapshot: fromHex(ev.snapshot),
+          loaded: ev.loaded, detail: ev.detail,
+        },
+      };
+      break;
+    case 'restored':
+      event = {
+        Restored: {
+          operation: ev.operation, snapshot: fromHex(ev.snapshot), taken_at: ev.takenAt, requested_by: principal(ev.requestedBy), loaded: ev.loaded, detail: ev.detail,
+        },
+      };
       break;
   }
   return { index: e.index, time: e.time, canister: principal(e.canister), event };

@@ -8,7 +8,10 @@ import { call, IDL, Principal } from 'azle';
 import { asBytes, fromHex, toHex } from '@lineage/kit';
 import { managementTypes, registryTypes, type CanisterInfo, type CanisterStatus, type GetWasmChunkResult, type UpgradePathResult, type Wasm } from '@lineage/types';
 
-import { EffectError, type IcEffects, type ObservedChange, type PathError, type RegistryVersion } from './domain/index.js';
+import {
+  DEFAULT_POLICY, EffectError, isNoMethod, policyOf, upgradeMode,
+  type HealthAnswer, type IcEffects, type MetadataValue, type ObservedChange, type PathError, type RegistryVersion, type SafetyEffects,
+} from './domain/index.js';
 
 const M = managementTypes(IDL);
 const R = registryTypes(IDL);
@@ -72,7 +75,13 @@ export function registryVersion(w: Wasm): RegistryVersion {
     deprecated: w.deprecated,
     chunks: Number(w.chunkCount),
     chunkHashes: w.chunk_hashes.length === 0 ? undefined : w.chunk_hashes[0].map(toHex),
+    ...policyFields(w.metadata as [string, MetadataValue][]),
   };
+}
+
+function policyFields(metadata: [string, MetadataValue][]): Pick<RegistryVersion, 'policy' | 'policyProblem'> {
+  const read = policyOf(metadata);
+  return 'policy' in read ? { policy: read.policy } : { policy: DEFAULT_POLICY, policyProblem: read.problem };
 }
 
 export class Registry {
@@ -136,9 +145,9 @@ export function icEffects(registry: Registry): IcEffects {
     start: async (canister) => {
       await invoke(MANAGEMENT, 'start_canister', [M.CanisterId], [{ canister_id: id(canister) }]);
     },
-    installChunked: async ({ target, store, chunkHashes, moduleHash, arg }) => {
+    installChunked: async ({ target, store, chunkHashes, moduleHash, arg, policy }) => {
       await invoke(MANAGEMENT, 'install_chunked_code', [M.InstallChunkedCodeArgs], [{
-        mode: { upgrade: [] }, target_canister: id(target), store_canister: [id(store)],
+        mode: upgradeMode(policy ?? DEFAULT_POLICY), target_canister: id(target), store_canister: [id(store)],
         chunk_hashes_list: chunkHashes.map((h) => ({ hash: fromHex(h) })), wasm_module_hash: fromHex(moduleHash), arg,
       }]);
     },
@@ -148,3 +157,53 @@ export function icEffects(registry: Registry): IcEffects {
     },
   };
 }
+
+// ---- snapshots and health checks --------------------------------------------------------
+
+const SnapshotId = IDL.Vec(IDL.Nat8);
+const Snapshot = IDL.Record({ id: SnapshotId, taken_at_timestamp: IDL.Nat64, total_size: IDL.Nat64 });
+const TakeSnapshotArgs = IDL.Record({
+  canister_id: IDL.Principal, replace_snapshot: IDL.Opt(SnapshotId), uninstall_code: IDL.Opt(IDL.Bool), sender_canister_version: IDL.Opt(IDL.Nat64),
+});
+const LoadSnapshotArgs = IDL.Record({ canister_id: IDL.Principal, snapshot_id: SnapshotId, sender_canister_version: IDL.Opt(IDL.Nat64) });
+const HealthResult = IDL.Variant({ Ok: IDL.Null, Err: IDL.Text });
+type SnapshotWire = { id: Uint8Array; taken_at_timestamp: bigint; total_size: bigint };
+
+/** Snapshots (IC interface spec § take/load/list_canister_snapshot) and health calls. */
+export function safetyEffects(now: () => bigint): SafetyEffects {
+  return {
+    listSnapshots: async (canister) => {
+      const list = await invoke<SnapshotWire[]>(MANAGEMENT, 'list_canister_snapshots', [M.CanisterId], [{ canister_id: id(canister) }], IDL.Vec(Snapshot));
+      return list.map((s) => ({ id: toHex(s.id), takenAt: s.taken_at_timestamp }));
+    },
+    takeSnapshot: async (canister, replace) => {
+      const s = await invoke<SnapshotWire>(MANAGEMENT, 'take_canister_snapshot', [TakeSnapshotArgs], [{
+        canister_id: id(canister), replace_snapshot: replace === undefined ? [] : [fromHex(replace)], uninstall_code: [], sender_canister_version: [],
+      }], Snapshot);
+      return { id: toHex(s.id), takenAt: s.taken_at_timestamp };
+    },
+    loadSnapshot: async (canister, snapshot) => {
+      await invoke(MANAGEMENT, 'load_canister_snapshot', [LoadSnapshotArgs], [{ canister_id: id(canister), snapshot_id: fromHex(snapshot), sender_canister_version: [] }]);
+    },
+    call: async (canister, method, probe): Promise<HealthAnswer> => {
+      try {
+        if (probe) {
+          // Any reply will do: decode nothing (the answer's type is the canister's business).
+          await call<Uint8Array, Uint8Array>(canister, method, { raw: true, args: EMPTY_CANDID });
+          return { kind: 'ok' };
+        }
+        const reply = await call<unknown[], { Ok: null } | { Err: string }>(canister, method, { paramIdlTypes: [], returnIdlType: HealthResult, args: [] });
+        return 'Ok' in reply ? { kind: 'ok' } : { kind: 'err', message: reply.Err };
+      } catch (error) {
+        const message = rejectMessage(error);
+        if (isNoMethod(message)) return { kind: 'no_method' };
+        const e = error as { rejectMessage?: string };
+        // A reply that is not `variant { Ok; Err : text }` fails to decode here, in the manager.
+        return e.rejectMessage === undefined ? { kind: 'malformed', message: `answered something other than variant { Ok; Err : text } (${message})` } : { kind: 'rejected', message };
+      }
+    },
+    now,
+  };
+}
+
+const EMPTY_CANDID = Uint8Array.from([0x44, 0x49, 0x44, 0x4c, 0, 0]);

@@ -15,16 +15,20 @@ import {
   type CompleteSelfUpgradeRequest, type CompleteSelfUpgradeResult, type HistoryPage, type HistoryRequest,
   type Icrc3DataCertificate, type Icrc3GetBlocksResult, type ManagedCanister, type ManagerInitArgs, type Operation,
   type PrepareSelfUpgradeResult, type SelfUpgradeStep, type UpgradeError, type UpgradeRequest, type UpgradeResult,
+  type HealthResult, type RestoreRequest, type RestoreResult, type RollbackReport, type SnapshotInfo,
 } from '@lineage/types';
 import { asBytes, candidWorkProblem, fromHex, toHex } from '@lineage/kit';
 
 import {
   blockToEntry, BLOCK_TYPES, checkTarget, confirmModule, DEFAULT_PAGE, eventToTx, explainPathError, installStaged,
-  liveLock, newChanges, pagePositions, reconcileDeployment, runStep, stageChunks, stepsFromPath,
+  liveLock, newChanges, pagePositions, reconcileDeployment, stageChunks, stepsFromPath,
   type HistoryEvent, type ObservedChange, type OperationFailure, type OperationRecord, type Refusal, type RegistryVersion, type Step,
 } from './domain/index.js';
 import { entryToCandid, failureKindToCandid, operationToCandid, refusalToCandid, stepToCandid } from './convert.js';
-import { canisterInfo, canisterStatus, icEffects, observedChange, Registry } from './ic.js';
+import { canisterInfo, canisterStatus, icEffects, observedChange, Registry, safetyEffects } from './ic.js';
+import { planProblem, runProtectedStep } from './protected.js';
+import { healthOfManager } from './self-health.js';
+import { restoreCanister } from './restore.js';
 import { query, update } from './methods.js';
 import { Storage } from './storage.js';
 
@@ -113,7 +117,8 @@ export default class {
 
   // ---- the history ---------------------------------------------------------------------------
 
-  private record(canister: string, event: HistoryEvent): bigint {
+  /** Appends one history entry (also used by `./protected.ts` and `./restore.ts`). */
+  record(canister: string, event: HistoryEvent): bigint {
     const { btype, tx } = eventToTx(canister, event);
     const { index, certifiedData } = this.store.log.append(btype, time(), tx);
     this.store.indexEntry(canister, index);
@@ -221,24 +226,28 @@ export default class {
     }
     let versions: Map<string, RegistryVersion>;
     try {
-      versions = await this.registry.versions([targetHash]);
+      versions = await this.registry.versions(current === undefined ? [targetHash] : [targetHash, current]);
     } catch (error) {
       return { error: { RegistryUnavailable: (error as Error).message } };
     }
     const target = versions.get(targetHash);
     const first = checkTarget(current, targetHash, target);
     if ('kind' in first) return { error: refusalToCandid(first) };
-    if ('steps' in first) return { steps: first.steps, versions };
+    if ('steps' in first) {
+      const problem = planProblem(first.steps, versions);
+      return problem ? { error: refusalToCandid(problem) } : { steps: first.steps, versions };
+    }
     // Several steps: the registry's path, then every step's record, checked again here.
     try {
       const path = await this.registry.path(target!.namespace, current!, targetHash);
       if ('error' in path) {
         return { error: refusalToCandid({ kind: 'NoUpgradePath', from: current, to: targetHash, reason: explainPathError(path.error) }) };
       }
-      const all = await this.registry.versions(path.ok);
+      const all = await this.registry.versions([...path.ok, current!]);
       const planned = stepsFromPath(current!, targetHash, path.ok, all);
       if ('kind' in planned) return { error: refusalToCandid(planned as Refusal) };
-      return { steps: planned.steps, versions: all };
+      const problem = planProblem(planned.steps, all);
+      return problem ? { error: refusalToCandid(problem) } : { steps: planned.steps, versions: all };
     } catch (error) {
       return { error: { RegistryUnavailable: (error as Error).message } };
     }
@@ -330,12 +339,15 @@ export default class {
         const step = op.steps[i]!;
         this.store.putOperation({ ...this.store.operation(id)!, state: { kind: 'running', step: i } });
         const checked = await this.recheck(step, op.canister);
-        const outcome = 'failure' in checked ? checked : await runStep(effects, step, checked.version, op.canister, arg);
+        const outcome = 'failure' in checked
+          ? checked
+          : await runProtectedStep(this, effects, safetyEffects(time), { operation: id, index: i, step, version: checked.version, oldPolicy: checked.from?.policy, target: op.canister, arg });
         if ('failure' in outcome) {
           this.fail(id, i, outcome.failure);
           return;
         }
         await this.recordDeployment(id, i, this.self);
+        if (outcome.health) this.record(op.canister, { kind: 'health_checked', operation: id, step: i, healthy: true, detail: outcome.health.detail });
       }
       this.store.putOperation({ ...this.store.operation(id)!, state: { kind: 'completed' } });
     } finally {
@@ -347,11 +359,14 @@ export default class {
    * Just before a step: the version may have been deprecated and the canister changed by another
    * controller since the request was planned (a scheduled upgrade runs later).
    */
-  private async recheck(step: Step, canister: string): Promise<{ version: RegistryVersion } | { failure: OperationFailure }> {
+  private async recheck(step: Step, canister: string): Promise<{ version: RegistryVersion; from: RegistryVersion | undefined } | { failure: OperationFailure }> {
     let version: RegistryVersion | undefined;
+    let from: RegistryVersion | undefined;
     let current: string | undefined;
     try {
-      version = (await this.registry.versions([step.to])).get(step.to);
+      const both = await this.registry.versions([step.to, step.from]);
+      version = both.get(step.to);
+      from = both.get(step.from);
     } catch (error) {
       return { failure: { kind: 'RegistryUnavailable', message: (error as Error).message } };
     }
@@ -367,10 +382,10 @@ export default class {
     if (current !== step.from) {
       return { failure: { kind: 'StateChanged', message: `${canister} runs ${current ?? 'no module'}, not ${step.from}, so version ${step.to} does not apply` } };
     }
-    return { version };
+    return { version, from };
   }
 
-  private fail(id: bigint, step: number, failure: OperationFailure): void {
+  fail(id: bigint, step: number, failure: OperationFailure): void {
     const op = this.store.operation(id)!;
     const s = op.steps[step]!;
     const entry = this.record(op.canister, {
@@ -384,7 +399,7 @@ export default class {
    * Records a step that installed: changes other controllers made meanwhile first, then the
    * deployment with the IC's version of its change; then reports the installation to the registry.
    */
-  private async recordDeployment(id: bigint, step: number, installer: string): Promise<bigint> {
+  async recordDeployment(id: bigint, step: number, installer: string): Promise<bigint> {
     const op = this.store.operation(id)!;
     const s = op.steps[step]!;
     let reconciled: ReturnType<typeof reconcileDeployment> | undefined;
@@ -496,6 +511,68 @@ export default class {
     this.store.putOperation({ ...this.store.operation(op.id)!, state: { kind: 'completed' } });
     this.store.releaseLock(this.self, op.id);
     return { Ok: { next: [], entry } };
+  }
+
+  // ---- restoring a snapshot, and health -------------------------------------------------------
+
+  /**
+   * Loads the last snapshot the manager took of `canister` (before its last upgrade) back, for
+   * the holder (the backend asks). When the backend asks for itself, the reply comes first and
+   * the restore runs from a timer, as its own upgrade does.
+   */
+  @update([T.RestoreRequest], T.RestoreResult)
+  async restore(r: RestoreRequest): Promise<RestoreResult> {
+    const refused = this.refuseNonController();
+    if (refused) return { Err: refused };
+    return restoreCanister(this, r.canister.toText(), r.requested_by.toText(), msgCaller().toText());
+  }
+
+  /**
+   * Answered by the old manager after the backend loaded its snapshot back: the new manager failed
+   * its check after `complete_self_upgrade`. Records the rollback and ends the operation.
+   */
+  @update([T.RollbackReport], T.ManageResult)
+  record_rollback(r: RollbackReport): { Ok: null } | { Err: UpgradeError } {
+    const refused = this.refuseNonController();
+    if (refused) return { Err: refused };
+    const op = this.store.operation(r.operation);
+    if (!op || !op.self || op.state.kind !== 'running' || op.state.step !== r.step) {
+      return { Err: { InvalidArgument: `operation ${r.operation} is not at step ${r.step} of the manager's own upgrade` } };
+    }
+    const s = op.steps[r.step]!;
+    this.record(this.self, {
+      kind: 'rolled_back', operation: op.id, step: r.step, from: s.from, to: s.to, reason: r.reason, snapshot: toHex(asBytes(r.snapshot)),
+      loaded: r.loaded, detail: r.detail,
+    });
+    this.fail(op.id, r.step, { kind: 'Unhealthy', rolledBack: r.loaded, message: `version ${s.to} failed its check (${r.reason}); the backend loaded the snapshot back (${r.detail})` });
+    this.store.releaseLock(this.self, op.id);
+    return { Ok: null };
+  }
+
+  @query([IDL.Principal], IDL.Vec(T.SnapshotInfo))
+  snapshots(canister: Principal): SnapshotInfo[] {
+    return this.store.snapshotsOf(canister.toText()).map((s) => ({
+      id: fromHex(s.id), taken_at: s.takenAt, module: s.module === undefined ? [] : [fromHex(s.module)], operation: s.operation,
+    }));
+  }
+
+  /** State loaded and invariants hold: what the backend checks after installing a new manager. */
+  @query([], T.HealthResult)
+  lineage_health(): HealthResult {
+    return healthOfManager(this.store, time());
+  }
+
+  /** Takes the per-canister lock (for `./restore.ts`). */
+  lockFor(canister: string): { operation: bigint } | { error: UpgradeError } {
+    return this.lock(canister);
+  }
+
+  get selfId(): string {
+    return this.self;
+  }
+
+  get registryClient(): Registry {
+    return this.registry;
   }
 
   // ---- reading -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import { IDL, StableBTreeMap } from 'azle';
 import { icrcTypes } from '@lineage/types';
 import { BlockLog, type Value } from '@lineage/kit';
 
-import type { Lock, OperationRecord, WatchedCanister } from './domain/index.js';
+import type { Lock, OperationRecord, OwnSnapshot, WatchedCanister } from './domain/index.js';
 
 const T = icrcTypes(IDL);
 
@@ -101,6 +101,15 @@ export class Storage {
 
   entryCount(canister: string): bigint {
     return BigInt((this.metaMap.get(`count:${canister}`) as string | undefined) ?? '0');
+  }
+
+  /** The snapshots the manager took of `canister` and still keeps (kept in the meta map: no new memory id). */
+  snapshotsOf(canister: string): OwnSnapshot[] {
+    return (this.metaMap.get(`snapshots:${canister}`) as OwnSnapshot[] | undefined) ?? [];
+  }
+
+  putSnapshots(canister: string, list: OwnSnapshot[]): void {
+    this.metaMap.insert(`snapshots:${canister}`, list);
   }
 
   /** The history index of the n-th entry about `canister`. */

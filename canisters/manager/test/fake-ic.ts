@@ -7,7 +7,7 @@
  *
  * Every call is written to `effects`, so tests assert the order; faults are injected per method.
  */
-import { EffectError, type IcEffects, type RegistryVersion } from '../src/domain/index.js';
+import { DEFAULT_POLICY, EffectError, type IcEffects, type RegistryVersion } from '../src/domain/index.js';
 import { sha, v } from './fixtures.js';
 
 /** The management canister's limit for one `upload_chunk` (IC interface specification). */
@@ -70,7 +70,7 @@ export class FakeIc implements IcEffects {
     this.published.set(hash, { chunks: [...chunks], declared: declare === 'reply' ? hashes : chunks.map(() => undefined) });
     return {
       hash, namespace: 'org.lineage.backend', version: v(1, 0, 0), previousHash: undefined, verified: true, deprecated: false,
-      chunks: chunks.length, chunkHashes: declare === 'version' ? hashes : undefined, ...extra,
+      chunks: chunks.length, chunkHashes: declare === 'version' ? hashes : undefined, policy: DEFAULT_POLICY, ...extra,
     };
   }
 

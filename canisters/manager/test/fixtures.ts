@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { Principal } from '@dfinity/principal';
 
 import type { ObservedChange, RegistryVersion, Version } from '../src/domain/model.js';
+import { DEFAULT_POLICY } from '../src/domain/policy.js';
 
 export const v = (a: number, b: number, c: number): Version => [BigInt(a), BigInt(b), BigInt(c)];
 
@@ -23,7 +24,7 @@ export const OUTSIDER = principalOf(3);
 export function registryVersion(hash: string, extra: Partial<RegistryVersion> = {}): RegistryVersion {
   return {
     hash, namespace: 'org.lineage.backend', version: v(1, 0, 0), previousHash: undefined, verified: true, deprecated: false,
-    chunks: 1, chunkHashes: undefined, ...extra,
+    chunks: 1, chunkHashes: undefined, policy: DEFAULT_POLICY, ...extra,
   };
 }
 

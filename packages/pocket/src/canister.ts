@@ -113,6 +113,16 @@ export interface LogRecord {
   content: Uint8Array;
 }
 
+/** What `Canister.lastInstall` keeps of one install. */
+export interface InstallRecord {
+  mode: 'install' | 'reinstall' | 'upgrade';
+  skipPreUpgrade: boolean;
+  /** `undefined`: the option was absent (the IC then replaces the Wasm memory). */
+  wasmMemoryPersistence: 'keep' | 'replace' | undefined;
+  moduleHash: string;
+  at: bigint;
+}
+
 export class Canister {
   readonly idBytes: Uint8Array;
   readonly idText: string;
@@ -140,6 +150,12 @@ export class Canister {
   /** When the canister was last charged for its memory and compute allocation (see idle-burn.ts). */
   lastResourceChargeAt: bigint;
   lastInstalledAt: bigint | undefined;
+  /**
+   * The last successful install as the management canister received it, upgrade options included.
+   * Not part of any IC interface (`canister_info` records the mode only); read in process, so a test
+   * can see that `skip_pre_upgrade` and `wasm_memory_persistence` reached the IC.
+   */
+  lastInstall: InstallRecord | undefined;
   queryStats = { calls: 0n, instructions: 0n, requestBytes: 0n, responseBytes: 0n };
   /** The canister's snapshots by hex id, oldest first (IC spec § take_canister_snapshot). */
   snapshots = new Map<string, CanisterSnapshot>();

@@ -15,10 +15,15 @@ export class MessageStats {
   responses = 0;
   /** Payload bytes per `sender → receiver`, call arguments and reply data both. */
   readonly bytes = new Map<string, number>();
+  /** Calls between canisters per method name (`take_canister_snapshot`, `lineage_health`…). */
+  readonly methods = new Map<string, number>();
 
   recordRequest(request: Request): void {
     if (request.origin.kind === 'ingress') this.ingress += 1;
-    else this.calls += 1;
+    else {
+      this.calls += 1;
+      this.methods.set(request.method, (this.methods.get(request.method) ?? 0) + 1);
+    }
     this.add(`${label(request.sender)} → ${label(request.receiver)}`, request.payload.length);
   }
 
@@ -47,5 +52,6 @@ export class MessageStats {
     this.calls = 0;
     this.responses = 0;
     this.bytes.clear();
+    this.methods.clear();
   }
 }

@@ -498,6 +498,7 @@ export const assetIdlFactory: IdlFactory = ({ IDL }) => {
     lineage_create_chunk: IDL.Func([T.CreateChunkArguments], [T.CreateChunkResult], []),
     lineage_store: IDL.Func([T.StoreArguments], [T.CommitResult], []),
     lineage_info: IDL.Func([], [T.Info], [...q]),
+    lineage_health: IDL.Func([], [IDL.Variant({ Ok: IDL.Null, Err: IDL.Text })], [...q]),
   });
 };
 
@@ -551,4 +552,6 @@ export interface AssetService {
   lineage_create_chunk(arg: { batch_id: bigint; content: Blob }): Promise<CreateChunkResult>;
   lineage_store(arg: StoreArguments): Promise<CommitResult>;
   lineage_info(): Promise<AssetCanisterInfo>;
+  /** State loaded and invariants hold: the last certified root is the asset tree's. */
+  lineage_health(): Promise<{ Ok: null } | { Err: string }>;
 }

@@ -10,7 +10,7 @@ import type { IDL as CandidIDL } from '@dfinity/candid';
 import type { IdlFactory, IdlInitFactory, IdlNamespace } from './idl.js';
 import type { CanisterSettingsUpdate } from './management.js';
 import { managementTypes } from './management.js';
-import { managerTypes, type HistoryPage, type HistoryRequest, type UpgradeError, type UpgradeTicket } from './manager.js';
+import { managerTypes, type HealthResult, type HistoryPage, type HistoryRequest, type RestoreTicket, type UpgradeError, type UpgradeTicket } from './manager.js';
 
 type Blob = Uint8Array | number[];
 type Opt<T> = [] | [T];
@@ -84,7 +84,8 @@ export interface Note {
 
 export type BackendTypeName =
   | 'InitArgs' | 'DappRole' | 'DappInfo' | 'BackendError' | 'UpgradeDappRequest' | 'UpgradeDappResult'
-  | 'SettingsRequest' | 'UnitResult' | 'Note' | 'NoteResult' | 'HistoryResult' | 'OwnerResult' | 'Ownership' | 'HolderNotice';
+  | 'SettingsRequest' | 'UnitResult' | 'Note' | 'NoteResult' | 'HistoryResult' | 'OwnerResult' | 'Ownership' | 'HolderNotice'
+  | 'RestoreDappRequest' | 'RestoreDappResult';
 
 /** Every named type of the backend interface, built with the given `IDL`. */
 export function backendTypes(IDL: IdlNamespace): Record<BackendTypeName, CandidIDL.Type> {
@@ -130,8 +131,13 @@ export function backendTypes(IDL: IdlNamespace): Record<BackendTypeName, CandidI
   const HolderNotice = IDL.Record({
     token_id: IDL.Nat, holder: IDL.Opt(IDL.Record({ owner: IDL.Principal, subaccount: IDL.Opt(IDL.Vec(IDL.Nat8)) })),
   });
+  const RestoreDappRequest = IDL.Record({ canister: DappRole });
+  const RestoreDappResult = IDL.Variant({
+    Ok: IDL.Record({ operation: IDL.Nat64, snapshot: IDL.Vec(IDL.Nat8), taken_at: IDL.Nat64, state: manager.OperationState }),
+    Err: BackendError,
+  });
   return {
-    Ownership, HolderNotice,
+    Ownership, HolderNotice, RestoreDappRequest, RestoreDappResult,
     InitArgs, DappRole, DappInfo, BackendError, UpgradeDappRequest, UpgradeDappResult, SettingsRequest, UnitResult, Note,
     NoteResult, HistoryResult, OwnerResult,
   };
@@ -148,6 +154,8 @@ export const backendIdl: IdlFactory = ({ IDL }) => {
     reconcile: IDL.Func([], [t.OwnerResult], []),
     lineage_holder_changed: IDL.Func([t.HolderNotice], [], []),
     request_upgrade: IDL.Func([t.UpgradeDappRequest], [t.UpgradeDappResult], []),
+    request_restore: IDL.Func([t.RestoreDappRequest], [t.RestoreDappResult], []),
+    lineage_health: IDL.Func([], [m.HealthResult], ['query']),
     update_settings: IDL.Func([t.SettingsRequest], [t.UnitResult], []),
     deployment_history: IDL.Func([m.HistoryRequest], [t.HistoryResult], []),
     authorize_uploads: IDL.Func([], [t.UnitResult], []),
@@ -167,6 +175,10 @@ export interface BackendService {
   reconcile(): Promise<{ Ok: Opt<Principal> } | { Err: BackendError }>;
   lineage_holder_changed(notice: HolderNotice): Promise<void>;
   request_upgrade(request: UpgradeDappRequest): Promise<{ Ok: UpgradeTicket } | { Err: BackendError }>;
+  /** Loads the manager's last pre-upgrade snapshot of one of the dapp's canisters back, for the holder. */
+  request_restore(request: { canister: DappRole }): Promise<{ Ok: RestoreTicket } | { Err: BackendError }>;
+  /** State loaded and invariants hold. */
+  lineage_health(): Promise<HealthResult>;
   update_settings(request: { canister: DappRole; settings: CanisterSettingsUpdate }): Promise<{ Ok: null } | { Err: BackendError }>;
   deployment_history(request: HistoryRequest): Promise<{ Ok: HistoryPage } | { Err: BackendError }>;
   authorize_uploads(): Promise<{ Ok: null } | { Err: BackendError }>;

@@ -131,7 +131,8 @@ export function managementTypes(IDL: IdlNamespace): Record<ManagementTypeName, C
   const InstallMode = IDL.Variant({
     install: IDL.Null,
     reinstall: IDL.Null,
-    upgrade: IDL.Opt(IDL.Record({ skip_pre_upgrade: IDL.Opt(IDL.Bool) })),
+    // ic.did's canister_install_mode: both upgrade options (a missing field would be dropped silently on encoding).
+    upgrade: IDL.Opt(IDL.Record({ skip_pre_upgrade: IDL.Opt(IDL.Bool), wasm_memory_persistence: IDL.Opt(IDL.Variant({ keep: IDL.Null, replace: IDL.Null })) })),
   });
   const InstallChunkedCodeArgs = IDL.Record({
     mode: InstallMode,

@@ -72,7 +72,9 @@ export type FailureKind =
   | { ModuleHashMismatch: { expected: Blob; actual: Opt<Blob> } }
   | { InstallRejected: null }
   | { ManagementRejected: { method: string } }
-  | { StateChanged: null };
+  | { StateChanged: null }
+  | { SnapshotFailed: null }
+  | { Unhealthy: { rolled_back: boolean } };
 
 export type UpgradeError =
   | { Unauthorized: string }
@@ -143,7 +145,48 @@ export type HistoryEvent =
     };
   }
   | { Observed: { change: ChangeKind; origin: { User: Principal } | { Canister: Principal }; canister_version: bigint; at: bigint } }
-  | { Gap: { missed: bigint; last_seen: bigint; now_total: bigint } };
+  | { Gap: { missed: bigint; last_seen: bigint; now_total: bigint } }
+  | { SnapshotTaken: { operation: bigint; step: number; snapshot: Blob; taken_at: bigint; replaced: Opt<Blob> } }
+  | { HealthChecked: { operation: bigint; step: number; healthy: boolean; detail: string } }
+  | { RolledBack: { operation: bigint; step: number; from: Blob; to: Blob; reason: string; snapshot: Blob; loaded: boolean; detail: string } }
+  | { Restored: { operation: bigint; snapshot: Blob; taken_at: bigint; requested_by: Principal; loaded: boolean; detail: string } };
+
+/** `lineage_health`: every Lineage canister answers it (state loaded, invariants hold). */
+export type HealthResult = { Ok: null } | { Err: string };
+
+/** A snapshot the manager took of a canister before upgrading it. */
+export interface SnapshotInfo {
+  id: Blob;
+  taken_at: bigint;
+  /** The module the canister ran when it was taken. */
+  module: Opt<Blob>;
+  operation: bigint;
+}
+
+export interface RestoreRequest {
+  canister: Principal;
+  requested_by: Principal;
+}
+
+export interface RestoreTicket {
+  operation: bigint;
+  snapshot: Blob;
+  taken_at: bigint;
+  /** `Completed`, `Failed`, or `Scheduled` when the backend restores itself (it runs after the reply). */
+  state: OperationState;
+}
+
+export type RestoreResult = { Ok: RestoreTicket } | { Err: UpgradeError };
+
+/** What the backend tells the old manager after loading its snapshot back (the manager's own upgrade). */
+export interface RollbackReport {
+  operation: bigint;
+  step: number;
+  reason: string;
+  snapshot: Blob;
+  loaded: boolean;
+  detail: string;
+}
 
 export interface HistoryEntry {
   index: bigint;
@@ -171,7 +214,8 @@ export type ManagerTypeName =
   | IcrcTypeName | 'Version' | 'ManagedCanister' | 'InitArgs' | 'UpgradeRequest' | 'UpgradeStep' | 'OperationState'
   | 'Operation' | 'FailureKind' | 'UpgradeError' | 'UpgradeTicket' | 'UpgradeResult' | 'SelfUpgradeStep'
   | 'PrepareSelfUpgradeResult' | 'CompleteSelfUpgradeRequest' | 'CompleteSelfUpgradeResult' | 'ChangeKind'
-  | 'HistoryEvent' | 'HistoryEntry' | 'HistoryRequest' | 'HistoryPage' | 'ManageResult';
+  | 'HistoryEvent' | 'HistoryEntry' | 'HistoryRequest' | 'HistoryPage' | 'ManageResult'
+  | 'HealthResult' | 'SnapshotInfo' | 'RestoreRequest' | 'RestoreResult' | 'RollbackReport';
 
 /** Every named type of the manager interface, built with the given `IDL`. */
 export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidIDL.Type> {
@@ -198,6 +242,8 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
     InstallRejected: IDL.Null,
     ManagementRejected: IDL.Record({ method: IDL.Text }),
     StateChanged: IDL.Null,
+    SnapshotFailed: IDL.Null,
+    Unhealthy: IDL.Record({ rolled_back: IDL.Bool }),
   });
   const OperationState = IDL.Variant({
     Scheduled: IDL.Null,
@@ -272,6 +318,14 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
       at: IDL.Nat64,
     }),
     Gap: IDL.Record({ missed: IDL.Nat64, last_seen: IDL.Nat64, now_total: IDL.Nat64 }),
+    SnapshotTaken: IDL.Record({ operation: IDL.Nat64, step: IDL.Nat32, snapshot: IDL.Vec(IDL.Nat8), taken_at: IDL.Nat64, replaced: IDL.Opt(IDL.Vec(IDL.Nat8)) }),
+    HealthChecked: IDL.Record({ operation: IDL.Nat64, step: IDL.Nat32, healthy: IDL.Bool, detail: IDL.Text }),
+    RolledBack: IDL.Record({
+      operation: IDL.Nat64, step: IDL.Nat32, from: Hash, to: Hash, reason: IDL.Text, snapshot: IDL.Vec(IDL.Nat8), loaded: IDL.Bool, detail: IDL.Text,
+    }),
+    Restored: IDL.Record({
+      operation: IDL.Nat64, snapshot: IDL.Vec(IDL.Nat8), taken_at: IDL.Nat64, requested_by: IDL.Principal, loaded: IDL.Bool, detail: IDL.Text,
+    }),
   });
   const HistoryEntry = IDL.Record({ index: IDL.Nat64, time: IDL.Nat64, canister: IDL.Principal, event: HistoryEvent });
   const HistoryRequest = IDL.Record({
@@ -282,10 +336,21 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
   });
   const HistoryPage = IDL.Record({ entries: IDL.Vec(HistoryEntry), total: IDL.Nat64 });
   const ManageResult = IDL.Variant({ Ok: IDL.Null, Err: UpgradeError });
+  const HealthResult = IDL.Variant({ Ok: IDL.Null, Err: IDL.Text });
+  const SnapshotInfo = IDL.Record({ id: IDL.Vec(IDL.Nat8), taken_at: IDL.Nat64, module: IDL.Opt(Hash), operation: IDL.Nat64 });
+  const RestoreRequest = IDL.Record({ canister: IDL.Principal, requested_by: IDL.Principal });
+  const RestoreResult = IDL.Variant({
+    Ok: IDL.Record({ operation: IDL.Nat64, snapshot: IDL.Vec(IDL.Nat8), taken_at: IDL.Nat64, state: OperationState }),
+    Err: UpgradeError,
+  });
+  const RollbackReport = IDL.Record({
+    operation: IDL.Nat64, step: IDL.Nat32, reason: IDL.Text, snapshot: IDL.Vec(IDL.Nat8), loaded: IDL.Bool, detail: IDL.Text,
+  });
   return {
     ...icrc, Version, ManagedCanister, InitArgs, UpgradeRequest, UpgradeStep, OperationState, Operation, FailureKind,
     UpgradeError, UpgradeTicket, UpgradeResult, SelfUpgradeStep, PrepareSelfUpgradeResult, CompleteSelfUpgradeRequest,
     CompleteSelfUpgradeResult, ChangeKind, HistoryEvent, HistoryEntry, HistoryRequest, HistoryPage, ManageResult,
+    HealthResult, SnapshotInfo, RestoreRequest, RestoreResult, RollbackReport,
   };
 }
 
@@ -304,6 +369,10 @@ export const managerIdl: IdlFactory = ({ IDL }) => {
     operation: IDL.Func([IDL.Nat64], [IDL.Opt(t.Operation)], ['query']),
     pending_operations: IDL.Func([], [IDL.Vec(t.Operation)], ['query']),
     deployment_history: IDL.Func([t.HistoryRequest], [t.HistoryPage], ['query']),
+    restore: IDL.Func([t.RestoreRequest], [t.RestoreResult], []),
+    record_rollback: IDL.Func([t.RollbackReport], [t.ManageResult], []),
+    snapshots: IDL.Func([IDL.Principal], [IDL.Vec(t.SnapshotInfo)], ['query']),
+    lineage_health: IDL.Func([], [t.HealthResult], ['query']),
     ...icrc3Methods(IDL),
   });
 };
@@ -325,6 +394,14 @@ export interface ManagerService {
   /** Operations holding a canister now (scheduled or running). */
   pending_operations(): Promise<Operation[]>;
   deployment_history(request: HistoryRequest): Promise<HistoryPage>;
+  /** Loads the manager's last snapshot of a canister back (controllers only; the backend asks for the holder). */
+  restore(request: RestoreRequest): Promise<RestoreResult>;
+  /** The backend reports that it loaded the manager's snapshot back after a failed self-upgrade step. */
+  record_rollback(report: RollbackReport): Promise<{ Ok: null } | { Err: UpgradeError }>;
+  /** The snapshots the manager keeps of a canister, oldest first. */
+  snapshots(canister: Principal): Promise<SnapshotInfo[]>;
+  /** State loaded and invariants hold. */
+  lineage_health(): Promise<HealthResult>;
   icrc3_get_blocks(args: { start: bigint; length: bigint }[]): Promise<Icrc3GetBlocksResult>;
   icrc3_get_tip_certificate(): Promise<Opt<Icrc3DataCertificate>>;
   icrc3_get_archives(args: { from: Opt<Principal> }): Promise<{ canister_id: Principal; start: bigint; end: bigint }[]>;

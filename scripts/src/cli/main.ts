@@ -11,6 +11,7 @@ import * as log from './commands/log.js';
 import * as nft from './commands/nft.js';
 import * as publish from './commands/publish.js';
 import * as registry from './commands/registry.js';
+import * as restore from './commands/restore.js';
 import * as spawn from './commands/spawn.js';
 import * as start from './commands/start.js';
 import * as upgrade from './commands/upgrade.js';
@@ -38,7 +39,7 @@ Example:
   $ lineage upgrade backend --to 1.1.0
   $ lineage history backend
 `);
-  for (const command of [start, whoami, deploy, publish, upgrade, nft, spawn, history, verify, assets, registry, log]) command.register(root);
+  for (const command of [start, whoami, deploy, publish, upgrade, restore, nft, spawn, history, verify, assets, registry, log]) command.register(root);
   // Every subcommand reports its own usage errors the same way.
   for (const sub of root.commands) {
     sub.exitOverride().configureOutput({ outputError: () => undefined });

@@ -18,3 +18,4 @@ export * from './model.js';
 export * from './permissions.js';
 export * from './sha256.js';
 export * from './site.js';
+export * from './health.js';

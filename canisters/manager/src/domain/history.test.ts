@@ -47,6 +47,16 @@ const examples: [string, HistoryEvent][] = [
   ['observed controllers_change', observed({ kind: 'controllers_change', controllers: [BACKEND] })],
   ['observed load_snapshot', observed({ kind: 'load_snapshot', snapshotVersion: 3n, takenAt: 99n })],
   ['gap', gap],
+  ['snapshot_taken', { kind: 'snapshot_taken', operation: 7n, step: 0, snapshot: '0000000000000001010101', takenAt: 55n, replaced: '0000000000000000010101' }],
+  ['snapshot_taken replacing nothing', { kind: 'snapshot_taken', operation: 7n, step: 0, snapshot: '00', takenAt: 55n, replaced: undefined }],
+  ['health_checked', { kind: 'health_checked', operation: 7n, step: 0, healthy: true, detail: 'lineage_health: Ok' }],
+  ['rolled_back', {
+    kind: 'rolled_back', operation: 7n, step: 0, from: h('v1'), to: h('v2'), reason: 'lineage_health: Err notes broken', snapshot: 'ab', loaded: true, detail: 'lineage_health: Ok',
+  }],
+  ['rolled_back whose load failed', {
+    kind: 'rolled_back', operation: 7n, step: 1, from: h('v1'), to: h('v2'), reason: 'x', snapshot: 'ab', loaded: false, detail: 'load_canister_snapshot: refused',
+  }],
+  ['restored', { kind: 'restored', operation: 9n, snapshot: 'cd', takenAt: 77n, requestedBy: OUTSIDER, loaded: true, detail: 'lineage_health: Ok' }],
 ];
 
 describe('eventToTx and blockToEntry', () => {

@@ -14,6 +14,12 @@
  *   and per kind `mode` (Text) + `module_hash` (Blob), `controllers` (Array of Blob), or
  *   `snapshot_version` + `taken_at` (Nat).
  * - `lineage_gap`: changes lost before the manager could read them: `missed`, `last_seen`, `now_total` (Nat).
+ * - `lineage_snapshot`: the snapshot taken before a step: `operation`, `step`, `snapshot` (Blob, the IC's id),
+ *   `taken_at` (Nat), `replaced` (Blob, the manager's older snapshot it replaced, if any).
+ * - `lineage_health`: the check after a step: `operation`, `step`, `healthy` (Nat 1/0), `detail` (Text).
+ * - `lineage_rollback`: a step that failed its check: `operation`, `step`, `from`, `to`, `reason` (Text),
+ *   `snapshot`, `loaded` (Nat 1 when the snapshot is back, 0 when loading failed), `detail` (Text).
+ * - `lineage_restore`: the holder's restore: `operation`, `snapshot`, `taken_at`, `requested_by`, `loaded`, `detail`.
  */
 import { Principal } from '@dfinity/principal';
 
@@ -21,7 +27,9 @@ import { fromHex, toHex, type Value } from '@lineage/kit';
 
 import type { HistoryEntry, HistoryEvent, ObservedChange, Version } from './model.js';
 
-export const BLOCK_TYPES = ['lineage_deploy', 'lineage_deploy_failed', 'lineage_change', 'lineage_gap'] as const;
+export const BLOCK_TYPES = [
+  'lineage_deploy', 'lineage_deploy_failed', 'lineage_change', 'lineage_gap', 'lineage_snapshot', 'lineage_health', 'lineage_rollback', 'lineage_restore',
+] as const;
 
 const principal = (text: string): Value => ({ Blob: Principal.fromText(text).toUint8Array() });
 const nat = (n: bigint | number): Value => ({ Nat: BigInt(n) });
@@ -56,6 +64,21 @@ export function eventToTx(canister: string, event: HistoryEvent): { btype: strin
     case 'gap':
       tx.push(['missed', nat(event.missed)], ['last_seen', nat(event.lastSeen)], ['now_total', nat(event.nowTotal)]);
       return { btype: 'lineage_gap', tx };
+    case 'snapshot_taken':
+      tx.push(['operation', nat(event.operation)], ['step', nat(event.step)], ['snapshot', blob(event.snapshot)], ['taken_at', nat(event.takenAt)]);
+      if (event.replaced !== undefined) tx.push(['replaced', blob(event.replaced)]);
+      return { btype: 'lineage_snapshot', tx };
+    case 'health_checked':
+      tx.push(['operation', nat(event.operation)], ['step', nat(event.step)], ['healthy', nat(event.healthy ? 1 : 0)], ['detail', { Text: event.detail }]);
+      return { btype: 'lineage_health', tx };
+    case 'rolled_back':
+      tx.push(['operation', nat(event.operation)], ['step', nat(event.step)], ['from', blob(event.from)], ['to', blob(event.to)]);
+      tx.push(['reason', { Text: event.reason }], ['snapshot', blob(event.snapshot)], ['loaded', nat(event.loaded ? 1 : 0)], ['detail', { Text: event.detail }]);
+      return { btype: 'lineage_rollback', tx };
+    case 'restored':
+      tx.push(['operation', nat(event.operation)], ['snapshot', blob(event.snapshot)], ['taken_at', nat(event.takenAt)], ['requested_by', principal(event.requestedBy)]);
+      tx.push(['loaded', nat(event.loaded ? 1 : 0)], ['detail', { Text: event.detail }]);
+      return { btype: 'lineage_restore', tx };
   }
 }
 
@@ -164,6 +187,23 @@ export function blockToEntry(index: bigint, block: Value): HistoryEntry {
     event = { kind: 'observed', change: observedChange(tx) };
   } else if (btype === 'lineage_gap') {
     event = { kind: 'gap', missed: tx.nat('missed'), lastSeen: tx.nat('last_seen'), nowTotal: tx.nat('now_total') };
+  } else if (btype === 'lineage_snapshot') {
+    event = {
+      kind: 'snapshot_taken', operation: tx.nat('operation'), step: Number(tx.nat('step')), snapshot: tx.hex('snapshot'), takenAt: tx.nat('taken_at'),
+      replaced: tx.has('replaced') ? tx.hex('replaced') : undefined,
+    };
+  } else if (btype === 'lineage_health') {
+    event = { kind: 'health_checked', operation: tx.nat('operation'), step: Number(tx.nat('step')), healthy: tx.nat('healthy') === 1n, detail: tx.text('detail') };
+  } else if (btype === 'lineage_rollback') {
+    event = {
+      kind: 'rolled_back', operation: tx.nat('operation'), step: Number(tx.nat('step')), from: tx.hex('from'), to: tx.hex('to'), reason: tx.text('reason'),
+      snapshot: tx.hex('snapshot'), loaded: tx.nat('loaded') === 1n, detail: tx.text('detail'),
+    };
+  } else if (btype === 'lineage_restore') {
+    event = {
+      kind: 'restored', operation: tx.nat('operation'), snapshot: tx.hex('snapshot'), takenAt: tx.nat('taken_at'), requestedBy: tx.principal('requested_by'),
+      loaded: tx.nat('loaded') === 1n, detail: tx.text('detail'),
+    };
   } else {
     throw new Error(`block ${index} has unknown btype ${btype}`);
   }

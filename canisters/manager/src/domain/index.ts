@@ -6,3 +6,8 @@ export * from './model.js';
 export * from './pages.js';
 export * from './plan.js';
 export * from './steps.js';
+export * from './health.js';
+export * from './policy.js';
+export * from './safety.js';
+export * from './snapshots.js';
+export * from './invariants.js';

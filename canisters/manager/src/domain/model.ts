@@ -3,6 +3,7 @@
  * stable storage and compare with `===`. The shell converts to and from Candid.
  */
 
+import type { UpgradePolicy } from './policy.js';
 import type { StepFailure } from './steps.js';
 
 export type Version = [bigint, bigint, bigint];
@@ -18,6 +19,9 @@ export interface RegistryVersion {
   chunks: number;
   /** Per-chunk sha256 declared by the publisher, when declared. */
   chunkHashes: string[] | undefined;
+  /** How to install and check it, from its metadata; `policyProblem` when the metadata is unusable. */
+  policy: UpgradePolicy;
+  policyProblem?: string;
 }
 
 /** One upgrade: the module the canister runs before, the version it runs after. */
@@ -82,7 +86,15 @@ export type HistoryEvent =
     version: Version; requestedBy: string; error: string;
   }
   | { kind: 'observed'; change: ObservedChange }
-  | { kind: 'gap'; missed: bigint; lastSeen: bigint; nowTotal: bigint };
+  | { kind: 'gap'; missed: bigint; lastSeen: bigint; nowTotal: bigint }
+  /** The snapshot taken before installing step `step` (its IC id in hex, and the one it replaced). */
+  | { kind: 'snapshot_taken'; operation: bigint; step: number; snapshot: string; takenAt: bigint; replaced: string | undefined }
+  /** The health check after installing step `step`. */
+  | { kind: 'health_checked'; operation: bigint; step: number; healthy: boolean; detail: string }
+  /** Step `step` failed its check and snapshot `snapshot` was loaded back (`loaded`), or loading it failed (`error`). */
+  | { kind: 'rolled_back'; operation: bigint; step: number; from: string; to: string; reason: string; snapshot: string; loaded: boolean; detail: string }
+  /** The holder asked for `snapshot` back (`restore`); `loaded` says whether it was. */
+  | { kind: 'restored'; operation: bigint; snapshot: string; takenAt: bigint; requestedBy: string; loaded: boolean; detail: string };
 
 export interface HistoryEntry {
   index: bigint;

@@ -10,6 +10,7 @@
  * what the registry promised is caught before anything is installed.
  */
 import type { RegistryVersion, Step } from './model.js';
+import type { UpgradePolicy } from './policy.js';
 
 /** The IC as one step sees it. Every method throws `EffectError` when its call is rejected. */
 export interface IcEffects {
@@ -20,7 +21,8 @@ export interface IcEffects {
   uploadChunk(store: string, bytes: Uint8Array): Promise<string>;
   stop(canister: string): Promise<void>;
   start(canister: string): Promise<void>;
-  installChunked(args: { target: string; store: string; chunkHashes: string[]; moduleHash: string; arg: Uint8Array }): Promise<void>;
+  /** `policy` carries the version's upgrade options (`skip_pre_upgrade`, `wasm_memory_persistence`). */
+  installChunked(args: { target: string; store: string; chunkHashes: string[]; moduleHash: string; arg: Uint8Array; policy?: UpgradePolicy }): Promise<void>;
   moduleHash(canister: string): Promise<string | undefined>;
 }
 
@@ -37,14 +39,18 @@ export type StepFailure =
   | { kind: 'ChunkHashMismatch'; chunk: number; expected: string; actual: string; message: string }
   | { kind: 'ModuleHashMismatch'; expected: string; actual: string | undefined; message: string }
   | { kind: 'InstallRejected'; message: string }
-  | { kind: 'ManagementRejected'; method: string; message: string };
+  | { kind: 'ManagementRejected'; method: string; message: string }
+  /** The snapshot before the install could not be taken: nothing was installed. */
+  | { kind: 'SnapshotFailed'; message: string }
+  /** The new version failed its health check and the snapshot was loaded back (`rolledBack`), or loading it failed. */
+  | { kind: 'Unhealthy'; rolledBack: boolean; message: string };
 
 function rejected(error: unknown): { method: string; message: string } {
   if (error instanceof EffectError) return { method: error.method, message: error.message };
   return { method: 'unknown', message: error instanceof Error ? error.message : String(error) };
 }
 
-function failureOf(error: unknown): StepFailure {
+export function failureOf(error: unknown): StepFailure {
   const { method, message } = rejected(error);
   if (method.startsWith('icrc118_')) return { kind: 'RegistryUnavailable', message: `${method}: ${message}` };
   return { kind: 'ManagementRejected', method, message: `${method}: ${message}` };
@@ -101,6 +107,7 @@ export async function stageChunks(ic: IcEffects, version: RegistryVersion, store
  */
 export async function installStaged(
   ic: IcEffects, step: Step, target: string, store: string, chunkHashes: string[], arg: Uint8Array,
+  extra: { policy?: UpgradePolicy; whileStopped?: () => Promise<StepFailure | undefined> } = {},
 ): Promise<{ ok: true } | { failure: StepFailure }> {
   try {
     await ic.stop(target);
@@ -110,9 +117,16 @@ export async function installStaged(
     await clearQuietly(ic, store);
     return { failure: failureOf(error) };
   }
+  // The snapshot is taken here, stopped: a running canister could change between the snapshot and the install.
+  const before = extra.whileStopped ? await extra.whileStopped() : undefined;
+  if (before) {
+    await startQuietly(ic, target);
+    await clearQuietly(ic, store);
+    return { failure: before };
+  }
   let failure: StepFailure | undefined;
   try {
-    await ic.installChunked({ target, store, chunkHashes, moduleHash: step.to, arg });
+    await ic.installChunked({ target, store, chunkHashes, moduleHash: step.to, arg, ...(extra.policy ? { policy: extra.policy } : {}) });
   } catch (error) {
     const { message } = rejected(error);
     failure = { kind: 'InstallRejected', message: `install_chunked_code: ${message}` };
@@ -126,7 +140,7 @@ export async function installStaged(
 /** Starting is idempotent, and a target left stopped loses calls: try more than once. */
 const START_ATTEMPTS = 3;
 
-async function startWithRetry(ic: IcEffects, target: string): Promise<StepFailure | undefined> {
+export async function startWithRetry(ic: IcEffects, target: string): Promise<StepFailure | undefined> {
   let last: unknown;
   for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
     try {

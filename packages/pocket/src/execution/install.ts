@@ -139,6 +139,13 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
   }
   canister.appendLogs(req.time, logs);
   canister.lastInstalledAt = req.time;
+  canister.lastInstall = {
+    mode: mode.kind,
+    skipPreUpgrade: mode.kind === 'upgrade' && mode.skipPreUpgrade,
+    wasmMemoryPersistence: mode.kind === 'upgrade' && mode.keepWasmMemory !== undefined ? (mode.keepWasmMemory ? 'keep' : 'replace') : undefined,
+    moduleHash: Buffer.from(prepared.hash).toString('hex'),
+    at: req.time,
+  };
   canister.recordChange({
     timestampNanos: req.time, canisterVersion: canister.version, origin: req.origin,
     details: { kind: 'code_deployment', mode: mode.kind, moduleHash: prepared.hash },

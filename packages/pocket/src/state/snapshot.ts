@@ -68,7 +68,7 @@ const PAGE = 64 * 1024;
 /** The fields of `Canister` saved as they are (the rest is code, memories and runtime state). */
 const PLAIN_FIELDS = [
   'controllers', 'settings', 'cycles', 'reservedCycles', 'status', 'version', 'certifiedData', 'globalTimer', 'history',
-  'totalChanges', 'logs', 'nextLogIdx', 'createdAt', 'lastInstalledAt', 'queryStats', 'lastResourceChargeAt', 'nextSnapshotId',
+  'totalChanges', 'logs', 'nextLogIdx', 'createdAt', 'lastInstalledAt', 'lastInstall', 'queryStats', 'lastResourceChargeAt', 'nextSnapshotId',
 ] as const;
 
 /** A snapshot's fields for `state.json`: its module and memories go to files (page numbers here), its chunks inline. */

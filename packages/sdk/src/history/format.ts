@@ -44,6 +44,10 @@ const CHANGE_NAMES: Record<HistoryChange, string> = {
   'load-snapshot': 'Load Snapshot',
   'upgrade-failed': 'Upgrade failed',
   gap: 'Not seen',
+  snapshot: 'Snapshot',
+  health: 'Health check',
+  rollback: 'Rolled back',
+  restore: 'Restored',
 };
 
 export interface HistoryTableOptions {
@@ -83,6 +87,20 @@ export function describeRow(row: HistoryRow, options: HistoryTableOptions = {}):
       break;
     case 'gap':
       lines.push(`${row.missed ?? '?'} change(s) happened while the manager was not watching`, 'and the IC no longer lists them');
+      break;
+    case 'snapshot':
+      lines.push(`Snapshot ${row.snapshot ?? '?'} before the install`);
+      break;
+    case 'health':
+      lines.push(`${row.ok ? 'Healthy' : 'Unhealthy'}: ${row.detail ?? ''}`);
+      break;
+    case 'rollback':
+      if (row.moduleHash) lines.push(`Undid ${code(row.moduleHash)}`);
+      if (row.error) lines.push(`Because: ${row.error}`);
+      lines.push(row.ok ? `Loaded snapshot ${row.snapshot}; ${row.detail ?? ''}` : `Loading snapshot ${row.snapshot} FAILED: ${row.detail ?? ''}`);
+      break;
+    case 'restore':
+      lines.push(row.ok ? `Loaded snapshot ${row.snapshot}; ${row.detail ?? ''}` : `Loading snapshot ${row.snapshot} FAILED: ${row.detail ?? ''}`);
       break;
     default:
       break;

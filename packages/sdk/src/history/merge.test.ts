@@ -119,3 +119,25 @@ describe('formatting', () => {
     expect(formatTimestamp(1_700_000_000_000_000_000n)).toBe('2023-11-14 22:13:20');
   });
 });
+
+describe('safe upgrades in the history (issue 15)', () => {
+  it('renders the snapshot, the failed health check, the rollback and a restore, with the IC load_snapshot beside them', () => {
+    const loaded = change(5, 21, { load_snapshot: { canister_version: 3n, taken_at_timestamp: sec(19) } }, manager, true);
+    const rows = mergeHistories({
+      ic: info([created, installed, ring, upgraded, change(4, 20, { code_deployment: { mode: { upgrade: null }, module_hash: h(9) } }, manager, true), loaded]),
+      manager: [
+        entry(0, 19, { SnapshotTaken: { operation: 2n, step: 0, snapshot: Uint8Array.from([0xab]), taken_at: sec(19), replaced: [] } }),
+        entry(1, 21, { HealthChecked: { operation: 2n, step: 0, healthy: false, detail: 'lineage_health: Err index missing' } }),
+        entry(2, 21, { RolledBack: { operation: 2n, step: 0, from: h(2), to: h(9), reason: 'lineage_health: Err index missing', snapshot: Uint8Array.from([0xab]), loaded: true, detail: 'lineage_health: Ok' } }),
+        entry(3, 30, { Restored: { operation: 3n, snapshot: Uint8Array.from([0xab]), taken_at: sec(19), requested_by: alice, loaded: false, detail: 'load_canister_snapshot: refused' } }),
+      ],
+      canister: canister.toText(),
+    });
+    expect(rows.map((r) => r.change)).toEqual(['create', 'install', 'controllers', 'upgrade', 'snapshot', 'upgrade', 'load-snapshot', 'health', 'rollback', 'restore']);
+    const table = formatHistoryTable(rows);
+    expect(table).toContain('Rolled back');
+    expect(table).toContain('Because: lineage_health: Err index missing');
+    expect(table).toContain('Unhealthy: lineage_health: Err index missing');
+    expect(table).toContain('Loading snapshot ab FAILED: load_canister_snapshot: refused');
+  });
+});

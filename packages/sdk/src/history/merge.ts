@@ -13,7 +13,13 @@ export type HistoryChange =
   /** A deployment the manager attempted that left the canister as it was. */
   | 'upgrade-failed'
   /** Changes that happened while the manager was not looking and that the IC no longer lists. */
-  | 'gap';
+  | 'gap'
+  /** The manager's snapshot before an upgrade step, and its health check after one (issue 15). */
+  | 'snapshot' | 'health'
+  /** An upgrade step that failed its health check, undone by loading the snapshot back. */
+  | 'rollback'
+  /** The holder asked for the last pre-upgrade snapshot back. */
+  | 'restore';
 
 export type HistorySource = 'ic' | 'manager';
 
@@ -44,6 +50,11 @@ export interface HistoryRow {
   error?: string;
   /** For a gap: how many changes were missed. */
   missed?: bigint;
+  /** Snapshots, rollbacks and restores: the IC's snapshot id (hex). */
+  snapshot?: string;
+  /** Health checks, rollbacks and restores: whether it went well, and what was said. */
+  ok?: boolean;
+  detail?: string;
   /** Which records show this change. */
   sources: HistorySource[];
 }
@@ -113,8 +124,27 @@ function managerRows(entries: HistoryEntry[], canister: string): HistoryRow[] {
       const o = ev.Observed;
       const origin: HistoryOrigin = 'User' in o.origin ? { kind: 'user', principal: o.origin.User.toText() } : { kind: 'canister', principal: o.origin.Canister.toText() };
       rows.push({ timestampNanos: o.at, canisterVersion: o.canister_version, ...fromManagerChange(o.change), origin, sources: ['manager'] });
-    } else {
+    } else if ('Gap' in ev) {
       rows.push({ timestampNanos: e.time, change: 'gap', missed: ev.Gap.missed, sources: ['manager'] });
+    } else if ('SnapshotTaken' in ev) {
+      const d = ev.SnapshotTaken;
+      // When it was taken (before the install), not when the manager recorded it (after).
+      rows.push({ timestampNanos: d.taken_at, change: 'snapshot', snapshot: toHex(d.snapshot), operation: { id: d.operation, step: d.step, steps: 1 }, sources: ['manager'] });
+    } else if ('HealthChecked' in ev) {
+      const d = ev.HealthChecked;
+      rows.push({ timestampNanos: e.time, change: 'health', ok: d.healthy, detail: d.detail, operation: { id: d.operation, step: d.step, steps: 1 }, sources: ['manager'] });
+    } else if ('RolledBack' in ev) {
+      const d = ev.RolledBack;
+      rows.push({
+        timestampNanos: e.time, change: 'rollback', moduleHash: toHex(d.to), snapshot: toHex(d.snapshot), ok: d.loaded, error: d.reason, detail: d.detail,
+        operation: { id: d.operation, step: d.step, steps: 1 }, sources: ['manager'],
+      });
+    } else {
+      const d = ev.Restored;
+      rows.push({
+        timestampNanos: e.time, change: 'restore', snapshot: toHex(d.snapshot), ok: d.loaded, detail: d.detail, requestedBy: d.requested_by.toText(),
+        operation: { id: d.operation, step: 0, steps: 1 }, sources: ['manager'],
+      });
     }
   }
   return rows;

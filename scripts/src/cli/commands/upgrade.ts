@@ -28,6 +28,42 @@ export interface UpgradeResult {
   to: { hash: string; version: string };
   steps: { from: string; to: string; version: string }[];
   changed: boolean;
+  /** What the manager did around the install (issue 15): its snapshot, the health check, any rollback. */
+  safety: SafetyReport;
+}
+
+export interface SafetyReport {
+  snapshots: string[];
+  health: { healthy: boolean; detail: string }[];
+  rolledBack: { loaded: boolean; reason: string; detail: string }[];
+}
+
+/** The manager's history entries of operation `id` on `canister`: the snapshot, the health check, any rollback. */
+export async function safetyOf(ctx: Context, managerId: import('@dfinity/principal').Principal, canister: import('@dfinity/principal').Principal, id: bigint): Promise<SafetyReport> {
+  const manager = await ctx.manager(managerId);
+  const page = await manager.deployment_history({ canister: [canister], prev: [], take: [50n], descending: [true] });
+  const report: SafetyReport = { snapshots: [], health: [], rolledBack: [] };
+  for (const e of [...page.entries].reverse()) {
+    const ev = e.event;
+    if ('SnapshotTaken' in ev && ev.SnapshotTaken.operation === id) report.snapshots.push(toHex(ev.SnapshotTaken.snapshot));
+    if ('HealthChecked' in ev && ev.HealthChecked.operation === id) report.health.push({ healthy: ev.HealthChecked.healthy, detail: ev.HealthChecked.detail });
+    if ('RolledBack' in ev && ev.RolledBack.operation === id) report.rolledBack.push({ loaded: ev.RolledBack.loaded, reason: ev.RolledBack.reason, detail: ev.RolledBack.detail });
+  }
+  return report;
+}
+
+/** The manager's `lineage:*` metadata of a version, as the plan shows it (`wasm_memory_persistence=keep, …`). */
+export function upgradeOptionsOf(metadata: [string, Record<string, unknown>][]): string {
+  return metadata
+    .filter(([key]) => key.startsWith('lineage:'))
+    .map(([key, value]) => `${key.slice('lineage:'.length)}=${String(Object.values(value)[0])}`)
+    .join(', ');
+}
+
+function noteSafety(ctx: Context, s: SafetyReport): void {
+  for (const id of s.snapshots) ctx.out.note(`snapshot ${id} taken before the install`);
+  for (const h of s.health) ctx.out.note(`health check: ${h.healthy ? 'healthy' : 'UNHEALTHY'} (${h.detail})`);
+  for (const r of s.rolledBack) ctx.out.note(r.loaded ? `rolled back: the snapshot was loaded back (${r.detail})` : `rollback FAILED: ${r.detail}`);
 }
 
 const stepJson = (s: UpgradeStep) => ({ from: toHex(s.from), to: toHex(s.to), version: formatVersion(s.version) });
@@ -83,13 +119,16 @@ export async function upgrade(ctx: Context, raw: unknown): Promise<UpgradeResult
   const name = ctx.nameOf(target);
   if (currentHash === toHash) {
     ctx.out.note(`${name} already runs ${versionLabel(wanted)}`);
-    return { canister: target.toText(), role, operation: null, from, to, steps: [], changed: false };
+    return { canister: target.toText(), role, operation: null, from, to, steps: [], changed: false, safety: { snapshots: [], health: [], rolledBack: [] } };
   }
+  const options = upgradeOptionsOf(wanted.metadata as [string, Record<string, unknown>][]);
+  if (options) ctx.out.note(`the version declares: ${options}`);
   ctx.out.step(`Upgrading ${name} (${role}) from ${current ? versionLabel(current) : currentHash?.slice(0, 12) ?? 'nothing'} to ${versionLabel(wanted)} as ${ctx.principal.toText()}`);
   const backend = await ctx.backend(dapp.info.backend);
   const reply = await backend.request_upgrade({ canister: roleVariant(role), to: wanted.hash, arg: [] });
   if ('Err' in reply) {
     const { message, hint } = refusal(reply.Err, ctx.principal.toText());
+    if ('Upgrade' in reply.Err && 'Failed' in reply.Err.Upgrade) noteSafety(ctx, await safetyOf(ctx, dapp.info.manager, target, reply.Err.Upgrade.Failed.operation));
     throw networkError(message, hint);
   }
   const ticket = reply.Ok;
@@ -98,12 +137,15 @@ export async function upgrade(ctx: Context, raw: unknown): Promise<UpgradeResult
     ctx.out.note(`the manager acknowledged operation ${ticket.operation} (${ticket.steps.length} step(s)); waiting for it`);
     const op = await waitFor(ctx, dapp.info.manager, ticket.operation, input.timeout);
     steps = op.steps;
+    if ('Failed' in op.state) noteSafety(ctx, await safetyOf(ctx, dapp.info.manager, target, ticket.operation));
     if ('Failed' in op.state) throw networkError(`the upgrade failed at step ${op.state.Failed.step + 1}: ${op.state.Failed.error}`, 'the canister still runs the last version reached; `lineage history` shows the attempt');
   }
   const now = await moduleHashOf(ctx, target);
   if (now !== toHash) throw verificationError(`after the upgrade ${name} runs ${now ?? 'nothing'}, not ${toHash}`);
   for (const s of steps) ctx.out.note(`${toHex(s.from).slice(0, 12)}… → ${toHex(s.to).slice(0, 12)}… (${formatVersion(s.version)})`);
-  return { canister: target.toText(), role, operation: ticket.operation, from, to, steps: steps.map(stepJson), changed: true };
+  const safety = await safetyOf(ctx, dapp.info.manager, target, ticket.operation);
+  noteSafety(ctx, safety);
+  return { canister: target.toText(), role, operation: ticket.operation, from, to, steps: steps.map(stepJson), changed: true, safety };
 }
 
 export function register(program: Command): void {

@@ -1,0 +1,231 @@
+/**
+ * Safe upgrades (issue 15): before every install the manager takes a snapshot of the stopped
+ * target; after it, it checks the module hash and the version's health query; when the check
+ * fails it loads the snapshot back (old module, old state) and records the rollback. Versions come
+ * from the registry with their upgrade options (`wasm_memory_persistence`, `skip_pre_upgrade`),
+ * which the manager passes to the IC.
+ *
+ * The ledger is a Motoko canister with enhanced orthogonal persistence (tests/fixtures/ledger): the
+ * IC refuses to upgrade it unless `wasm_memory_persistence` is set, so every upgrade that succeeds
+ * here proves the option reached the IC. Its bad versions are compiled from the same source. The
+ * tests run in order on one ledger and one dapp.
+ */
+import { PocketIc } from '@dfinity/pic';
+import { Principal } from '@icp-sdk/core/principal';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { verifyIcrc3Log, type Icrc3Log } from '@lineage/sdk';
+
+import {
+  canisterInfo, deprecate, err, release, eventOf, fullHistory, hex, installManager, installRelay, moduleHashOf, ok, runStatus, setupWorld, spawn, upgradeDapp,
+  variant, who, type Dapp, type HistoryEntry, type Manager, type PublishedVersion, type World,
+} from './support/dapp.js';
+import {
+  KEEP, LEDGER_TYPE, ledgerIdl, ledgerWasm, snapshotIds, takeSnapshot, unhealthyModule, type LedgerService, type LedgerVersion,
+} from './support/ledger.js';
+
+describe('safe upgrades: snapshot, health check, rollback, restore, upgrade options', () => {
+  let pic: PocketIc;
+  let world: World;
+  let manager: Manager;
+  let managerId: Principal;
+  let ledgerId: Principal;
+  let ledger: LedgerService;
+  let relay: Principal;
+  const published = new Map<string, PublishedVersion>();
+  /** The controller who runs the stand-alone manager (as a dapp's backend would). */
+  const operator = who.deployer;
+
+  beforeAll(async () => {
+    pic = await PocketIc.create(inject('PIC_URL'));
+    world = await setupWorld(pic);
+    const [created] = await world.registry().icrc118_create_canister_type([{
+      canister_type_namespace: LEDGER_TYPE, canister_type_name: 'ledger', controllers: [[who.dao as never]], description: 'test ledger',
+      repo: 'https://github.com/lineage-dapps/lineage', metadata: [], forked_from: [],
+    }]);
+    ok(created as never);
+    published.set('v1', await world.publish(LEDGER_TYPE, [1, 0, 0], ledgerWasm('v1'), undefined, { metadata: [KEEP] }));
+    const installed = await installManager(pic, { controller: operator, registry: world.registryId, managed: [], watchIntervalSeconds: 3600n });
+    managerId = installed.managerId;
+    manager = installed.managerAs(operator);
+    ledgerId = await pic.createCanister({ sender: operator });
+    await pic.installCode({ canisterId: ledgerId, wasm: ledgerWasm('v1'), sender: operator });
+    await pic.updateCanisterSettings({ canisterId: ledgerId, controllers: [operator, managerId], sender: operator });
+    ledger = pic.createActor(ledgerIdl, ledgerId) as unknown as LedgerService;
+    await ledger.add('alice', 10n);
+    await ledger.add('bob', 25n);
+    relay = await installRelay(pic, operator);
+  });
+
+  afterAll(async () => {
+    await pic?.tearDown();
+  });
+
+  /** Publishes the ledger `name` as `version`, after the one published as `after`. */
+  async function publishLedger(name: LedgerVersion, version: [number, number, number], after: string, metadata = [KEEP] as NonNullable<Parameters<World['publish']>[4]>['metadata']): Promise<PublishedVersion> {
+    const v = await world.publish(LEDGER_TYPE, version, ledgerWasm(name), published.get(after), { metadata: metadata! });
+    published.set(name, v);
+    return v;
+  }
+
+  const upgradeLedger = (to: PublishedVersion) => manager.upgrade({ canister: ledgerId as never, target_hash: to.hash, requested_by: operator as never, arg: [] });
+
+  /** The entries of operation `id` as `Variant` names, in order. */
+  async function entriesOf(id: bigint, canister = ledgerId): Promise<{ names: string[]; entries: HistoryEntry[] }> {
+    const entries = (await fullHistory(manager, canister)).filter((e) => (Object.values(e.event)[0] as { operation?: bigint }).operation === id);
+    return { names: entries.map((e) => variant(e.event)), entries };
+  }
+
+  const RECORDS: [string, bigint][] = [['alice', 10n], ['bob', 25n]];
+
+  it('rolls back a version whose health check fails; what was written before the upgrade is readable after it', async () => {
+    const bad = await publishLedger('unhealthy', [1, 1, 0], 'v1');
+    const failed = err(await upgradeLedger(bad));
+    if (!('Failed' in failed)) throw new Error(`expected Failed, got ${JSON.stringify(variant(failed))}`);
+    expect(failed.Failed.message).toContain('lineage_health: Err the records index was not built');
+    expect(failed.Failed.kind).toEqual({ Unhealthy: { rolled_back: true } });
+    expect(failed.Failed.message).toContain('lineage_health: Err the records index was not built');
+    expect(await moduleHashOf(pic, ledgerId, operator)).toBe(published.get('v1')!.hex);
+    expect(await runStatus(pic, ledgerId, operator)).toBe('running');
+    expect(await ledger.all()).toEqual(RECORDS);
+    expect(await ledger.version()).toBe('v1');
+
+    const { names, entries } = await entriesOf(failed.Failed.operation);
+    expect(names).toEqual(['SnapshotTaken', 'HealthChecked', 'RolledBack', 'DeployFailed']);
+    const [, rolled] = eventOf(entries[2]!);
+    expect(rolled).toMatchObject({ loaded: true, detail: 'lineage_health: Ok', reason: 'lineage_health: Err the records index was not built' });
+    const [, taken] = eventOf(entries[0]!);
+    expect(hex(rolled.snapshot as Uint8Array)).toBe(hex(taken.snapshot as Uint8Array));
+    // The IC's own record shows the install and the snapshot loaded back.
+    const info = await canisterInfo(pic, relay, ledgerId, 2n);
+    expect(info.recent_changes.map((c) => Object.keys(c.details)[0])).toEqual(['code_deployment', 'load_snapshot']);
+    await deprecate(world, bad);
+  });
+
+  it('rolls back a version whose post_upgrade succeeds but corrupts a record, which its health check catches', async () => {
+    const bad = await publishLedger('corrupting', [1, 1, 1], 'v1');
+    const failed = err(await upgradeLedger(bad));
+    if (!('Failed' in failed)) throw new Error('expected Failed');
+    expect(failed.Failed.kind).toEqual({ Unhealthy: { rolled_back: true } });
+    expect(failed.Failed.message).toContain('record 0 (alice) does not match its checksum');
+    expect(await ledger.all()).toEqual(RECORDS);
+    expect(await ledger.lineage_health()).toEqual({ Ok: null });
+    await deprecate(world, bad);
+  });
+
+  it('keeps a version that passes, and replaces its own snapshot at the next upgrade, never another controller\'s', async () => {
+    const v2 = await publishLedger('v2', [2, 0, 0], 'v1');
+    const first = ok(await upgradeLedger(v2));
+    expect(await ledger.version()).toBe('v2');
+    expect(await ledger.all()).toEqual(RECORDS); // the Wasm memory was kept (`keep` reached the IC)
+    const [kept] = await manager.snapshots(ledgerId as never);
+    const { names } = await entriesOf(first.operation);
+    expect(names).toEqual(['SnapshotTaken', 'Deployed', 'HealthChecked']);
+
+    const theirs = await takeSnapshot(pic, ledgerId, operator);
+    const stuck = await publishLedger('stuck', [3, 0, 0], 'v2');
+    const second = ok(await upgradeLedger(stuck));
+    const snapshots = await manager.snapshots(ledgerId as never);
+    expect(snapshots).toHaveLength(1);
+    expect(hex(snapshots[0]!.id)).not.toBe(hex(kept!.id));
+    expect(hex(snapshots[0]!.module[0]!)).toBe(v2.hex);
+    expect((await snapshotIds(pic, ledgerId, operator)).sort()).toEqual([hex(snapshots[0]!.id), theirs].sort());
+    const { entries } = await entriesOf(second.operation);
+    const [, taken] = eventOf(entries[0]!);
+    expect(hex((taken.replaced as Uint8Array[])[0]!)).toBe(hex(kept!.id));
+  });
+
+  it('passes skip_pre_upgrade and wasm_memory_persistence from the registry to the IC, and refuses a step the canister cannot take', async () => {
+    // Without wasm_memory_persistence the IC would refuse this canister's upgrade: the manager says so first.
+    const plain = await publishLedger('v4', [4, 0, 0], 'stuck', []);
+    const refused = err(await upgradeLedger(plain));
+    expect(variant(refused)).toBe('NoUpgradePath');
+    expect((refused as { NoUpgradePath: { reason: string } }).NoUpgradePath.reason).toContain('enhanced orthogonal persistence');
+    await deprecate(world, plain);
+
+    // `stuck`'s pre_upgrade traps: the IC refuses to replace it unless skip_pre_upgrade is set.
+    const refusedByIc = await publishLedger('v5', [4, 0, 1], 'stuck');
+    const trapped = err(await upgradeLedger(refusedByIc));
+    if (!('Failed' in trapped)) throw new Error('expected Failed');
+    expect(trapped.Failed.kind).toEqual({ InstallRejected: null });
+    expect(trapped.Failed.message).toContain('stuck: this version cannot run its pre_upgrade');
+    await deprecate(world, refusedByIc);
+    const v3 = await publishLedger('v3', [4, 0, 2], 'stuck', [KEEP, ['lineage:skip_pre_upgrade', { Bool: true }]]);
+    ok(await upgradeLedger(v3));
+    expect(await ledger.version()).toBe('v3');
+    // Motoko's runtime hands its stable variables over in pre_upgrade: skipping it starts them afresh.
+    expect(await ledger.all()).toEqual([]);
+    expect(await ledger.add('carol', 5n)).toBe(1n);
+  });
+
+  // ---- a dapp: the backend's and the manager's own upgrades, and the holder's restore ----------
+
+  describe('in a dapp', () => {
+    let dapp: Dapp;
+
+    beforeAll(async () => {
+      // Backend 3.0.0 and manager 1.1.0: no live version follows them yet, so each suite may publish one.
+      dapp = await spawn(world, who.alice, { backend: world.backend.v3, manager: world.manager.v2 });
+      ok(await dapp.backendAs(who.alice).add_note('written before the upgrades'));
+    });
+
+    it('protects the backend\'s own upgrade: an unhealthy backend is rolled back with its notes', async () => {
+      const bad = await world.publish('org.lineage.backend', [3, 5, 0], await unhealthyModule('the notes index is missing'), world.backend.v3);
+      const { reply, operation } = await upgradeDapp(world, dapp, who.alice, 'Backend', bad);
+      expect(ok(reply).state).toEqual({ Scheduled: null });
+      if (!operation || !('Failed' in operation.state)) throw new Error(`expected a failed operation, got ${JSON.stringify(operation?.state)}`);
+      expect(operation.state.Failed.kind).toEqual({ Unhealthy: { rolled_back: true } });
+      expect(await moduleHashOf(pic, dapp.backendId, dapp.managerId)).toBe(world.backend.v3.hex);
+      expect((await dapp.backendAs(who.stranger).notes()).map((n) => n.text)).toEqual(['written before the upgrades']);
+      expect(await dapp.backendAs(who.stranger).lineage_health()).toEqual({ Ok: null });
+      await deprecate(world, bad);
+    });
+
+    it('protects the manager\'s own upgrade the same way: the backend loads the manager\'s snapshot back', async () => {
+      const bad = await world.publish('org.lineage.manager', [1, 1, 5], await unhealthyModule('no history'), world.manager.v2);
+      const { reply } = await upgradeDapp(world, dapp, who.alice, 'Manager', bad);
+      const failed = err(reply);
+      expect(JSON.stringify(failed, (_, v) => (typeof v === 'bigint' ? v.toString() : v))).toContain('"Unhealthy":{"rolled_back":true}');
+      expect(await moduleHashOf(pic, dapp.managerId, dapp.backendId)).toBe(world.manager.v2.hex);
+      const history = await fullHistory(dapp.managerAs(who.stranger), dapp.managerId);
+      expect(history.map((e) => variant(e.event))).toContain('RolledBack');
+      expect(await dapp.managerAs(who.stranger).lineage_health()).toEqual({ Ok: null });
+      await deprecate(world, bad);
+    });
+
+    it('restores the last pre-upgrade snapshot for the holder, and for nobody else', async () => {
+      const v4 = await world.publish('org.lineage.backend', [4, 0, 0], release('backend', '4.0.0'), world.backend.v3);
+      const { operation } = await upgradeDapp(world, dapp, who.alice, 'Backend', v4);
+      expect(operation && 'Completed' in operation.state).toBe(true);
+      ok(await dapp.backendAs(who.alice).add_note('written on 4.0.0'));
+      // Alice sells the dapp to Bob.
+      const [sent] = await world.nft(who.alice).icrc7_transfer([{
+        from_subaccount: [], to: { owner: who.bob as never, subaccount: [] }, token_id: dapp.tokenId, memo: [], created_at_time: [],
+      }]);
+      expect(sent?.[0] && 'Ok' in sent[0]).toBe(true);
+      expect(variant(err(await dapp.backendAs(who.alice).request_restore({ canister: { Backend: null } })))).toBe('NotOwner');
+      expect(variant(err(await dapp.backendAs(who.stranger).request_restore({ canister: { Backend: null } })))).toBe('NotOwner');
+
+      const ticket = ok(await dapp.backendAs(who.bob).request_restore({ canister: { Backend: null } }));
+      expect(ticket.state).toEqual({ Scheduled: null });
+      for (let i = 0; i < 200; i++) {
+        const [op] = await dapp.managerAs(who.stranger).operation(ticket.operation);
+        if (op && ('Completed' in op.state || 'Failed' in op.state)) break;
+        await pic.tick();
+      }
+      const [op] = await dapp.managerAs(who.stranger).operation(ticket.operation);
+      expect(op && variant(op.state)).toBe('Completed');
+      expect(await moduleHashOf(pic, dapp.backendId, dapp.managerId)).toBe(world.backend.v3.hex);
+      expect((await dapp.backendAs(who.stranger).notes()).map((n) => n.text)).toEqual(['written before the upgrades']);
+      const restored = (await fullHistory(dapp.managerAs(who.stranger), dapp.backendId)).filter((e) => variant(e.event) === 'Restored');
+      expect(restored.map((e) => eventOf(e)[1])).toEqual([expect.objectContaining({ loaded: true, requested_by: who.bob as never, detail: 'lineage_health: Ok' })]);
+    });
+  });
+
+  it('keeps every history verifiable: a hash chain with a certified tip', async () => {
+    const rootKey = async (canister: Principal) => pic.getPubKey((await pic.getCanisterSubnetId(canister))!);
+    const verdict = await verifyIcrc3Log(manager as unknown as Icrc3Log, { canisterId: managerId.toText(), rootKey: await rootKey(managerId), pageSize: 8, disableTimeVerification: true });
+    expect(verdict.failures).toEqual([]);
+    expect(verdict.ok).toBe(true);
+  });
+});
