@@ -8,7 +8,7 @@ import { call, IDL, Principal } from 'azle';
 import { asBytes, fromHex, toHex } from '@lineage/kit';
 import { managementTypes, registryTypes, type CanisterInfo, type CanisterStatus, type GetWasmChunkResult, type UpgradePathResult, type Wasm } from '@lineage/types';
 
-import { EffectError, type IcEffects, type ObservedChange, type PathError, type RegistryVersion } from './domain/index.js';
+import { EffectError, type Filing, type IcEffects, type ObservedChange, type PathError, type RegistryVersion } from './domain/index.js';
 
 const M = managementTypes(IDL);
 const R = registryTypes(IDL);
@@ -105,6 +105,20 @@ export class Registry {
     if ('Error' in result) throw new EffectError('icrc118_get_wasm_chunk', `chunk ${index} of ${hash}: ${Object.keys(result.Error)[0]}`);
     const declared = result.Ok.chunk_hash.length === 0 ? undefined : toHex(result.Ok.chunk_hash[0]);
     return { bytes: asBytes(result.Ok.wasm_chunk), declared };
+  }
+
+  /**
+   * The current ICRC-126 filings of the named `verifiers` on version `hash`: one query each (a
+   * verifier has at most one filing per version), so filings by others cost nothing here.
+   */
+  async filings(hash: string, verifiers: string[]): Promise<Filing[]> {
+    const out: Filing[] = [];
+    for (const verifier of verifiers) {
+      const found = await invoke<{ verifier: Principal; outcome: { Attested: null } | { Diverged: { report: string } } }[]>(this.canister, 'lineage_get_verifications',
+        [R.GetVerificationsRequest], [{ wasm_hash: [fromHex(hash)], verifier: [id(verifier)], prev: [], take: [1n] }], IDL.Vec(R.Verification));
+      for (const f of found) out.push({ verifier: f.verifier.toText(), outcome: 'Attested' in f.outcome ? 'attested' : 'diverged' });
+    }
+    return out;
   }
 
   /** Asks the registry to record the installation; it confirms with `canister_info` itself. */

@@ -74,8 +74,35 @@ export type FailureKind =
   | { ManagementRejected: { method: string } }
   | { StateChanged: null };
 
+/**
+ * The owner's trust policy: every version installed needs attestations (ICRC-126, in the registry)
+ * from at least `threshold` of `verifiers`, and no divergence from any of them.
+ */
+export interface TrustPolicy {
+  threshold: number;
+  verifiers: Principal[];
+}
+
+/** A version of the path the trust policy does not trust, and what it lacks. */
+export interface UntrustedVersion {
+  hash: Blob;
+  version: Version;
+  attested_by: Principal[];
+  diverged_by: Principal[];
+  needed: number;
+}
+
+export interface SetTrustPolicyRequest {
+  /** No policy: nothing is required (the default). */
+  policy: Opt<TrustPolicy>;
+  /** The NFT holder on whose behalf the backend asks; recorded in the history. */
+  requested_by: Principal;
+}
+
 export type UpgradeError =
   | { Unauthorized: string }
+  /** The trust policy refuses: every version of the path it does not trust, with what is missing. */
+  | { Untrusted: { missing: UntrustedVersion[] } }
   | { Busy: { canister: Principal; operation: bigint; since: bigint } }
   | { NotAController: string }
   | { VersionNotFound: Blob }
@@ -143,7 +170,8 @@ export type HistoryEvent =
     };
   }
   | { Observed: { change: ChangeKind; origin: { User: Principal } | { Canister: Principal }; canister_version: bigint; at: bigint } }
-  | { Gap: { missed: bigint; last_seen: bigint; now_total: bigint } };
+  | { Gap: { missed: bigint; last_seen: bigint; now_total: bigint } }
+  | { TrustPolicy: { policy: Opt<TrustPolicy>; requested_by: Principal } };
 
 export interface HistoryEntry {
   index: bigint;
@@ -171,7 +199,8 @@ export type ManagerTypeName =
   | IcrcTypeName | 'Version' | 'ManagedCanister' | 'InitArgs' | 'UpgradeRequest' | 'UpgradeStep' | 'OperationState'
   | 'Operation' | 'FailureKind' | 'UpgradeError' | 'UpgradeTicket' | 'UpgradeResult' | 'SelfUpgradeStep'
   | 'PrepareSelfUpgradeResult' | 'CompleteSelfUpgradeRequest' | 'CompleteSelfUpgradeResult' | 'ChangeKind'
-  | 'HistoryEvent' | 'HistoryEntry' | 'HistoryRequest' | 'HistoryPage' | 'ManageResult';
+  | 'HistoryEvent' | 'HistoryEntry' | 'HistoryRequest' | 'HistoryPage' | 'ManageResult' | 'TrustPolicy' | 'UntrustedVersion'
+  | 'SetTrustPolicyRequest';
 
 /** Every named type of the manager interface, built with the given `IDL`. */
 export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidIDL.Type> {
@@ -214,8 +243,14 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
     state: OperationState,
     entries: IDL.Vec(IDL.Nat64),
   });
+  const TrustPolicy = IDL.Record({ threshold: IDL.Nat32, verifiers: IDL.Vec(IDL.Principal) });
+  const UntrustedVersion = IDL.Record({
+    hash: Hash, version: Version, attested_by: IDL.Vec(IDL.Principal), diverged_by: IDL.Vec(IDL.Principal), needed: IDL.Nat32,
+  });
+  const SetTrustPolicyRequest = IDL.Record({ policy: IDL.Opt(TrustPolicy), requested_by: IDL.Principal });
   const UpgradeError = IDL.Variant({
     Unauthorized: IDL.Text,
+    Untrusted: IDL.Record({ missing: IDL.Vec(UntrustedVersion) }),
     Busy: IDL.Record({ canister: IDL.Principal, operation: IDL.Nat64, since: IDL.Nat64 }),
     NotAController: IDL.Text,
     VersionNotFound: Hash,
@@ -272,6 +307,7 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
       at: IDL.Nat64,
     }),
     Gap: IDL.Record({ missed: IDL.Nat64, last_seen: IDL.Nat64, now_total: IDL.Nat64 }),
+    TrustPolicy: IDL.Record({ policy: IDL.Opt(TrustPolicy), requested_by: IDL.Principal }),
   });
   const HistoryEntry = IDL.Record({ index: IDL.Nat64, time: IDL.Nat64, canister: IDL.Principal, event: HistoryEvent });
   const HistoryRequest = IDL.Record({
@@ -286,6 +322,7 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
     ...icrc, Version, ManagedCanister, InitArgs, UpgradeRequest, UpgradeStep, OperationState, Operation, FailureKind,
     UpgradeError, UpgradeTicket, UpgradeResult, SelfUpgradeStep, PrepareSelfUpgradeResult, CompleteSelfUpgradeRequest,
     CompleteSelfUpgradeResult, ChangeKind, HistoryEvent, HistoryEntry, HistoryRequest, HistoryPage, ManageResult,
+    TrustPolicy, UntrustedVersion, SetTrustPolicyRequest,
   };
 }
 
@@ -304,6 +341,8 @@ export const managerIdl: IdlFactory = ({ IDL }) => {
     operation: IDL.Func([IDL.Nat64], [IDL.Opt(t.Operation)], ['query']),
     pending_operations: IDL.Func([], [IDL.Vec(t.Operation)], ['query']),
     deployment_history: IDL.Func([t.HistoryRequest], [t.HistoryPage], ['query']),
+    set_trust_policy: IDL.Func([t.SetTrustPolicyRequest], [t.ManageResult], []),
+    trust_policy: IDL.Func([], [IDL.Opt(t.TrustPolicy)], ['query']),
     ...icrc3Methods(IDL),
   });
 };
@@ -325,6 +364,9 @@ export interface ManagerService {
   /** Operations holding a canister now (scheduled or running). */
   pending_operations(): Promise<Operation[]>;
   deployment_history(request: HistoryRequest): Promise<HistoryPage>;
+  /** Controllers only (the backend, for the NFT holder): sets or clears the trust policy; one history entry. */
+  set_trust_policy(request: SetTrustPolicyRequest): Promise<{ Ok: null } | { Err: UpgradeError }>;
+  trust_policy(): Promise<Opt<TrustPolicy>>;
   icrc3_get_blocks(args: { start: bigint; length: bigint }[]): Promise<Icrc3GetBlocksResult>;
   icrc3_get_tip_certificate(): Promise<Opt<Icrc3DataCertificate>>;
   icrc3_get_archives(args: { from: Opt<Principal> }): Promise<{ canister_id: Principal; start: bigint; end: bigint }[]>;

@@ -4,3 +4,4 @@ export * from './lookups.js';
 export * from './notes.js';
 export * from './owner.js';
 export * from './ring.js';
+export * from './policy.js';

@@ -47,6 +47,8 @@ const examples: [string, HistoryEvent][] = [
   ['observed controllers_change', observed({ kind: 'controllers_change', controllers: [BACKEND] })],
   ['observed load_snapshot', observed({ kind: 'load_snapshot', snapshotVersion: 3n, takenAt: 99n })],
   ['gap', gap],
+  ['trust_policy set', { kind: 'trust_policy', policy: { threshold: 1, verifiers: [BACKEND, OUTSIDER] }, requestedBy: OUTSIDER }],
+  ['trust_policy cleared', { kind: 'trust_policy', policy: undefined, requestedBy: OUTSIDER }],
 ];
 
 describe('eventToTx and blockToEntry', () => {
@@ -127,6 +129,10 @@ const event: fc.Arbitrary<HistoryEvent> = fc.oneof(
   }),
   change.map((c) => ({ kind: 'observed' as const, change: c })),
   fc.record({ kind: fc.constant('gap' as const), missed: nat, lastSeen: nat, nowTotal: nat }),
+  fc.record({
+    kind: fc.constant('trust_policy' as const), requestedBy: principal,
+    policy: opt(fc.record({ threshold: fc.integer({ min: 1, max: 20 }), verifiers: fc.array(principal, { maxLength: 20 }) })),
+  }),
 );
 
 describe('eventToTx and blockToEntry over random events', () => {

@@ -14,14 +14,17 @@
  *   and per kind `mode` (Text) + `module_hash` (Blob), `controllers` (Array of Blob), or
  *   `snapshot_version` + `taken_at` (Nat).
  * - `lineage_gap`: changes lost before the manager could read them: `missed`, `last_seen`, `now_total` (Nat).
+ * - `lineage_trust_policy`: the owner's trust policy changed (`canister` is the manager):
+ *   `requested_by`, and unless the policy was cleared `threshold` (Nat) and `verifiers` (Array of Blob).
  */
 import { Principal } from '@dfinity/principal';
 
 import { fromHex, toHex, type Value } from '@lineage/kit';
 
 import type { HistoryEntry, HistoryEvent, ObservedChange, Version } from './model.js';
+import { policyFromFields, policyTx } from './trust.js';
 
-export const BLOCK_TYPES = ['lineage_deploy', 'lineage_deploy_failed', 'lineage_change', 'lineage_gap'] as const;
+export const BLOCK_TYPES = ['lineage_deploy', 'lineage_deploy_failed', 'lineage_change', 'lineage_gap', 'lineage_trust_policy'] as const;
 
 const principal = (text: string): Value => ({ Blob: Principal.fromText(text).toUint8Array() });
 const nat = (n: bigint | number): Value => ({ Nat: BigInt(n) });
@@ -56,6 +59,9 @@ export function eventToTx(canister: string, event: HistoryEvent): { btype: strin
     case 'gap':
       tx.push(['missed', nat(event.missed)], ['last_seen', nat(event.lastSeen)], ['now_total', nat(event.nowTotal)]);
       return { btype: 'lineage_gap', tx };
+    case 'trust_policy':
+      tx.push(...policyTx(event.policy, event.requestedBy));
+      return { btype: 'lineage_trust_policy', tx };
   }
 }
 
@@ -164,6 +170,9 @@ export function blockToEntry(index: bigint, block: Value): HistoryEntry {
     event = { kind: 'observed', change: observedChange(tx) };
   } else if (btype === 'lineage_gap') {
     event = { kind: 'gap', missed: tx.nat('missed'), lastSeen: tx.nat('last_seen'), nowTotal: tx.nat('now_total') };
+  } else if (btype === 'lineage_trust_policy') {
+    const policy = policyFromFields(tx.has('threshold') ? tx.nat('threshold') : undefined, tx.has('verifiers') ? tx.array('verifiers') : undefined);
+    event = { kind: 'trust_policy', policy, requestedBy: tx.principal('requested_by') };
   } else {
     throw new Error(`block ${index} has unknown btype ${btype}`);
   }

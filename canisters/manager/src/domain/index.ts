@@ -6,3 +6,4 @@ export * from './model.js';
 export * from './pages.js';
 export * from './plan.js';
 export * from './steps.js';
+export * from './trust.js';

@@ -82,7 +82,9 @@ export type HistoryEvent =
     version: Version; requestedBy: string; error: string;
   }
   | { kind: 'observed'; change: ObservedChange }
-  | { kind: 'gap'; missed: bigint; lastSeen: bigint; nowTotal: bigint };
+  | { kind: 'gap'; missed: bigint; lastSeen: bigint; nowTotal: bigint }
+  /** The owner set (or, with no policy, cleared) the trust policy (see `trust.ts`). */
+  | { kind: 'trust_policy'; policy: { threshold: number; verifiers: string[] } | undefined; requestedBy: string };
 
 export interface HistoryEntry {
   index: bigint;
