@@ -44,16 +44,22 @@ export async function checkoutCommit(repo: string, commit: string, dir = project
 }
 
 /**
- * Builds canister `name` in the checkout `dir` with the repository's own tools: `pnpm install
- * --frozen-lockfile` (lifecycle scripts off, as the repository installs) and the `build` script of
+ * Installs the checkout's dependencies with the repository's own tools: `pnpm install
+ * --frozen-lockfile` (lifecycle scripts off, as the repository installs), so its toolchain
+ * (Azle, TypeScript) is the one its lockfile pins.
+ */
+export async function installCheckout(dir: string, note: (s: string) => void = () => {}): Promise<void> {
+  note(`installing the checkout's dependencies (pnpm install --frozen-lockfile)…`);
+  await run('npx', ['-y', 'pnpm@10', 'install', '--frozen-lockfile', '--prefer-offline', '--ignore-scripts'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
+}
+
+/**
+ * Builds canister `name` in an installed checkout `dir` with its own build: the `build` script of
  * the canister's package and of the workspace packages it depends on. Answers the built module.
  */
 export async function buildInCheckout(dir: string, name: string, note: (s: string) => void = () => {}): Promise<Uint8Array> {
-  const pnpm = ['-y', 'pnpm@10'];
   const pkg = JSON.parse(readFileSync(join(dir, 'canisters', name, 'package.json'), 'utf8')) as { name: string };
-  note(`installing the checkout's dependencies (pnpm install --frozen-lockfile)…`);
-  await run('npx', [...pnpm, 'install', '--frozen-lockfile', '--prefer-offline', '--ignore-scripts'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
   note(`building ${pkg.name} and its workspace dependencies with the checkout's own build…`);
-  await run('npx', [...pnpm, '--filter', `${pkg.name}...`, 'run', 'build'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
+  await run('npx', ['-y', 'pnpm@10', '--filter', `${pkg.name}...`, 'run', 'build'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
   return new Uint8Array(readFileSync(join(dir, 'canisters', name, 'dist', `${name}.wasm`)));
 }

@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { action, examples, parseInput } from '../command.js';
 import type { Context } from '../context.js';
 import { networkError, usageError, verificationError } from '../errors.js';
-import { buildInCheckout, checkoutCommit } from '../checkout.js';
+import { buildInCheckout, checkoutCommit, installCheckout } from '../checkout.js';
 import { requireIdentity } from '../deployer.js';
 import { verifyAssetsCommand } from './verify-assets.js';
 import { CANISTERS, findDapp, findVersion, moduleHashOf, readCanisterState, versionLabel, type CanisterName } from '../lineage.js';
@@ -137,6 +137,7 @@ export async function verifyWasm(ctx: Context, raw: unknown): Promise<VerifyWasm
     } catch (error) {
       throw networkError(`cannot check out ${provenance.commit} of ${repo}: ${(error as Error).message}`, 'pass --clone-from <url|dir> to clone the repository from elsewhere');
     }
+    await installCheckout(source, (n) => ctx.out.note(n));
     refuseToolchainDrift(ctx, provenance, source, input.force, checks);
     ctx.out.note(`rebuilding ${name} from ${source} (commit ${provenance.commit.slice(0, 12)})…`);
     built = await buildInCheckout(source, name, (n) => ctx.out.note(n));
