@@ -3,7 +3,7 @@
 // output parsed and checked, and refusals with their exit codes.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -334,5 +334,6 @@ describe('lineage: a dapp\'s life on a local network', () => {
     expect(json<{ ok: boolean; attestation: { outcome: string } }>(diverged)).toMatchObject({ ok: false, attestation: { outcome: 'diverged' } });
     const forgedShown = json<{ versions: { attestedBy: string[]; divergedBy: string[] }[] }>(ok(await asBob('registry', 'show', sha256(readFileSync(forged)), '--json')));
     expect(forgedShown.versions).toMatchObject([{ attestedBy: [], divergedBy: [alice.principal] }]);
-  }, 900_000); // a clone, an install and two builds of the backend and its workspace dependencies
+    rmSync(join(dir, '.lineage', 'sources'), { recursive: true, force: true }); // a clone with its node_modules
+  }, 900_000); // a clone, an install and a build of the backend and its workspace dependencies
 });

@@ -55,11 +55,19 @@ export async function installCheckout(dir: string, note: (s: string) => void = (
 
 /**
  * Builds canister `name` in an installed checkout `dir` with its own build: the `build` script of
- * the canister's package and of the workspace packages it depends on. Answers the built module.
+ * the canister's package and of the workspace packages it depends on. Answers the built module
+ * (the one already built there, if any).
  */
 export async function buildInCheckout(dir: string, name: string, note: (s: string) => void = () => {}): Promise<Uint8Array> {
+  // The checkout is clean at the commit (checked by `checkoutCommit`), so a module its build
+  // already wrote is what that commit builds to: attesting a second release of it costs no build.
+  const built = join(dir, 'canisters', name, 'dist', `${name}.wasm`);
+  if (existsSync(built)) {
+    note(`using the module this checkout's build already produced (${built})`);
+    return new Uint8Array(readFileSync(built));
+  }
   const pkg = JSON.parse(readFileSync(join(dir, 'canisters', name, 'package.json'), 'utf8')) as { name: string };
   note(`building ${pkg.name} and its workspace dependencies with the checkout's own build…`);
   await run('npx', ['-y', 'pnpm@10', '--filter', `${pkg.name}...`, 'run', 'build'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
-  return new Uint8Array(readFileSync(join(dir, 'canisters', name, 'dist', `${name}.wasm`)));
+  return new Uint8Array(readFileSync(built));
 }
