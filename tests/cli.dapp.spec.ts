@@ -3,11 +3,13 @@
 // output parsed and checked, and refusals with their exit codes.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import { RELEASE_SECTION, releaseModule, setCustomSection } from '@lineage/canister-build';
+import { execFileSync } from 'node:child_process';
+
+import { BUILD_SECTION, encodeProvenance, RELEASE_SECTION, releaseModule, setCustomSection, type BuildProvenance } from '@lineage/canister-build';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ed25519Pem, json, LINEAGE_BIN, lineage, project, REPO_ROOT, secp256k1Pem, startNetwork, type Run, type StartedNetwork } from './support/cli.js';
@@ -18,6 +20,9 @@ const built = (name: string) => new Uint8Array(readFileSync(join(REPO_ROOT, 'can
 /** What the build publishes: the gzipped module. */
 const shipped = (name: string) => new Uint8Array(readFileSync(join(REPO_ROOT, 'canisters', name, 'dist', `${name}.wasm.gz`)));
 const release = (label: string) => releaseModule(built('backend'), label);
+/** A `--stamp` release of a build of this repository: its provenance (repository, commit, toolchain) and its version. */
+const provenanced = (label: string, provenance: BuildProvenance, module: Uint8Array = built('backend')) =>
+  releaseModule(setCustomSection(module, BUILD_SECTION, encodeProvenance(provenance)), label);
 
 const ok = (run: Run) => {
   expect(run.code, `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`).toBe(0);
@@ -84,14 +89,17 @@ describe('lineage: a dapp\'s life on a local network', () => {
     expect(same.code).toBe(EXIT.usage);
     expect(same.stderr).toMatch(/already registered as org\.lineage\.backend 1\.0\.0/);
     // --stamp writes the version into it, and publishes the gzipped release: 1.3 MB, two chunks.
-    const published = json<{ hash: string; stamped: boolean; previous: string; chunks: number; uploadedChunks: number }>(ok(await asDao(
+    // It also records the repository, commit and toolchain the module was built with (lineage:build).
+    const published = json<{ hash: string; stamped: boolean; previous: string; chunks: number; uploadedChunks: number; provenance: BuildProvenance }>(ok(await asDao(
       'publish', 'org.lineage.backend', '2.0.0', build, '--previous', '1.0.0', '--stamp', '--description', 'notes search', '--json',
     )));
-    expect(published).toMatchObject({ hash: sha256(release('2.0.0')), stamped: true, previous: hashes.v1, chunks: 2, uploadedChunks: 2 });
+    expect(published.provenance.commit).toBe(execFileSync('git', ['-C', REPO_ROOT, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim());
+    expect(published.provenance).toMatchObject({ node: process.version, lockfile_sha256: sha256(readFileSync(join(REPO_ROOT, 'pnpm-lock.yaml'))) });
+    expect(published).toMatchObject({ hash: sha256(provenanced('2.0.0', published.provenance)), stamped: true, previous: hashes.v1, chunks: 2, uploadedChunks: 2 });
     hashes.v2 = published.hash;
     // The same release as a file, published again: the registry already has it.
     const v2 = join(dir, 'backend-2.0.0.wasm.gz');
-    writeFileSync(v2, release('2.0.0'));
+    writeFileSync(v2, provenanced('2.0.0', published.provenance));
     expect(ok(await asDao('publish', 'org.lineage.backend', '2.0.0', v2, '--previous', '1.0.0', '--quiet')).stdout.trim()).toBe(hashes.v2);
 
     // A raw release (4.3 MB, five chunks) is accepted too. Kill its publish after the second chunk,
@@ -302,4 +310,40 @@ describe('lineage: a dapp\'s life on a local network', () => {
     expect(recompressed.rebuiltHash).not.toBe(recompressed.deployedHash);
     expect(recompressed.checks[2]!.detail).toContain('decompresses to exactly the rebuild of backend stamped as release 5.0.0');
   }, 400_000); // two Azle rebuilds: about 30 s on an idle 2-core machine, 90 s and more when it is loaded
+
+  it('attests a release from the commit it names (clean checkout, its own build) and files a divergence for a forgery, exit 4', async () => {
+    // The repository itself is the source: its HEAD, cloned from the path (a file:// URL).
+    const repo = `file://${REPO_ROOT.replace(/\/$/, '')}`;
+    const build = join(REPO_ROOT, 'canisters', 'backend', 'dist', 'backend.wasm.gz');
+    const published = json<{ hash: string; provenance: BuildProvenance; verificationRequest: string | null }>(ok(await asDao(
+      'publish', 'org.lineage.backend', '6.0.0', build, '--previous', '5.0.0', '--stamp', '--repo', repo, '--json',
+    )));
+    expect(published.provenance).toMatchObject({ repo, commit: execFileSync('git', ['-C', REPO_ROOT, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim() });
+    expect(published.verificationRequest).not.toBeNull();
+    ok(await asBob('upgrade', 'backend', '--to', '6.0.0'));
+
+    // Alice, a verifier now, rebuilds it from a clean checkout of that commit and attests.
+    const attested = json<{ ok: boolean; match: string; attestation: { outcome: string; block: string }; checks: { check: string; ok: boolean }[] }>(
+      ok(await asAlice('verify', 'wasm', 'backend', '--attest', '--json')),
+    );
+    expect(attested).toMatchObject({ ok: true, match: 'module', attestation: { outcome: 'attested' } });
+    expect(attested.checks.map((c) => [c.check, c.ok])).toEqual([['deployed', true], ['registry', true], ['toolchain', true], ['rebuild', true], ['attest', true]]);
+    const shown = json<{ versions: { version: string; attestedBy: string[]; divergedBy: string[] }[] }>(ok(await asBob('registry', 'show', published.hash, '--json')));
+    expect(shown.versions).toMatchObject([{ version: '6.0.0', attestedBy: [alice.principal], divergedBy: [] }]);
+    const h = json<{ rows: { version: string | null; verifications: { attestedBy: string[] } | null }[] }>(ok(await asBob('history', 'backend', '--json')));
+    expect(h.rows[h.rows.length - 1]).toMatchObject({ version: 'org.lineage.backend 6.0.0', verifications: { attestedBy: [alice.principal] } });
+    expect(ok(await asBob('history', 'backend')).stdout).toContain('Attested by: ');
+
+    // A module claiming the same commit that the commit does not build: a divergence, exit 4.
+    const forged = join(dir, 'backend-7.0.0.wasm.gz');
+    writeFileSync(forged, provenanced('7.0.0', published.provenance, setCustomSection(built('backend'), 'icp:public injected', new TextEncoder().encode('not from the commit'))));
+    ok(await asDao('publish', 'org.lineage.backend', '7.0.0', forged, '--previous', '6.0.0'));
+    ok(await asBob('upgrade', 'backend', '--to', '7.0.0'));
+    const diverged = await asAlice('verify', 'wasm', 'backend', '--attest', '--json');
+    expect(diverged.code).toBe(EXIT.verification);
+    expect(json<{ ok: boolean; attestation: { outcome: string } }>(diverged)).toMatchObject({ ok: false, attestation: { outcome: 'diverged' } });
+    const forgedShown = json<{ versions: { attestedBy: string[]; divergedBy: string[] }[] }>(ok(await asBob('registry', 'show', sha256(readFileSync(forged)), '--json')));
+    expect(forgedShown.versions).toMatchObject([{ attestedBy: [], divergedBy: [alice.principal] }]);
+    rmSync(join(dir, '.lineage', 'sources'), { recursive: true, force: true }); // a clone with its node_modules
+  }, 900_000); // a clone, an install and a build of the backend and its workspace dependencies
 });

@@ -115,6 +115,36 @@ const rows: Row[] = [
       return (actor) => actor.lineage_report_installation({ canister: target, hash });
     },
   },
+  {
+    method: 'icrc126_verification_request',
+    registry: () => closed,
+    expected: typeControllerOnly,
+    prepare: async () => {
+      const ns = await freshType(closed);
+      const published = await register(closed.as.publisher, { namespace: ns, version: [1n, 0n, 0n], data: moduleBytes(ns, 100) });
+      return (actor) => actor.icrc126_verification_request({ wasm_hash: published.hash, repo: 'https://example.org/src.git', commit_hash: new Uint8Array(20), metadata: [] });
+    },
+  },
+  {
+    method: 'icrc126_file_attestation',
+    registry: () => closed,
+    expected: { anonymous: 'Refused', stranger: 'Ok', publisher: 'Ok', admin: 'Ok', owner: 'Ok' },
+    prepare: async () => {
+      const ns = await freshType(closed);
+      const published = await register(closed.as.publisher, { namespace: ns, version: [1n, 0n, 0n], data: moduleBytes(ns, 100) });
+      return (actor) => actor.icrc126_file_attestation({ wasm_id: Buffer.from(published.hash).toString('hex'), metadata: [], rebuilt_hash: [] });
+    },
+  },
+  {
+    method: 'icrc126_file_divergence',
+    registry: () => closed,
+    expected: { anonymous: 'Refused', stranger: 'Ok', publisher: 'Ok', admin: 'Ok', owner: 'Ok' },
+    prepare: async () => {
+      const ns = await freshType(closed);
+      const published = await register(closed.as.publisher, { namespace: ns, version: [1n, 0n, 0n], data: moduleBytes(ns, 100) });
+      return (actor) => actor.icrc126_file_divergence({ wasm_id: Buffer.from(published.hash).toString('hex'), divergence_report: 'differs', metadata: [], rebuilt_hash: [] });
+    },
+  },
 ];
 
 /** A verified version whose module is a valid canister module. */
@@ -168,5 +198,7 @@ describe('reading', () => {
     expect(await anonymous.icrc3_get_archives({ from: [] })).toEqual([]);
     expect((await anonymous.icrc3_supported_block_types()).length).toBeGreaterThan(0);
     expect((await anonymous.icrc10_supported_standards()).length).toBeGreaterThan(0);
+    expect(await anonymous.lineage_get_verifications({ wasm_hash: [published.hash], verifier: [], prev: [], take: [] })).toEqual([]);
+    expect(await anonymous.lineage_get_verification_request(published.hash)).toEqual([]);
   });
 });

@@ -124,12 +124,18 @@ describe('every method of the contract', () => {
     const target = await deployTarget(pic, [deployer], data);
     expect(await as(registry.actorFor(deployer)).lineage_report_installation({ canister: target, hash: request.expected_hash })).toMatchObject({ Ok: expect.any(BigInt) });
     expect((await reader.lineage_get_installations({ hash: [], canister: [target], prev: [], take: [] })).map((i) => hex(i.hash))).toEqual([hex(request.expected_hash)]);
+    const v1 = request.expected_hash as Uint8Array;
+    expect(await publisher.icrc126_verification_request({ wasm_hash: v1, repo: 'https://example.org/app.git', commit_hash: new Uint8Array(20), metadata: [] })).toMatchObject({ Ok: expect.any(BigInt) });
+    expect(await as(registry.actorFor(deployer)).icrc126_file_attestation({ wasm_id: hex(v1), metadata: [], rebuilt_hash: [v1] })).toMatchObject({ Ok: expect.any(BigInt) });
+    expect(await as(registry.actorFor(user('carol'))).icrc126_file_divergence({ wasm_id: hex(v1), divergence_report: 'differs', metadata: [], rebuilt_hash: [] })).toMatchObject({ Ok: expect.any(BigInt) });
+    expect((await reader.lineage_get_verifications({ wasm_hash: [v1], verifier: [], prev: [], take: [] })).map((v) => Object.keys(v.outcome)[0])).toEqual(['Attested', 'Diverged']);
+    expect((await reader.lineage_get_verification_request(v1))[0]?.request.repo).toBe('https://example.org/app.git');
     const blocks = await reader.icrc3_get_blocks([{ start: 0n, length: 100n }]);
     expect(blocks.blocks.length).toBe(Number(blocks.log_length));
     expect(await reader.icrc3_get_tip_certificate()).toHaveLength(1);
     await verifyTip(pic, registry.as.anonymous, registry.canisterId);
     expect(await reader.icrc3_get_archives({ from: [] })).toEqual([]);
-    expect((await reader.icrc3_supported_block_types()).length).toBe(7);
+    expect((await reader.icrc3_supported_block_types()).length).toBe(10);
     expect((await reader.icrc10_supported_standards()).map((s) => s.name)).toEqual(expect.arrayContaining(['ICRC-3', 'ICRC-10', 'ICRC-118']));
     expect(hex(await fetchModule(registry.as.anonymous, request.expected_hash as Uint8Array))).toBe(hex(data));
 

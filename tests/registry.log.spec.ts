@@ -10,7 +10,7 @@ import {
   type Icrc3Value, type RegistryFixture,
 } from './support/registry.js';
 
-const BLOCK_TYPES = ['118typecreate', '118controller', '118wasm', '118chunk', '118verified', '118deprecate', '118install'];
+const BLOCK_TYPES = ['118typecreate', '118controller', '118wasm', '118chunk', '118verified', '118deprecate', '118install', '126request', '126attestation', '126divergence'];
 
 let pic: PocketIc;
 let registry: RegistryFixture;

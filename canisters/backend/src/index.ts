@@ -14,12 +14,12 @@ import {
   backendTypes, managementTypes, managerTypes, nftTypes,
   type Account, type BackendError, type BackendInitArgs, type CanisterSettingsUpdate, type CompleteSelfUpgradeResult,
   type DappInfo, type DappRole, type Ownership, type HistoryPage, type HistoryRequest, type Note, type PrepareSelfUpgradeResult,
-  type SelfUpgradeStep, type UpgradeDappRequest, type UpgradeResult, type UpgradeStep, type UpgradeTicket,
+  type SelfUpgradeStep, type UpgradeDappRequest, type UpgradeResult, type UpgradeStep, type UpgradeTicket, type TrustPolicy, type UpgradeError,
   type HealthResult, type RestoreResult, type RestoreTicket,
 } from '@lineage/types';
 
 import {
-  backendProblems, checkOwner, configChangeProblem, isExactRing, LOOKUPS, noteProblem, ownerFromReply, ringProblem, type DappConfig,
+  backendProblems, checkOwner, configChangeProblem, isExactRing, LOOKUPS, noteProblem, ownerFromReply, policyRequestProblem, ringProblem, type DappConfig,
 } from './domain/index.js';
 import { query, update } from './methods.js';
 import { loadManagerSnapshot, managerHealth, snapshotManager } from './manager-safety.js';
@@ -44,7 +44,7 @@ interface Holder {
 }
 
 /** Methods only the token's holder can succeed with. */
-const OWNER_GATED = ['request_upgrade', 'request_restore', 'update_settings', 'deployment_history', 'authorize_uploads', 'add_note'];
+const OWNER_GATED = ['request_upgrade', 'request_restore', 'update_settings', 'deployment_history', 'authorize_uploads', 'add_note', 'set_trust_policy'];
 
 /**
  * Ingress the backend refuses before paying for it (`canister_inspect_message`): the anonymous
@@ -544,6 +544,30 @@ export default class {
         paramIdlTypes: [M.HistoryRequest], returnIdlType: M.HistoryPage, args: [r],
       });
       return { Ok: page };
+    } catch (error) {
+      return { Err: { ManagerUnavailable: rejectMessage(error) } };
+    }
+  }
+
+  // ---- the trust policy ------------------------------------------------------------------------
+
+  /**
+   * The holder sets (or, with no policy, clears) the versions she trusts: attestations from at
+   * least `threshold` of `verifiers` and no divergence from them. The manager keeps the policy,
+   * records the change in the dapp's history and checks it on every step of every upgrade.
+   */
+  @update([IDL.Opt(M.TrustPolicy)], T.UnitResult)
+  async set_trust_policy(policy: [] | [TrustPolicy]): Promise<Result<null>> {
+    const refused = await this.refuseNonOwner();
+    if (refused) return { Err: refused };
+    const problem = policyRequestProblem(policy[0] && { threshold: policy[0].threshold, verifiers: policy[0].verifiers.map((p) => p.toText()) });
+    if (problem) return { Err: { InvalidArgument: problem } };
+    try {
+      const result = await call<unknown[], { Ok: null } | { Err: UpgradeError }>(this.config.manager, 'set_trust_policy', {
+        paramIdlTypes: [M.SetTrustPolicyRequest], returnIdlType: M.ManageResult, args: [{ policy, requested_by: msgCaller() }],
+      });
+      if ('Ok' in result) return { Ok: null };
+      return { Err: 'InvalidArgument' in result.Err ? { InvalidArgument: result.Err.InvalidArgument } : { Upgrade: result.Err } };
     } catch (error) {
       return { Err: { ManagerUnavailable: rejectMessage(error) } };
     }

@@ -3,10 +3,12 @@ import { Principal } from 'azle';
 
 import { fromHex } from '@lineage/kit';
 import type {
-  ChangeKind, FailureKind, HistoryEntry as CandidEntry, Operation, OperationState as CandidState, UpgradeError, UpgradeStep,
+  ChangeKind, FailureKind, HistoryEntry as CandidEntry, Operation, OperationState as CandidState, TrustPolicy, UntrustedVersion, UpgradeError, UpgradeStep,
 } from '@lineage/types';
 
-import type { HistoryEntry, ObservedChange, OperationFailure, OperationRecord, OperationState, Refusal, Step } from './domain/index.js';
+import type {
+  HistoryEntry, ObservedChange, OperationFailure, OperationRecord, OperationState, Refusal, Step, TrustPolicy as TrustPolicyRecord, Untrusted,
+} from './domain/index.js';
 
 const opt = <T>(v: T | undefined): [] | [T] => (v === undefined ? [] : [v]);
 const principal = (text: string) => Principal.fromText(text);
@@ -115,6 +117,17 @@ export function entryToCandid(e: HistoryEntry): CandidEntry {
         },
       };
       break;
+    case 'trust_policy':
+      event = { TrustPolicy: { policy: opt(ev.policy && policyToCandid(ev.policy)), requested_by: principal(ev.requestedBy) } };
+      break;
   }
   return { index: e.index, time: e.time, canister: principal(e.canister), event };
+}
+
+export function policyToCandid(p: TrustPolicyRecord): TrustPolicy {
+  return { threshold: p.threshold, verifiers: p.verifiers.map(principal) };
+}
+
+export function untrustedToCandid(u: Untrusted): UntrustedVersion {
+  return { hash: fromHex(u.hash), version: u.version, attested_by: u.attestedBy.map(principal), diverged_by: u.divergedBy.map(principal), needed: u.needed };
 }

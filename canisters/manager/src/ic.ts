@@ -10,7 +10,7 @@ import { managementTypes, registryTypes, type CanisterInfo, type CanisterStatus,
 
 import {
   DEFAULT_POLICY, EffectError, isNoMethod, policyOf, upgradeMode,
-  type HealthAnswer, type IcEffects, type MetadataValue, type ObservedChange, type PathError, type RegistryVersion, type SafetyEffects,
+  type Filing, type HealthAnswer, type IcEffects, type MetadataValue, type ObservedChange, type PathError, type RegistryVersion, type SafetyEffects,
 } from './domain/index.js';
 
 const M = managementTypes(IDL);
@@ -114,6 +114,20 @@ export class Registry {
     if ('Error' in result) throw new EffectError('icrc118_get_wasm_chunk', `chunk ${index} of ${hash}: ${Object.keys(result.Error)[0]}`);
     const declared = result.Ok.chunk_hash.length === 0 ? undefined : toHex(result.Ok.chunk_hash[0]);
     return { bytes: asBytes(result.Ok.wasm_chunk), declared };
+  }
+
+  /**
+   * The current ICRC-126 filings of the named `verifiers` on version `hash`: one query each (a
+   * verifier has at most one filing per version), so filings by others cost nothing here.
+   */
+  async filings(hash: string, verifiers: string[]): Promise<Filing[]> {
+    const out: Filing[] = [];
+    for (const verifier of verifiers) {
+      const found = await invoke<{ verifier: Principal; outcome: { Attested: null } | { Diverged: { report: string } } }[]>(this.canister, 'lineage_get_verifications',
+        [R.GetVerificationsRequest], [{ wasm_hash: [fromHex(hash)], verifier: [id(verifier)], prev: [], take: [1n] }], IDL.Vec(R.Verification));
+      for (const f of found) out.push({ verifier: f.verifier.toText(), outcome: 'Attested' in f.outcome ? 'attested' : 'diverged' });
+    }
+    return out;
   }
 
   /** Asks the registry to record the installation; it confirms with `canister_info` itself. */

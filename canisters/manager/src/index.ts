@@ -16,15 +16,16 @@ import {
   type Icrc3DataCertificate, type Icrc3GetBlocksResult, type ManagedCanister, type ManagerInitArgs, type Operation,
   type PrepareSelfUpgradeResult, type SelfUpgradeStep, type UpgradeError, type UpgradeRequest, type UpgradeResult,
   type HealthResult, type RestoreRequest, type RestoreResult, type RollbackReport, type SnapshotInfo,
+  type SetTrustPolicyRequest, type TrustPolicy as CandidTrustPolicy,
 } from '@lineage/types';
 import { asBytes, candidWorkProblem, fromHex, toHex } from '@lineage/kit';
 
 import {
   blockToEntry, BLOCK_TYPES, checkTarget, confirmModule, DEFAULT_PAGE, eventToTx, explainPathError, installStaged,
-  liveLock, newChanges, pagePositions, reconcileDeployment, stageChunks, stepsFromPath,
+  liveLock, newChanges, pagePositions, policyProblem, reconcileDeployment, stageChunks, stepsFromPath, untrustedSteps,
   type HistoryEvent, type ObservedChange, type OperationFailure, type OperationRecord, type Refusal, type RegistryVersion, type Step,
 } from './domain/index.js';
-import { entryToCandid, failureKindToCandid, operationToCandid, refusalToCandid, stepToCandid } from './convert.js';
+import { entryToCandid, failureKindToCandid, operationToCandid, policyToCandid, refusalToCandid, stepToCandid, untrustedToCandid } from './convert.js';
 import { canisterInfo, canisterStatus, icEffects, observedChange, Registry, safetyEffects } from './ic.js';
 import { planProblem, runProtectedStep } from './protected.js';
 import { healthOfManager } from './self-health.js';
@@ -208,6 +209,28 @@ export default class {
     return this.store.watched().map((w) => ({ canister: Principal.fromText(w.canister), label: w.label }));
   }
 
+  /**
+   * Sets (or, with no policy, clears) the owner's trust policy; the backend asks for the NFT holder.
+   * Every change is an entry of the history, about the manager itself.
+   */
+  @update([T.SetTrustPolicyRequest], T.ManageResult)
+  set_trust_policy(r: SetTrustPolicyRequest): { Ok: null } | { Err: UpgradeError } {
+    const refused = this.refuseNonController();
+    if (refused) return { Err: refused };
+    const policy = r.policy[0] && { threshold: r.policy[0].threshold, verifiers: r.policy[0].verifiers.map((p) => p.toText()) };
+    const problem = policy && policyProblem(policy);
+    if (problem) return { Err: { InvalidArgument: problem } };
+    this.store.trustPolicy = policy;
+    this.record(this.self, { kind: 'trust_policy', policy, requestedBy: r.requested_by.toText() });
+    return { Ok: null };
+  }
+
+  @query([], IDL.Opt(T.TrustPolicy))
+  trust_policy(): [] | [CandidTrustPolicy] {
+    const policy = this.store.trustPolicy;
+    return policy ? [policyToCandid(policy)] : [];
+  }
+
   @query([], IDL.Principal)
   registry_id(): Principal {
     return Principal.fromText(this.store.config.registry);
@@ -215,8 +238,33 @@ export default class {
 
   // ---- planning ------------------------------------------------------------------------------
 
-  /** What the request means: the steps from the module `canister` runs to `targetHash`. */
+  /**
+   * What the request means: the steps from the module `canister` runs to `targetHash`, every one
+   * of them trusted by the owner's trust policy (issue 16).
+   */
   private async plan(canister: string, targetHash: string): Promise<{ steps: Step[]; versions: Map<string, RegistryVersion> } | { error: UpgradeError }> {
+    const planned = await this.planPath(canister, targetHash);
+    if ('error' in planned) return planned;
+    const refused = await this.untrusted(planned.steps);
+    return refused ? { error: refused } : planned;
+  }
+
+  /** `Untrusted` naming every step the trust policy does not trust, or undefined (no policy: nothing is required). */
+  private async untrusted(steps: Step[]): Promise<UpgradeError | undefined> {
+    const policy = this.store.trustPolicy;
+    if (!policy) return undefined;
+    const filings = new Map<string, Awaited<ReturnType<Registry['filings']>>>();
+    try {
+      for (const s of steps) filings.set(s.to, await this.registry.filings(s.to, policy.verifiers));
+    } catch (error) {
+      return { RegistryUnavailable: (error as Error).message };
+    }
+    // Re-read after the awaits: the policy may have changed meanwhile.
+    const missing = untrustedSteps(this.store.trustPolicy, steps, (hash) => filings.get(hash) ?? []);
+    return missing.length === 0 ? undefined : { Untrusted: { missing: missing.map(untrustedToCandid) } };
+  }
+
+  private async planPath(canister: string, targetHash: string): Promise<{ steps: Step[]; versions: Map<string, RegistryVersion> } | { error: UpgradeError }> {
     let current: string | undefined;
     try {
       const status = await canisterStatus(canister);
@@ -382,6 +430,12 @@ export default class {
     if (current !== step.from) {
       return { failure: { kind: 'StateChanged', message: `${canister} runs ${current ?? 'no module'}, not ${step.from}, so version ${step.to} does not apply` } };
     }
+    // A divergence filed (or the policy changed) since planning stops the step too.
+    const untrusted = await this.untrusted([step]);
+    if (untrusted && 'Untrusted' in untrusted) {
+      return { failure: { kind: 'StateChanged', message: `the trust policy no longer trusts version ${step.to}: ${untrusted.Untrusted.missing.map((m) => `${m.attested_by.length} of ${m.needed} attestations, ${m.diverged_by.length} divergences`).join('; ')}` } };
+    }
+    if (untrusted) return { failure: { kind: 'RegistryUnavailable', message: 'RegistryUnavailable' in untrusted ? untrusted.RegistryUnavailable : 'registry unavailable' } };
     return { version, from };
   }
 

@@ -7,7 +7,7 @@ import { IDL, StableBTreeMap } from 'azle';
 import { icrcTypes } from '@lineage/types';
 import { BlockLog, type Value } from '@lineage/kit';
 
-import type { Lock, OperationRecord, OwnSnapshot, WatchedCanister } from './domain/index.js';
+import type { Lock, OperationRecord, OwnSnapshot, TrustPolicy, WatchedCanister } from './domain/index.js';
 
 const T = icrcTypes(IDL);
 
@@ -44,6 +44,15 @@ export class Storage {
 
   set config(config: ManagerConfig) {
     this.metaMap.insert('config', config);
+  }
+
+  /** The owner's trust policy (kept beside the config: no memory id of its own). */
+  get trustPolicy(): TrustPolicy | undefined {
+    return (this.metaMap.get('trust_policy') as { policy: TrustPolicy | undefined } | undefined)?.policy;
+  }
+
+  set trustPolicy(policy: TrustPolicy | undefined) {
+    this.metaMap.insert('trust_policy', { policy });
   }
 
   hasConfig(): boolean {

@@ -1,10 +1,15 @@
 /** Between the Candid shapes of the contract (`@lineage/types`) and the registry's plain records. */
 import { Principal } from 'azle';
-import type { CanisterType, CanisterVersion, Installation, UploadStatus, Wasm, WasmFilter as CandidWasmFilter } from '@lineage/types';
+import type {
+  CanisterType, CanisterVersion, Installation, UploadStatus, Verification, VerificationError, VerificationRequestRecord as CandidRequest, Wasm,
+  WasmFilter as CandidWasmFilter,
+} from '@lineage/types';
 
 import { asBytes, fromHex, toHex } from '@lineage/kit';
 
-import type { CanisterTypeRecord, InstallationRecord, RegistryView, WasmFilter, WasmRecord } from './domain/index.js';
+import type {
+  CanisterTypeRecord, InstallationRecord, RegistryView, VerificationRecord, VerificationRefusal, VerificationRequestRecord, WasmFilter, WasmRecord,
+} from './domain/index.js';
 import { versionsOf } from './domain/graph.js';
 
 const ZERO_HASH = new Uint8Array(32);
@@ -77,4 +82,35 @@ export function filterFromCandid(f: CandidWasmFilter): WasmFilter {
   if ('controllers' in f) return { kind: 'controllers', principals: f.controllers.map((p) => p.toText()) };
   if ('previous_hash' in f) return { kind: 'previous_hash', hash: hex(f.previous_hash) };
   return { kind: 'canister', canister: f.canister.toText() };
+}
+
+export function filingToCandid(f: VerificationRecord): Verification {
+  return {
+    wasm_hash: fromHex(f.hash),
+    verifier: Principal.fromText(f.verifier),
+    outcome: f.outcome === 'attested' ? { Attested: null } : { Diverged: { report: f.report } },
+    rebuilt_hash: some(f.rebuiltHash === undefined ? undefined : fromHex(f.rebuiltHash)),
+    metadata: f.metadata,
+    filed_at: f.filedAt,
+    block: f.block,
+    seq: BigInt(f.seq),
+  };
+}
+
+export function requestToCandid(r: VerificationRequestRecord): CandidRequest {
+  return {
+    request: { wasm_hash: fromHex(r.hash), repo: r.repo, commit_hash: fromHex(r.commit), metadata: r.metadata },
+    requested_by: Principal.fromText(r.requestedBy),
+    requested_at: r.requestedAt,
+    block: r.block,
+  };
+}
+
+export function refusalToCandid(r: VerificationRefusal): VerificationError {
+  switch (r.kind) {
+    case 'InvalidWasmId': return { InvalidWasmId: r.message };
+    case 'TooLarge': return { TooLarge: { field: r.field, max_bytes: BigInt(r.maxBytes) } };
+    case 'TooManyFilings': return { TooManyFilings: { max: BigInt(r.max) } };
+    case 'TooManyVerifiers': return { TooManyVerifiers: { max: BigInt(r.max) } };
+  }
 }

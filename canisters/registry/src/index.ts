@@ -17,6 +17,8 @@ import {
   type ManageControllerRequest, type ManageControllerResult, type RegistryInitArgs, type ReportInstallationRequest,
   type ReportInstallationResult, type UpdateWasmRequest, type UpdateWasmResult, type UploadRequest, type UploadResult,
   type UploadStatus, type UpgradePathResult, type Wasm, type CanisterType,
+  type AttestationRequest, type DivergenceReportRequest, type GetVerificationsRequest, type Verification, type VerificationRequest,
+  type VerificationRequestRecord as CandidVerificationRequest, type VerificationResult,
 } from '@lineage/types';
 
 import { asBytes, fromHex, fullBucket, ingressProblem, takeToken, toHex, type Bucket, type IngressPolicy, type Value } from '@lineage/kit';
@@ -25,16 +27,23 @@ import {
   ANONYMOUS, acceptChunk, advanceHash, checkRegistration, controlsType, emptyProgress, fieldsProblem, isAdmin, KNOWN_REPORTERS, UNKNOWN_REPORTERS,
   isKnownReporter, mayCreateType, MAX_CHUNKS, namespaceProblem, queryTypes, queryWasms, repeatedReport, upgradePath, withStoredChunk,
   type WasmRecord,
+  admitFiling, filingOf, filingProblem, isKnownVerifier, KNOWN_VERIFIERS, NEW_VERIFIERS, parseWasmId, queryVerifications, requestProblem,
+  type VerificationRefusal,
 } from './domain/index.js';
 import { query, update } from './methods.js';
-import { filterFromCandid, hex, installationToCandid, opt, some, typeToCandid, uploadStatus, versionToCandid, wasmToCandid } from './convert.js';
+import {
+  filterFromCandid, filingToCandid, hex, installationToCandid, opt, refusalToCandid, requestToCandid, some, typeToCandid, uploadStatus, versionToCandid,
+  wasmToCandid,
+} from './convert.js';
 import { Storage } from './storage.js';
 
 const T = registryTypes(IDL);
 
 const CanisterInfoArgs = IDL.Record({ canister_id: IDL.Principal, num_requested_changes: IDL.Opt(IDL.Nat64) });
 
-const BLOCK_TYPES = ['118typecreate', '118controller', '118wasm', '118chunk', '118verified', '118deprecate', '118install'];
+const BLOCK_TYPES = [
+  '118typecreate', '118controller', '118wasm', '118chunk', '118verified', '118deprecate', '118install', '126request', '126attestation', '126divergence',
+];
 const DOCS = 'https://github.com/lineage-dapps/lineage/blob/main/canisters/registry/README.md#blocks-the-icrc-3-log';
 const MAX_BLOCKS_PER_REPLY = 2000n;
 
@@ -50,10 +59,12 @@ const INGRESS: IngressPolicy = {
   maxArgBytes: {
     default: 64 * KiB, icrc118_upload_wasm_chunk: 1024 * KiB + 4 * KiB, icrc118_update_wasm: 1536 * KiB,
     icrc118_create_canister_type: 1024 * KiB, icrc118_deprecate: 128 * KiB, lineage_report_installation: KiB,
+    // ICRC-126: 16 KiB of metadata plus a 4 KiB report or a 1 KiB repository URL, and the Candid around them.
+    icrc126_verification_request: 24 * KiB, icrc126_file_attestation: 24 * KiB, icrc126_file_divergence: 24 * KiB,
   },
   refuseAnonymous: new Set([
     'icrc118_create_canister_type', 'icrc118_manage_controller', 'icrc118_update_wasm', 'icrc118_upload_wasm_chunk',
-    'icrc118_deprecate', 'lineage_report_installation',
+    'icrc118_deprecate', 'lineage_report_installation', 'icrc126_verification_request', 'icrc126_file_attestation', 'icrc126_file_divergence',
   ]),
 };
 
@@ -65,6 +76,9 @@ export default class {
    */
   newcomerChecks: Bucket | undefined;
   reporterChecks = new Map<string, Bucket>();
+  /** Heap only, like the report buckets: ICRC-126 filings by principals that never filed (shared), and by each verifier. */
+  newVerifierFilings: Bucket | undefined;
+  verifierFilings = new Map<string, Bucket>();
 
   @inspectMessage({ manual: true })
   inspect(): boolean {
@@ -434,6 +448,95 @@ export default class {
       .map(installationToCandid);
   }
 
+  // ---- ICRC-126: build verification ----------------------------------------------------------
+
+  /** A controller of the version's type says where its source is: repository, commit, build metadata. */
+  @update([T.VerificationRequest], T.VerificationResult)
+  icrc126_verification_request(r: VerificationRequest): VerificationResult {
+    const caller = msgCaller().toText();
+    if (caller === ANONYMOUS) return { Error: { Unauthorized: null } };
+    const hash = hex(r.wasm_hash);
+    const wasm = this.store.view.wasms.get(hash);
+    if (!wasm) return { Error: { NotFound: null } };
+    const type = this.store.view.types.get(wasm.namespace);
+    if (!type || !controlsType(type, caller)) return { Error: { Unauthorized: null } };
+    const commit = asBytes(r.commit_hash);
+    const refused = requestProblem({ repo: r.repo, commit, metadata: r.metadata });
+    if (refused) return { Error: refusalToCandid(refused) };
+    const block = this.log('126request', [
+      ['wasm_hash', { Blob: fromHex(hash) }], ['repo', { Text: r.repo }], ['commit_hash', { Blob: commit }],
+    ]);
+    this.store.putRequest({ hash, repo: r.repo, commit: toHex(commit), metadata: r.metadata, requestedBy: caller, requestedAt: time(), block });
+    return { Ok: block };
+  }
+
+  /** Anyone who rebuilt the version and got its hash says so; it replaces the caller's earlier filing on it. */
+  @update([T.AttestationRequest], T.VerificationResult)
+  icrc126_file_attestation(r: AttestationRequest): VerificationResult {
+    return this.file(r.wasm_id, 'attested', '', r.metadata, opt(r.rebuilt_hash));
+  }
+
+  /** Anyone who rebuilt the version and got something else says so (with what differed). */
+  @update([T.DivergenceReportRequest], T.VerificationResult)
+  icrc126_file_divergence(r: DivergenceReportRequest): VerificationResult {
+    return this.file(r.wasm_id, 'diverged', r.divergence_report, opt(r.metadata) ?? [], opt(r.rebuilt_hash));
+  }
+
+  private file(wasmId: string, outcome: 'attested' | 'diverged', report: string, metadata: VerificationRequest['metadata'], rebuilt: Uint8Array | number[] | undefined): VerificationResult {
+    const verifier = msgCaller().toText();
+    if (verifier === ANONYMOUS) return { Error: { Unauthorized: null } };
+    const parsed = parseWasmId(wasmId);
+    if ('kind' in parsed) return { Error: refusalToCandid(parsed) };
+    const { hash } = parsed;
+    if (!this.store.view.wasms.has(hash)) return { Error: { NotFound: null } };
+    const rebuiltHash = rebuilt === undefined ? undefined : asBytes(rebuilt);
+    const tooLarge = filingProblem({ report, metadata, rebuiltHash });
+    if (tooLarge) return { Error: refusalToCandid(tooLarge) };
+    if (outcome === 'attested' && rebuiltHash !== undefined && toHex(rebuiltHash) !== hash) {
+      return { Error: { HashMismatch: { expected: fromHex(hash), rebuilt: rebuiltHash } } };
+    }
+    const admitted = admitFiling(this.store.filings, verifier, hash);
+    if (admitted) return { Error: refusalToCandid(admitted) };
+    const wait = this.filingBudgetRefuses(verifier);
+    if (wait !== undefined) return { Error: { TooManyRequests: { retry_after_seconds: wait } } };
+    const amended = filingOf(this.store.filings, verifier, hash);
+    const tx: [string, Value][] = [['wasm_hash', { Blob: fromHex(hash) }]];
+    if (rebuiltHash !== undefined) tx.push(['rebuilt_hash', { Blob: rebuiltHash }]);
+    if (outcome === 'diverged') tx.push(['report', { Text: report }]);
+    if (amended) tx.push(['amends', { Nat: amended.block }]);
+    const block = this.log(outcome === 'attested' ? '126attestation' : '126divergence', tx);
+    this.store.putFiling({
+      hash, verifier, outcome, report, rebuiltHash: rebuiltHash && toHex(rebuiltHash), metadata, filedAt: time(), block, seq: this.store.nextFilingSeq(),
+    });
+    return { Ok: block };
+  }
+
+  /** Seconds to wait when the filer's bucket is empty (see `domain/verifications.ts`). */
+  private filingBudgetRefuses(verifier: string): bigint | undefined {
+    const now = time();
+    const known = isKnownVerifier(this.store.filings, verifier);
+    const rule = known ? KNOWN_VERIFIERS : NEW_VERIFIERS;
+    const current = (known ? this.verifierFilings.get(verifier) : this.newVerifierFilings) ?? fullBucket(rule, now);
+    const taken = takeToken(rule, current, now);
+    if (known) this.verifierFilings.set(verifier, taken.bucket);
+    else this.newVerifierFilings = taken.bucket;
+    return taken.granted ? undefined : rule.refillNanos / 1_000_000_000n + 1n;
+  }
+
+  /** Current filings, by version and / or verifier, in filing order, paged by `seq`. */
+  @query([T.GetVerificationsRequest], IDL.Vec(T.Verification))
+  lineage_get_verifications(r: GetVerificationsRequest): Verification[] {
+    const hash = opt(r.wasm_hash);
+    const filter = { hash: hash === undefined ? undefined : hex(hash), verifier: opt(r.verifier)?.toText() };
+    return queryVerifications(this.store.filings, filter, opt(r.prev), opt(r.take)).map(filingToCandid);
+  }
+
+  @query([IDL.Vec(IDL.Nat8)], IDL.Opt(T.VerificationRequestRecord))
+  lineage_get_verification_request(hash: Uint8Array): [] | [CandidVerificationRequest] {
+    const record = this.store.requests.get(hex(hash));
+    return record ? [requestToCandid(record)] : [];
+  }
+
   // ---- ICRC-3 and ICRC-10 ------------------------------------------------------------------
 
   @query([T.GetBlocksArgs], T.GetBlocksResult)
@@ -465,6 +568,7 @@ export default class {
       { name: 'ICRC-3', url: 'https://github.com/dfinity/ICRC-1/tree/main/standards/ICRC-3' },
       { name: 'ICRC-10', url: 'https://github.com/dfinity/ICRC/ICRCs/ICRC-10' },
       { name: 'ICRC-118', url: 'https://github.com/dfinity/ICRC/ICRCs/ICRC-118' },
+      { name: 'ICRC-126', url: 'https://github.com/dfinity/ICRC/ICRCs/ICRC-126' },
     ];
   }
 }

@@ -7,7 +7,9 @@ import { IDL, StableBTreeMap } from 'azle';
 
 import { registryTypes } from '@lineage/types';
 
-import type { CanisterTypeRecord, InstallationRecord, RegistryConfig, RegistryView, WasmRecord } from './domain/index.js';
+import type {
+  CanisterTypeRecord, InstallationRecord, RegistryConfig, RegistryView, VerificationRecord, VerificationRequestRecord, WasmRecord,
+} from './domain/index.js';
 import { BlockLog, type Value } from '@lineage/kit';
 
 const raw = { toBytes: (b: Uint8Array) => b, fromBytes: (b: Uint8Array) => b };
@@ -28,18 +30,42 @@ export class Storage {
   private readonly blocksMap = new StableBTreeMap<string, Value>(3, undefined, blockCodec);
   private readonly installationsMap = new StableBTreeMap<string, InstallationRecord>(4);
   private readonly settingsMap = new StableBTreeMap<string, unknown>(5);
+  /** ICRC-126 filings, by `hash:verifier`, and verification requests, by hash. */
+  private readonly filingsMap = new StableBTreeMap<string, VerificationRecord>(6);
+  private readonly requestsMap = new StableBTreeMap<string, VerificationRequestRecord>(7);
 
   /** The ICRC-3 log; its tip lives beside the settings. */
   readonly log = new BlockLog(this.blocksMap, this.settingsMap);
 
   /** Heap caches of the small records. */
   readonly view: RegistryView = { types: new Map(), wasms: new Map(), installations: [] };
+  /** Heap caches of the ICRC-126 filings (in filing order) and requests. */
+  filings: VerificationRecord[] = [];
+  requests = new Map<string, VerificationRequestRecord>();
 
   /** Rebuilds the heap caches from stable memory (after an upgrade). */
   load(): void {
     this.view.types = new Map(this.typesMap.items().map(([k, v]) => [k, v]));
     this.view.wasms = new Map(this.wasmsMap.items().map(([k, v]) => [k, v]));
     this.view.installations = this.installationsMap.values().sort((a, b) => a.seq - b.seq);
+    this.filings = this.filingsMap.values().sort((a, b) => a.seq - b.seq);
+    this.requests = new Map(this.requestsMap.items());
+  }
+
+  /** Records a filing, replacing the verifier's previous one on the same version. */
+  putFiling(record: VerificationRecord): void {
+    this.filingsMap.insert(`${record.hash}:${record.verifier}`, record);
+    this.filings = this.filings.filter((f) => !(f.hash === record.hash && f.verifier === record.verifier));
+    this.filings.push(record);
+  }
+
+  nextFilingSeq(): number {
+    return this.filings.reduce((m, f) => Math.max(m, f.seq), -1) + 1;
+  }
+
+  putRequest(record: VerificationRequestRecord): void {
+    this.requestsMap.insert(record.hash, record);
+    this.requests.set(record.hash, record);
   }
 
   get config(): RegistryConfig {

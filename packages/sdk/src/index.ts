@@ -4,7 +4,10 @@ export { fetchWasm, type FetchProgress, type FetchWasmOptions } from './registry
 export { findWasm, readUploadState, recordedHash, type UploadState } from './registry/upload-state.js';
 export { DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES, planChunks, type ChunkPlan } from './registry/chunks.js';
 export { formatVersion, toVersion, type VersionInput } from './registry/version.js';
-export type { FetchRegistry, PublishRegistry, ReadRegistry } from './registry/service.js';
+export type { FetchRegistry, PublishRegistry, ReadRegistry, VerificationRegistry } from './registry/service.js';
+export {
+  fileVerification, summarizeVerifications, trustedBy, verificationsBy, verificationsOf, type FileVerificationOptions, type VerificationRecord,
+} from './registry/verifications.js';
 
 export { hashValue } from './icrc3/hash.js';
 export { asBlob, getField, valueKind, valueToJson, type Icrc3Value } from './icrc3/value.js';

@@ -10,7 +10,9 @@ import type { IDL as CandidIDL } from '@dfinity/candid';
 import type { IdlFactory, IdlInitFactory, IdlNamespace } from './idl.js';
 import type { CanisterSettingsUpdate } from './management.js';
 import { managementTypes } from './management.js';
-import { managerTypes, type HealthResult, type HistoryPage, type HistoryRequest, type RestoreTicket, type UpgradeError, type UpgradeTicket } from './manager.js';
+import {
+  managerTypes, type HealthResult, type HistoryPage, type HistoryRequest, type RestoreTicket, type TrustPolicy, type UpgradeError, type UpgradeTicket,
+} from './manager.js';
 
 type Blob = Uint8Array | number[];
 type Opt<T> = [] | [T];
@@ -161,6 +163,7 @@ export const backendIdl: IdlFactory = ({ IDL }) => {
     authorize_uploads: IDL.Func([], [t.UnitResult], []),
     add_note: IDL.Func([IDL.Text], [t.NoteResult], []),
     notes: IDL.Func([], [IDL.Vec(t.Note)], ['query']),
+    set_trust_policy: IDL.Func([IDL.Opt(m.TrustPolicy)], [t.UnitResult], []),
   });
 };
 
@@ -184,4 +187,6 @@ export interface BackendService {
   authorize_uploads(): Promise<{ Ok: null } | { Err: BackendError }>;
   add_note(text: string): Promise<{ Ok: Note } | { Err: BackendError }>;
   notes(): Promise<Note[]>;
+  /** The holder sets (or, with `[]`, clears) the dapp's trust policy; the manager keeps and enforces it. */
+  set_trust_policy(policy: Opt<TrustPolicy>): Promise<{ Ok: null } | { Err: BackendError }>;
 }

@@ -76,8 +76,35 @@ export type FailureKind =
   | { SnapshotFailed: null }
   | { Unhealthy: { rolled_back: boolean } };
 
+/**
+ * The owner's trust policy: every version installed needs attestations (ICRC-126, in the registry)
+ * from at least `threshold` of `verifiers`, and no divergence from any of them.
+ */
+export interface TrustPolicy {
+  threshold: number;
+  verifiers: Principal[];
+}
+
+/** A version of the path the trust policy does not trust, and what it lacks. */
+export interface UntrustedVersion {
+  hash: Blob;
+  version: Version;
+  attested_by: Principal[];
+  diverged_by: Principal[];
+  needed: number;
+}
+
+export interface SetTrustPolicyRequest {
+  /** No policy: nothing is required (the default). */
+  policy: Opt<TrustPolicy>;
+  /** The NFT holder on whose behalf the backend asks; recorded in the history. */
+  requested_by: Principal;
+}
+
 export type UpgradeError =
   | { Unauthorized: string }
+  /** The trust policy refuses: every version of the path it does not trust, with what is missing. */
+  | { Untrusted: { missing: UntrustedVersion[] } }
   | { Busy: { canister: Principal; operation: bigint; since: bigint } }
   | { NotAController: string }
   | { VersionNotFound: Blob }
@@ -149,7 +176,8 @@ export type HistoryEvent =
   | { SnapshotTaken: { operation: bigint; step: number; snapshot: Blob; taken_at: bigint; replaced: Opt<Blob> } }
   | { HealthChecked: { operation: bigint; step: number; healthy: boolean; detail: string } }
   | { RolledBack: { operation: bigint; step: number; from: Blob; to: Blob; reason: string; snapshot: Blob; loaded: boolean; detail: string } }
-  | { Restored: { operation: bigint; snapshot: Blob; taken_at: bigint; requested_by: Principal; loaded: boolean; detail: string } };
+  | { Restored: { operation: bigint; snapshot: Blob; taken_at: bigint; requested_by: Principal; loaded: boolean; detail: string } }
+  | { TrustPolicy: { policy: Opt<TrustPolicy>; requested_by: Principal } };
 
 /** `lineage_health`: every Lineage canister answers it (state loaded, invariants hold). */
 export type HealthResult = { Ok: null } | { Err: string };
@@ -215,7 +243,8 @@ export type ManagerTypeName =
   | 'Operation' | 'FailureKind' | 'UpgradeError' | 'UpgradeTicket' | 'UpgradeResult' | 'SelfUpgradeStep'
   | 'PrepareSelfUpgradeResult' | 'CompleteSelfUpgradeRequest' | 'CompleteSelfUpgradeResult' | 'ChangeKind'
   | 'HistoryEvent' | 'HistoryEntry' | 'HistoryRequest' | 'HistoryPage' | 'ManageResult'
-  | 'HealthResult' | 'SnapshotInfo' | 'RestoreRequest' | 'RestoreResult' | 'RollbackReport';
+  | 'HealthResult' | 'SnapshotInfo' | 'RestoreRequest' | 'RestoreResult' | 'RollbackReport'
+  | 'TrustPolicy' | 'UntrustedVersion' | 'SetTrustPolicyRequest';
 
 /** Every named type of the manager interface, built with the given `IDL`. */
 export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidIDL.Type> {
@@ -260,8 +289,14 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
     state: OperationState,
     entries: IDL.Vec(IDL.Nat64),
   });
+  const TrustPolicy = IDL.Record({ threshold: IDL.Nat32, verifiers: IDL.Vec(IDL.Principal) });
+  const UntrustedVersion = IDL.Record({
+    hash: Hash, version: Version, attested_by: IDL.Vec(IDL.Principal), diverged_by: IDL.Vec(IDL.Principal), needed: IDL.Nat32,
+  });
+  const SetTrustPolicyRequest = IDL.Record({ policy: IDL.Opt(TrustPolicy), requested_by: IDL.Principal });
   const UpgradeError = IDL.Variant({
     Unauthorized: IDL.Text,
+    Untrusted: IDL.Record({ missing: IDL.Vec(UntrustedVersion) }),
     Busy: IDL.Record({ canister: IDL.Principal, operation: IDL.Nat64, since: IDL.Nat64 }),
     NotAController: IDL.Text,
     VersionNotFound: Hash,
@@ -326,6 +361,7 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
     Restored: IDL.Record({
       operation: IDL.Nat64, snapshot: IDL.Vec(IDL.Nat8), taken_at: IDL.Nat64, requested_by: IDL.Principal, loaded: IDL.Bool, detail: IDL.Text,
     }),
+    TrustPolicy: IDL.Record({ policy: IDL.Opt(TrustPolicy), requested_by: IDL.Principal }),
   });
   const HistoryEntry = IDL.Record({ index: IDL.Nat64, time: IDL.Nat64, canister: IDL.Principal, event: HistoryEvent });
   const HistoryRequest = IDL.Record({
@@ -351,6 +387,7 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
     UpgradeError, UpgradeTicket, UpgradeResult, SelfUpgradeStep, PrepareSelfUpgradeResult, CompleteSelfUpgradeRequest,
     CompleteSelfUpgradeResult, ChangeKind, HistoryEvent, HistoryEntry, HistoryRequest, HistoryPage, ManageResult,
     HealthResult, SnapshotInfo, RestoreRequest, RestoreResult, RollbackReport,
+    TrustPolicy, UntrustedVersion, SetTrustPolicyRequest,
   };
 }
 
@@ -373,6 +410,8 @@ export const managerIdl: IdlFactory = ({ IDL }) => {
     record_rollback: IDL.Func([t.RollbackReport], [t.ManageResult], []),
     snapshots: IDL.Func([IDL.Principal], [IDL.Vec(t.SnapshotInfo)], ['query']),
     lineage_health: IDL.Func([], [t.HealthResult], ['query']),
+    set_trust_policy: IDL.Func([t.SetTrustPolicyRequest], [t.ManageResult], []),
+    trust_policy: IDL.Func([], [IDL.Opt(t.TrustPolicy)], ['query']),
     ...icrc3Methods(IDL),
   });
 };
@@ -402,6 +441,9 @@ export interface ManagerService {
   snapshots(canister: Principal): Promise<SnapshotInfo[]>;
   /** State loaded and invariants hold. */
   lineage_health(): Promise<HealthResult>;
+  /** Controllers only (the backend, for the NFT holder): sets or clears the trust policy; one history entry. */
+  set_trust_policy(request: SetTrustPolicyRequest): Promise<{ Ok: null } | { Err: UpgradeError }>;
+  trust_policy(): Promise<Opt<TrustPolicy>>;
   icrc3_get_blocks(args: { start: bigint; length: bigint }[]): Promise<Icrc3GetBlocksResult>;
   icrc3_get_tip_certificate(): Promise<Opt<Icrc3DataCertificate>>;
   icrc3_get_archives(args: { from: Opt<Principal> }): Promise<{ canister_id: Principal; start: bigint; end: bigint }[]>;

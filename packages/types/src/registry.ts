@@ -15,6 +15,13 @@
  *   wasm records.
  * - Lineage methods outside the draft carry the `lineage_` prefix: installation reports, upload
  *   status and installations.
+ *
+ * ICRC-126 (build verification, a draft by the ICRC-118 author): `icrc126_verification_request`,
+ * `icrc126_file_attestation` and `icrc126_file_divergence` keep the draft's request shapes (`wasm_hash`
+ * / `repo` / `commit_hash` / `metadata`; `wasm_id` as lowercase hex text; `divergence_report`) and add
+ * optional fields (`rebuilt_hash`); every one answers `Ok` with the block index or a typed `Error`
+ * (the draft's request answers a bare `nat`, which cannot refuse). The draft names no queries, so
+ * `lineage_get_verifications` and `lineage_get_verification_request` read them.
  */
 import type { Principal } from '@dfinity/principal';
 
@@ -220,8 +227,80 @@ export interface UploadStatus {
   failure: Opt<string>;
 }
 
+// ---- ICRC-126: build verification -----------------------------------------------------------
+
+/** What a verifier needs to rebuild a version: the draft's `VerificationRequest`. */
+export interface VerificationRequest {
+  wasm_hash: Blob;
+  repo: string;
+  /** The commit (a git object id: 20 bytes for SHA-1, 32 for SHA-256). */
+  commit_hash: Blob;
+  metadata: Icrc16Map;
+}
+
+/** Why a verification request, attestation or divergence was refused. */
+export type VerificationError =
+  | { Unauthorized: null }
+  /** No version with this hash is registered (`wasm_id` names an unknown module). */
+  | { NotFound: null }
+  | { InvalidWasmId: string }
+  | { TooLarge: { field: string; max_bytes: bigint } }
+  /** The verifier already has filings on as many versions as one principal may. */
+  | { TooManyFilings: { max: bigint } }
+  /** This version already has filings from as many verifiers as one version may hold. */
+  | { TooManyVerifiers: { max: bigint } }
+  | { TooManyRequests: { retry_after_seconds: bigint } }
+  /** An attestation's `rebuilt_hash` must be the version's hash (else it is a divergence). */
+  | { HashMismatch: { expected: Blob; rebuilt: Blob } }
+  | { Generic: string };
+export type VerificationResult = { Ok: bigint } | { Error: VerificationError };
+
+/** The draft's `AttestationRequest`, with the rebuilt hash as an optional extension. */
+export interface AttestationRequest {
+  /** The version's sha256, lowercase hex (the draft's `wasm_id`). */
+  wasm_id: string;
+  metadata: Icrc16Map;
+  rebuilt_hash: Opt<Blob>;
+}
+
+/** The draft's `DivergenceReportRequest`, with the rebuilt hash as an optional extension. */
+export interface DivergenceReportRequest {
+  wasm_id: string;
+  divergence_report: string;
+  metadata: Opt<Icrc16Map>;
+  rebuilt_hash: Opt<Blob>;
+}
+
+/** A verifier's current filing on a version (one per verifier and version; a new one replaces it). */
+export interface Verification {
+  wasm_hash: Blob;
+  verifier: Principal;
+  outcome: { Attested: null } | { Diverged: { report: string } };
+  rebuilt_hash: Opt<Blob>;
+  metadata: Icrc16Map;
+  filed_at: bigint;
+  /** The block that recorded it. */
+  block: bigint;
+  /** Position in filing order: `prev` of the next page (a replaced filing moves to the end). */
+  seq: bigint;
+}
+
+export interface GetVerificationsRequest {
+  wasm_hash: Opt<Blob>;
+  verifier: Opt<Principal>;
+  prev: Opt<bigint>;
+  take: Opt<bigint>;
+}
+
+export interface VerificationRequestRecord {
+  request: VerificationRequest;
+  requested_by: Principal;
+  requested_at: bigint;
+  block: bigint;
+}
+
 /** Every named type of the registry interface, built with the given `IDL`. */
-export type RegistryTypeName = IcrcTypeName | 'Version' | 'ForkedFrom' | 'InitArgs' | 'CreateCanisterType' | 'CreateCanisterTypeResult' | 'ManageControllerRequest' | 'ManageControllerResult' | 'UpdateWasmRequest' | 'UpdateWasmResult' | 'UploadRequest' | 'UploadResponse' | 'UploadResult' | 'DeprecateRequest' | 'DeprecateResult' | 'Wasm' | 'VersionBound' | 'WasmFilter' | 'GetWasmsRequest' | 'GetCanisterTypesRequest' | 'CanisterVersion' | 'CanisterType' | 'GetUpgradePathRequest' | 'UpgradePathResult' | 'GetWasmChunkRequest' | 'GetWasmChunkResult' | 'ReportInstallationRequest' | 'ReportInstallationResult' | 'Installation' | 'GetInstallationsRequest' | 'UploadStatus';
+export type RegistryTypeName = IcrcTypeName | 'Version' | 'ForkedFrom' | 'InitArgs' | 'CreateCanisterType' | 'CreateCanisterTypeResult' | 'ManageControllerRequest' | 'ManageControllerResult' | 'UpdateWasmRequest' | 'UpdateWasmResult' | 'UploadRequest' | 'UploadResponse' | 'UploadResult' | 'DeprecateRequest' | 'DeprecateResult' | 'Wasm' | 'VersionBound' | 'WasmFilter' | 'GetWasmsRequest' | 'GetCanisterTypesRequest' | 'CanisterVersion' | 'CanisterType' | 'GetUpgradePathRequest' | 'UpgradePathResult' | 'GetWasmChunkRequest' | 'GetWasmChunkResult' | 'ReportInstallationRequest' | 'ReportInstallationResult' | 'Installation' | 'GetInstallationsRequest' | 'UploadStatus' | 'VerificationRequest' | 'VerificationResult' | 'AttestationRequest' | 'DivergenceReportRequest' | 'Verification' | 'GetVerificationsRequest' | 'VerificationRequestRecord';
 
 export function registryTypes(IDL: IdlNamespace): Record<RegistryTypeName, CandidIDL.Type> {
   const icrc = icrcTypes(IDL);
@@ -403,12 +482,51 @@ export function registryTypes(IDL: IdlNamespace): Record<RegistryTypeName, Candi
     failure: IDL.Opt(IDL.Text),
   });
 
+  const Hash = IDL.Vec(IDL.Nat8);
+  const VerificationRequest = IDL.Record({ wasm_hash: Hash, repo: IDL.Text, commit_hash: Hash, metadata: icrc.Icrc16Map });
+  const VerificationResult = IDL.Variant({
+    Ok: IDL.Nat,
+    Error: IDL.Variant({
+      Unauthorized: IDL.Null,
+      NotFound: IDL.Null,
+      InvalidWasmId: IDL.Text,
+      TooLarge: IDL.Record({ field: IDL.Text, max_bytes: IDL.Nat }),
+      TooManyFilings: IDL.Record({ max: IDL.Nat }),
+      TooManyVerifiers: IDL.Record({ max: IDL.Nat }),
+      TooManyRequests: IDL.Record({ retry_after_seconds: IDL.Nat64 }),
+      HashMismatch: IDL.Record({ expected: Hash, rebuilt: Hash }),
+      Generic: IDL.Text,
+    }),
+  });
+  const AttestationRequest = IDL.Record({ wasm_id: IDL.Text, metadata: icrc.Icrc16Map, rebuilt_hash: IDL.Opt(Hash) });
+  const DivergenceReportRequest = IDL.Record({
+    wasm_id: IDL.Text, divergence_report: IDL.Text, metadata: IDL.Opt(icrc.Icrc16Map), rebuilt_hash: IDL.Opt(Hash),
+  });
+  const Verification = IDL.Record({
+    wasm_hash: Hash,
+    verifier: IDL.Principal,
+    outcome: IDL.Variant({ Attested: IDL.Null, Diverged: IDL.Record({ report: IDL.Text }) }),
+    rebuilt_hash: IDL.Opt(Hash),
+    metadata: icrc.Icrc16Map,
+    filed_at: IDL.Nat64,
+    block: IDL.Nat,
+    seq: IDL.Nat64,
+  });
+  const GetVerificationsRequest = IDL.Record({
+    wasm_hash: IDL.Opt(Hash), verifier: IDL.Opt(IDL.Principal), prev: IDL.Opt(IDL.Nat), take: IDL.Opt(IDL.Nat),
+  });
+  const VerificationRequestRecord = IDL.Record({
+    request: VerificationRequest, requested_by: IDL.Principal, requested_at: IDL.Nat64, block: IDL.Nat,
+  });
+
   return {
     ...icrc, Version, ForkedFrom, InitArgs, CreateCanisterType, CreateCanisterTypeResult, ManageControllerRequest,
     ManageControllerResult, UpdateWasmRequest, UpdateWasmResult, UploadRequest, UploadResponse, UploadResult,
     DeprecateRequest, DeprecateResult, Wasm, VersionBound, WasmFilter, GetWasmsRequest, GetCanisterTypesRequest,
     CanisterVersion, CanisterType, GetUpgradePathRequest, UpgradePathResult, GetWasmChunkRequest, GetWasmChunkResult,
     ReportInstallationRequest, ReportInstallationResult, Installation, GetInstallationsRequest, UploadStatus,
+    VerificationRequest, VerificationResult, AttestationRequest, DivergenceReportRequest, Verification,
+    GetVerificationsRequest, VerificationRequestRecord,
   };
 }
 
@@ -428,6 +546,11 @@ export const registryIdl: IdlFactory = ({ IDL }) => {
     lineage_report_installation: IDL.Func([t.ReportInstallationRequest], [t.ReportInstallationResult], []),
     lineage_get_installations: IDL.Func([t.GetInstallationsRequest], [IDL.Vec(t.Installation)], ['query']),
     lineage_upload_status: IDL.Func([IDL.Vec(IDL.Nat8)], [IDL.Opt(t.UploadStatus)], ['query']),
+    icrc126_verification_request: IDL.Func([t.VerificationRequest], [t.VerificationResult], []),
+    icrc126_file_attestation: IDL.Func([t.AttestationRequest], [t.VerificationResult], []),
+    icrc126_file_divergence: IDL.Func([t.DivergenceReportRequest], [t.VerificationResult], []),
+    lineage_get_verifications: IDL.Func([t.GetVerificationsRequest], [IDL.Vec(t.Verification)], ['query']),
+    lineage_get_verification_request: IDL.Func([IDL.Vec(IDL.Nat8)], [IDL.Opt(t.VerificationRequestRecord)], ['query']),
     ...icrc3Methods(IDL),
   });
 };
@@ -449,6 +572,11 @@ export interface RegistryService {
   lineage_report_installation(args: ReportInstallationRequest): Promise<ReportInstallationResult>;
   lineage_get_installations(args: { hash: Opt<Blob>; canister: Opt<Principal>; prev: Opt<bigint>; take: Opt<bigint> }): Promise<Installation[]>;
   lineage_upload_status(hash: Blob): Promise<Opt<UploadStatus>>;
+  icrc126_verification_request(args: VerificationRequest): Promise<VerificationResult>;
+  icrc126_file_attestation(args: AttestationRequest): Promise<VerificationResult>;
+  icrc126_file_divergence(args: DivergenceReportRequest): Promise<VerificationResult>;
+  lineage_get_verifications(args: GetVerificationsRequest): Promise<Verification[]>;
+  lineage_get_verification_request(hash: Blob): Promise<Opt<VerificationRequestRecord>>;
   icrc3_get_blocks(args: { start: bigint; length: bigint }[]): Promise<import('./icrc.js').Icrc3GetBlocksResult>;
   icrc3_get_tip_certificate(): Promise<Opt<import('./icrc.js').Icrc3DataCertificate>>;
   icrc3_get_archives(args: { from: Opt<Principal> }): Promise<{ canister_id: Principal; start: bigint; end: bigint }[]>;

@@ -5,3 +5,4 @@ export * from './notes.js';
 export * from './owner.js';
 export * from './ring.js';
 export * from './health.js';
+export * from './policy.js';

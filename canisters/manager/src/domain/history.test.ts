@@ -57,6 +57,8 @@ const examples: [string, HistoryEvent][] = [
     kind: 'rolled_back', operation: 7n, step: 1, from: h('v1'), to: h('v2'), reason: 'x', snapshot: 'ab', loaded: false, detail: 'load_canister_snapshot: refused',
   }],
   ['restored', { kind: 'restored', operation: 9n, snapshot: 'cd', takenAt: 77n, requestedBy: OUTSIDER, loaded: true, detail: 'lineage_health: Ok' }],
+  ['trust_policy set', { kind: 'trust_policy', policy: { threshold: 1, verifiers: [BACKEND, OUTSIDER] }, requestedBy: OUTSIDER }],
+  ['trust_policy cleared', { kind: 'trust_policy', policy: undefined, requestedBy: OUTSIDER }],
 ];
 
 describe('eventToTx and blockToEntry', () => {
@@ -137,6 +139,10 @@ const event: fc.Arbitrary<HistoryEvent> = fc.oneof(
   }),
   change.map((c) => ({ kind: 'observed' as const, change: c })),
   fc.record({ kind: fc.constant('gap' as const), missed: nat, lastSeen: nat, nowTotal: nat }),
+  fc.record({
+    kind: fc.constant('trust_policy' as const), requestedBy: principal,
+    policy: opt(fc.record({ threshold: fc.integer({ min: 1, max: 20 }), verifiers: fc.array(principal, { maxLength: 20 }) })),
+  }),
 );
 
 describe('eventToTx and blockToEntry over random events', () => {

@@ -20,15 +20,19 @@
  * - `lineage_rollback`: a step that failed its check: `operation`, `step`, `from`, `to`, `reason` (Text),
  *   `snapshot`, `loaded` (Nat 1 when the snapshot is back, 0 when loading failed), `detail` (Text).
  * - `lineage_restore`: the holder's restore: `operation`, `snapshot`, `taken_at`, `requested_by`, `loaded`, `detail`.
+ * - `lineage_trust_policy`: the owner's trust policy changed (`canister` is the manager):
+ *   `requested_by`, and unless the policy was cleared `threshold` (Nat) and `verifiers` (Array of Blob).
  */
 import { Principal } from '@dfinity/principal';
 
 import { fromHex, toHex, type Value } from '@lineage/kit';
 
 import type { HistoryEntry, HistoryEvent, ObservedChange, Version } from './model.js';
+import { policyFromFields, policyTx } from './trust.js';
 
 export const BLOCK_TYPES = [
   'lineage_deploy', 'lineage_deploy_failed', 'lineage_change', 'lineage_gap', 'lineage_snapshot', 'lineage_health', 'lineage_rollback', 'lineage_restore',
+  'lineage_trust_policy',
 ] as const;
 
 const principal = (text: string): Value => ({ Blob: Principal.fromText(text).toUint8Array() });
@@ -79,6 +83,9 @@ export function eventToTx(canister: string, event: HistoryEvent): { btype: strin
       tx.push(['operation', nat(event.operation)], ['snapshot', blob(event.snapshot)], ['taken_at', nat(event.takenAt)], ['requested_by', principal(event.requestedBy)]);
       tx.push(['loaded', nat(event.loaded ? 1 : 0)], ['detail', { Text: event.detail }]);
       return { btype: 'lineage_restore', tx };
+    case 'trust_policy':
+      tx.push(...policyTx(event.policy, event.requestedBy));
+      return { btype: 'lineage_trust_policy', tx };
   }
 }
 
@@ -204,6 +211,9 @@ export function blockToEntry(index: bigint, block: Value): HistoryEntry {
       kind: 'restored', operation: tx.nat('operation'), snapshot: tx.hex('snapshot'), takenAt: tx.nat('taken_at'), requestedBy: tx.principal('requested_by'),
       loaded: tx.nat('loaded') === 1n, detail: tx.text('detail'),
     };
+  } else if (btype === 'lineage_trust_policy') {
+    const policy = policyFromFields(tx.has('threshold') ? tx.nat('threshold') : undefined, tx.has('verifiers') ? tx.array('verifiers') : undefined);
+    event = { kind: 'trust_policy', policy, requestedBy: tx.principal('requested_by') };
   } else {
     throw new Error(`block ${index} has unknown btype ${btype}`);
   }

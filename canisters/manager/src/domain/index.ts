@@ -11,3 +11,4 @@ export * from './policy.js';
 export * from './safety.js';
 export * from './snapshots.js';
 export * from './invariants.js';
+export * from './trust.js';

@@ -94,7 +94,9 @@ export type HistoryEvent =
   /** Step `step` failed its check and snapshot `snapshot` was loaded back (`loaded`), or loading it failed (`error`). */
   | { kind: 'rolled_back'; operation: bigint; step: number; from: string; to: string; reason: string; snapshot: string; loaded: boolean; detail: string }
   /** The holder asked for `snapshot` back (`restore`); `loaded` says whether it was. */
-  | { kind: 'restored'; operation: bigint; snapshot: string; takenAt: bigint; requestedBy: string; loaded: boolean; detail: string };
+  | { kind: 'restored'; operation: bigint; snapshot: string; takenAt: bigint; requestedBy: string; loaded: boolean; detail: string }
+  /** The owner set (or, with no policy, cleared) the trust policy (see `trust.ts`). */
+  | { kind: 'trust_policy'; policy: { threshold: number; verifiers: string[] } | undefined; requestedBy: string };
 
 export interface HistoryEntry {
   index: bigint;

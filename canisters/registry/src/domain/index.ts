@@ -7,3 +7,4 @@ export * from './queries.js';
 export * from './uploads.js';
 export * from './versions.js';
 export * from './reports.js';
+export * from './verifications.js';

@@ -48,6 +48,7 @@ const CHANGE_NAMES: Record<HistoryChange, string> = {
   health: 'Health check',
   rollback: 'Rolled back',
   restore: 'Restored',
+  'trust-policy': 'Trust policy',
 };
 
 export interface HistoryTableOptions {
@@ -57,6 +58,8 @@ export interface HistoryTableOptions {
   principalName?: (principal: string) => string | undefined;
   /** Show principals and hashes in full. */
   wide?: boolean;
+  /** What verifiers said about a module hash (hex), e.g. `attested by alice, bob`, shown under its code line. */
+  attestations?: (hash: string) => string | undefined;
 }
 
 /** The lines of the Details column of one row. */
@@ -65,7 +68,8 @@ export function describeRow(row: HistoryRow, options: HistoryTableOptions = {}):
   const code = (hash: string) => {
     const name = options.versionName?.(hash);
     const shown = options.wide ? hash : `${hash.slice(0, 12)}…`;
-    return name ? `Code: ${shown} (${name})` : `Code: ${shown}`;
+    const said = options.attestations?.(hash);
+    return `${name ? `Code: ${shown} (${name})` : `Code: ${shown}`}${said ? `\n${said}` : ''}`;
   };
   const lines: string[] = [];
   switch (row.change) {
@@ -73,7 +77,7 @@ export function describeRow(row: HistoryRow, options: HistoryTableOptions = {}):
       lines.push(`Controllers: ${(row.controllers ?? []).map(who).join(', ')}`);
       break;
     case 'install': case 'reinstall': case 'upgrade':
-      if (row.moduleHash) lines.push(code(row.moduleHash));
+      if (row.moduleHash) lines.push(...code(row.moduleHash).split('\n'));
       break;
     case 'controllers':
       if (row.added === undefined) lines.push(`Controllers: ${(row.controllers ?? []).map(who).join(', ')}`);
@@ -82,7 +86,7 @@ export function describeRow(row: HistoryRow, options: HistoryTableOptions = {}):
       if (row.added && !row.added.length && !row.removed?.length) lines.push('(same controllers)');
       break;
     case 'upgrade-failed':
-      if (row.moduleHash) lines.push(`To ${code(row.moduleHash)}`);
+      if (row.moduleHash) lines.push(...`To ${code(row.moduleHash)}`.split('\n'));
       if (row.error) lines.push(`Error: ${row.error}`);
       break;
     case 'gap':
@@ -101,6 +105,10 @@ export function describeRow(row: HistoryRow, options: HistoryTableOptions = {}):
       break;
     case 'restore':
       lines.push(row.ok ? `Loaded snapshot ${row.snapshot}; ${row.detail ?? ''}` : `Loading snapshot ${row.snapshot} FAILED: ${row.detail ?? ''}`);
+    case 'trust-policy':
+      lines.push(row.policy
+        ? `Needs ${row.policy.threshold} of: ${row.policy.verifiers.map(who).join(', ')}`
+        : 'Cleared: no attestations required');
       break;
     default:
       break;

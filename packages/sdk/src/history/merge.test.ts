@@ -2,7 +2,7 @@ import { Principal } from '@dfinity/principal';
 import type { CanisterChange, CanisterInfo, HistoryEntry } from '@lineage/types';
 import { describe, expect, it } from 'vitest';
 
-import { formatHistoryTable, formatTimestamp, renderTable, shortPrincipal } from './format.js';
+import { describeRow, formatHistoryTable, formatTimestamp, renderTable, shortPrincipal } from './format.js';
 import { mergeHistories } from './merge.js';
 
 const canister = Principal.fromText('lxzze-o7777-77777-aaaaa-cai');
@@ -139,5 +139,26 @@ describe('safe upgrades in the history (issue 15)', () => {
     expect(table).toContain('Because: lineage_health: Err index missing');
     expect(table).toContain('Unhealthy: lineage_health: Err index missing');
     expect(table).toContain('Loading snapshot ab FAILED: load_canister_snapshot: refused');
+describe('trust policy entries', () => {
+  it('appear in the history of every canister of the dapp, with the policy', () => {
+    const manager = Principal.fromUint8Array(Uint8Array.from([9]));
+    const verifier = Principal.fromUint8Array(Uint8Array.from([3]));
+    const holder = Principal.fromUint8Array(Uint8Array.from([4]));
+    const entries = [
+      { index: 0n, time: 10n, canister: manager, event: { TrustPolicy: { policy: [{ threshold: 1, verifiers: [verifier] }], requested_by: holder } } },
+      { index: 1n, time: 11n, canister: manager, event: { TrustPolicy: { policy: [], requested_by: holder } } },
+    ] as never;
+    const rows = mergeHistories({ manager: entries, canister: Principal.fromUint8Array(Uint8Array.from([5])).toText() });
+    expect(rows.map((r) => [r.change, r.policy, r.requestedBy])).toEqual([
+      ['trust-policy', { threshold: 1, verifiers: [verifier.toText()] }, holder.toText()],
+      ['trust-policy', null, holder.toText()],
+    ]);
+    expect(describeRow(rows[0]!, { principalName: (p) => (p === verifier.toText() ? 'vera' : undefined) })).toEqual(['Needs 1 of: vera']);
+    expect(describeRow(rows[1]!)).toEqual(['Cleared: no attestations required']);
+  });
+
+  it('show what verifiers said under a code line', () => {
+    const row = { timestampNanos: 1n, change: 'upgrade' as const, moduleHash: 'ab'.repeat(32), sources: ['ic' as const] };
+    expect(describeRow(row, { attestations: () => 'attested by vera' })).toEqual([`Code: ${'ab'.repeat(6)}…`, 'attested by vera']);
   });
 });

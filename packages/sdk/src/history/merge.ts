@@ -19,7 +19,9 @@ export type HistoryChange =
   /** An upgrade step that failed its health check, undone by loading the snapshot back. */
   | 'rollback'
   /** The holder asked for the last pre-upgrade snapshot back. */
-  | 'restore';
+  | 'restore'
+  /** The holder set or cleared the dapp's trust policy (a manager entry about the whole dapp). */
+  | 'trust-policy';
 
 export type HistorySource = 'ic' | 'manager';
 
@@ -55,6 +57,8 @@ export interface HistoryRow {
   /** Health checks, rollbacks and restores: whether it went well, and what was said. */
   ok?: boolean;
   detail?: string;
+  /** For a trust-policy change: the new policy, or null when it was cleared. */
+  policy?: { threshold: number; verifiers: string[] } | null;
   /** Which records show this change. */
   sources: HistorySource[];
 }
@@ -106,8 +110,17 @@ function icRows(info: CanisterInfo): HistoryRow[] {
 function managerRows(entries: HistoryEntry[], canister: string): HistoryRow[] {
   const rows: HistoryRow[] = [];
   for (const e of [...entries].sort((a, b) => (a.index < b.index ? -1 : 1))) {
-    if (e.canister.toText() !== canister) continue;
     const ev = e.event;
+    // The trust policy is the whole dapp's: it belongs in the history of each of its canisters.
+    if ('TrustPolicy' in ev) {
+      const p = ev.TrustPolicy.policy[0];
+      rows.push({
+        timestampNanos: e.time, change: 'trust-policy', policy: p ? { threshold: p.threshold, verifiers: p.verifiers.map((v) => v.toText()) } : null,
+        requestedBy: ev.TrustPolicy.requested_by.toText(), sources: ['manager'],
+      });
+      continue;
+    }
+    if (e.canister.toText() !== canister) continue;
     if ('Deployed' in ev) {
       const d = ev.Deployed;
       rows.push({

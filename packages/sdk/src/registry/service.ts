@@ -12,3 +12,6 @@ export type FetchRegistry = Pick<RegistryService, 'icrc118_get_wasms' | 'icrc118
 
 /** What `findWasm` and `readUploadState` call. */
 export type ReadRegistry = Pick<RegistryService, 'icrc118_get_wasms' | 'lineage_upload_status'>;
+
+/** What `verificationsOf`, `verificationsBy` and `fileVerification` call (ICRC-126). */
+export type VerificationRegistry = Pick<RegistryService, 'lineage_get_verifications' | 'icrc126_file_attestation' | 'icrc126_file_divergence'>;

@@ -4,7 +4,7 @@
  * (who asked for each upgrade, failed attempts, changes made behind its back).
  */
 import type { Principal } from '@dfinity/principal';
-import { formatHistoryTable, mergeHistories, type HistoryRow } from '@lineage/sdk';
+import { formatHistoryTable, mergeHistories, shortPrincipal, summarizeVerifications, verificationsOf, type HistoryRow } from '@lineage/sdk';
 import type { HistoryEntry } from '@lineage/types';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -24,7 +24,8 @@ const HistoryInput = z.object({
 export interface HistoryResult {
   canister: string;
   name: string | null;
-  rows: (HistoryRow & { version: string | null })[];
+  /** `verifications`: who attested and who diverged on the module, per the registry (ICRC-126). */
+  rows: (HistoryRow & { version: string | null; verifications: { attestedBy: string[]; divergedBy: string[] } | null })[];
   /** What the IC said: the number of changes it counts, or why it refused `canister_info`. */
   ic: { totalChanges: bigint; listed: number } | { refused: string };
   manager: { canister: string; entries: number } | null;
@@ -62,7 +63,11 @@ export async function history(ctx: Context, raw: unknown): Promise<HistoryResult
 
   const fromIc = await canisterInfo(ctx, target);
   if ('refused' in fromIc) notes.push(`the network refused canister_info as a query (${fromIc.refused}); showing the manager's record only`);
-  const entries = managerId ? await managerEntries(ctx, managerId, target) : [];
+  let entries = managerId ? await managerEntries(ctx, managerId, target) : [];
+  // The trust policy's entries are about the manager but concern the whole dapp.
+  if (managerId && managerId.toText() !== target.toText()) {
+    entries = [...entries, ...(await managerEntries(ctx, managerId, managerId)).filter((e) => 'TrustPolicy' in e.event)];
+  }
   if (!managerId) notes.push('no manager watches this canister: the IC\'s record is all there is (it keeps the most recent changes only)');
   const rows = mergeHistories({ ic: 'info' in fromIc ? fromIc.info : undefined, manager: entries, canister: target.toText() });
   if ('info' in fromIc && fromIc.info.total_num_changes > BigInt(fromIc.info.recent_changes.length) && !managerId) {
@@ -71,10 +76,17 @@ export async function history(ctx: Context, raw: unknown): Promise<HistoryResult
 
   const hashes = rows.map((r) => r.moduleHash).filter((h): h is string => h !== undefined);
   const names = registryId && hashes.length ? await versionNames(await ctx.registry(registryId), hashes) : new Map<string, string>();
+  const verifications = new Map<string, { attestedBy: string[]; divergedBy: string[] }>();
+  if (registryId) {
+    const registry = await ctx.registry(registryId);
+    for (const hash of new Set(hashes)) if (names.has(hash)) verifications.set(hash, summarizeVerifications(await verificationsOf(registry as never, hash)));
+  }
   return {
     canister: target.toText(),
     name: ctx.ids.nameOf(target, ctx.network.name) ?? null,
-    rows: rows.map((r) => ({ ...r, version: r.moduleHash ? names.get(r.moduleHash) ?? null : null })),
+    rows: rows.map((r) => ({
+      ...r, version: r.moduleHash ? names.get(r.moduleHash) ?? null : null, verifications: r.moduleHash ? verifications.get(r.moduleHash) ?? null : null,
+    })),
     ic: 'info' in fromIc ? { totalChanges: fromIc.info.total_num_changes, listed: fromIc.info.recent_changes.length } : { refused: fromIc.refused },
     manager: managerId ? { canister: managerId.toText(), entries: entries.length } : null,
     notes,
@@ -86,7 +98,22 @@ export function historyTable(ctx: Context, result: HistoryResult, wide = false):
   const names = new Map(ctx.ids.entries(ctx.network.name).map(([n, id]) => [id.toText(), n]));
   names.set(ctx.principal.toText(), names.get(ctx.principal.toText()) ?? 'you');
   const versions = new Map(result.rows.filter((r) => r.moduleHash && r.version).map((r) => [r.moduleHash!, r.version!]));
-  return formatHistoryTable(result.rows, { versionName: (h) => versions.get(h), principalName: (p) => names.get(p), wide });
+  const said = new Map(result.rows.filter((r) => r.moduleHash && r.verifications).map((r) => [r.moduleHash!, r.verifications!]));
+  const who = (p: string) => names.get(p) ?? (wide ? p : shortPrincipal(p));
+  const attestations = (hash: string) => {
+    const v = said.get(hash);
+    if (!v || (v.attestedBy.length === 0 && v.divergedBy.length === 0)) return undefined;
+    return describeVerifications(v.attestedBy.map(who), v.divergedBy.map(who));
+  };
+  return formatHistoryTable(result.rows, { versionName: (h) => versions.get(h), principalName: (p) => names.get(p), wide, attestations });
+}
+
+/** `Attested by: a, b` / `Diverged: c` / `-` (nobody filed), for tables. */
+export function describeVerifications(attestedBy: string[], divergedBy: string[]): string {
+  const parts = [];
+  if (attestedBy.length) parts.push(`Attested by: ${attestedBy.join(', ')}`);
+  if (divergedBy.length) parts.push(`Diverged: ${divergedBy.join(', ')}`);
+  return parts.length ? parts.join('\n') : '-';
 }
 
 export function register(program: Command): void {

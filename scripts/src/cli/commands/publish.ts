@@ -3,8 +3,11 @@
  * progress bar; running the same command again after an interruption resumes the upload.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
-import { rawModule, releaseModule } from '@lineage/canister-build';
+import {
+  buildProvenance, encodeProvenance, findDfxRoot, isDirty, rawModule, releaseModule, setCustomSection, BUILD_SECTION, type BuildProvenance,
+} from '@lineage/canister-build';
 import { IntegrityError, RegistryError, ResumeConflictError, toHex, VerificationTimeoutError } from '@lineage/sdk';
 import { semver } from '@lineage/types';
 import type { Command } from 'commander';
@@ -35,6 +38,10 @@ export interface PublishResult {
   hash: string;
   /** Whether the module was stamped with its version (`--stamp`) before it was published. */
   stamped: boolean;
+  /** With `--stamp`: the repository, commit and toolchain written into the module (`lineage:build`). */
+  provenance: BuildProvenance | null;
+  /** With `--stamp`: the ICRC-126 verification request's block (where verifiers find the source). */
+  verificationRequest: bigint | null;
   previous: string | null;
   chunks: number;
   uploadedChunks: number;
@@ -58,7 +65,10 @@ export async function publish(ctx: Context, raw: unknown): Promise<PublishResult
   const version = input['<version>'].join('.');
   // A stamped release carries its version in a public `lineage:release` section, so a re-release
   // of unchanged code is still a distinct module; `lineage verify wasm` reads the stamp back.
-  const wasm = input.stamp ? releaseModule(module, version) : file;
+  // It also records what a verifier needs to rebuild it (`lineage:build`: repository, commit,
+  // build command, toolchain, lockfile hash), taken from the checkout the module was built in.
+  const provenance = input.stamp ? releaseProvenance(ctx, path, input.repo) : undefined;
+  const wasm = input.stamp ? releaseModule(provenance ? setCustomSection(module, BUILD_SECTION, encodeProvenance(provenance)) : module, version) : file;
   const registryId = ctx.canister(input.registry ?? 'registry', 'registry');
   const registry = await ctx.registry(registryId);
   let previous: string | undefined;
@@ -71,8 +81,9 @@ export async function publish(ctx: Context, raw: unknown): Promise<PublishResult
     const result = await publishWithProgress(ctx, registryId, {
       type, version, wasm, previous, description: input.description, repo: input.repo ?? REPO_URL, declareChunkHashes: input.chunkHashes,
     });
+    const verificationRequest = provenance ? await requestVerification(ctx, registry, result.hash, provenance) : null;
     return {
-      type, version, hash: toHex(result.hash), stamped: input.stamp, previous: previous ?? null, chunks: result.chunks,
+      type, version, hash: toHex(result.hash), stamped: input.stamp, provenance: provenance ?? null, verificationRequest, previous: previous ?? null, chunks: result.chunks,
       uploadedChunks: result.uploadedChunks, skippedChunks: result.skippedChunks, resumed: result.resumed,
     };
   } catch (error) {
@@ -91,6 +102,40 @@ export async function publish(ctx: Context, raw: unknown): Promise<PublishResult
   }
 }
 
+/**
+ * The provenance of a release: the repository the module file lies in (its build output), else the
+ * one around the current directory; undefined (with a warning) outside a git checkout.
+ */
+function releaseProvenance(ctx: Context, wasmPath: string, repo: string | undefined): BuildProvenance | undefined {
+  let root: string;
+  try {
+    try {
+      root = findDfxRoot(dirname(resolve(wasmPath)));
+    } catch {
+      root = findDfxRoot(process.cwd());
+    }
+    const provenance = buildProvenance(root, repo ? { repo } : {});
+    if (isDirty(root)) ctx.out.warn(`${root} has uncommitted changes: the release names commit ${provenance.commit.slice(0, 12)}, which may not build to it`);
+    return provenance;
+  } catch (error) {
+    ctx.out.warn(`no build provenance recorded (${(error as Error).message}); verifiers will not know which commit to rebuild`);
+    return undefined;
+  }
+}
+
+/** Tells verifiers where the source is (ICRC-126 `icrc126_verification_request`); a refusal is a warning, not a failure of the publish. */
+async function requestVerification(ctx: Context, registry: Awaited<ReturnType<Context['registry']>>, hash: Uint8Array, p: BuildProvenance): Promise<bigint | null> {
+  const text = (v: string) => ({ Text: v });
+  const commit = /^[0-9a-f]+$/.test(p.commit) && p.commit.length % 2 === 0 ? Uint8Array.from(Buffer.from(p.commit, 'hex')) : new TextEncoder().encode(p.commit);
+  const reply = await registry.icrc126_verification_request({
+    wasm_hash: hash, repo: p.repo, commit_hash: commit,
+    metadata: [['build', text(p.build)], ['node', text(p.node)], ['pnpm', text(p.pnpm)], ['azle', text(p.azle)], ['typescript', text(p.typescript)], ['lockfile_sha256', text(p.lockfile_sha256)]],
+  }).catch((error: Error) => ({ Error: { Generic: error.message } }));
+  if ('Ok' in reply) return reply.Ok;
+  ctx.out.warn(`the registry did not record the verification request: ${JSON.stringify(reply.Error, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`);
+  return null;
+}
+
 export function register(program: Command): void {
   examples(
     program.command('publish')
@@ -102,7 +147,7 @@ export function register(program: Command): void {
       .option('--repo <url>', 'where the source of this version is', REPO_URL)
       .option('--description <text>', 'what changed')
       .option('--registry <name|id>', 'the registry (default: the deployed one)')
-      .option('--stamp', 'write the version into the module (a public `lineage:release` custom section) and publish it gzipped: a re-release of unchanged code is still a new module, and `lineage verify wasm` matches it against a rebuild')
+      .option('--stamp', 'write the version (public `lineage:release`) and what a verifier needs to rebuild it (public `lineage:build`: repository, commit, build command, toolchain, lockfile sha256) into the module, publish it gzipped, and file an ICRC-126 verification request')
       .option('--chunk-hashes', 'declare every chunk\'s sha256 up front so the registry checks each chunk on arrival (costs the registry a second pass over the module; the whole module\'s hash is checked either way)')
       .action(action(async (ctx, type: string, version: string, wasm: string, opts: Record<string, unknown>) => {
         const r = await publish(ctx, { '<type>': type, '<version>': version, '<wasm>': wasm, ...opts });

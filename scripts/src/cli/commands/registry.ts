@@ -1,5 +1,5 @@
 /** `lineage registry ls|show|path`: what the registry holds, read by anyone. */
-import { formatTimestamp, formatVersion, recordedHash, renderTable, toHex, versionsOf } from '@lineage/sdk';
+import { formatTimestamp, formatVersion, recordedHash, renderTable, shortPrincipal, summarizeVerifications, toHex, verificationsOf, versionsOf } from '@lineage/sdk';
 import type { CanisterType, Wasm } from '@lineage/types';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -8,6 +8,7 @@ import { action, examples, parseInput } from '../command.js';
 import type { Context } from '../context.js';
 import { networkError, usageError } from '../errors.js';
 import { findVersion, resolveVersion } from '../lineage.js';
+import { describeVerifications } from './history.js';
 
 const RegistryOption = z.object({ registry: z.string().optional() });
 
@@ -39,12 +40,23 @@ export interface VersionJson {
   created: bigint;
   description: string;
   repo: string;
+  /** ICRC-126 filings on the version: who attested the rebuild matched, who found it diverged. */
+  attestedBy: string[];
+  divergedBy: string[];
 }
 
-const versionJson = (w: Wasm): VersionJson => ({
+const versionJson = (w: Wasm, said: { attestedBy: string[]; divergedBy: string[] } = { attestedBy: [], divergedBy: [] }): VersionJson => ({
   type: w.canister_type_namespace, version: formatVersion(w.version_number), hash: toHex(w.hash), previous: w.previous_hash[0] ? toHex(w.previous_hash[0]) : null,
   verified: recordedHash(w.calculated_hash) !== undefined, deprecated: w.deprecated, chunks: w.chunkCount, created: w.created, description: w.description, repo: w.repo,
+  ...said,
 });
+
+/** Every version with its attestations (one paged query per version). */
+async function withVerifications(registry: Awaited<ReturnType<typeof registryOf>>, wasms: Wasm[]): Promise<VersionJson[]> {
+  const out: VersionJson[] = [];
+  for (const w of wasms) out.push(versionJson(w, summarizeVerifications(await verificationsOf(registry as never, w.hash))));
+  return out;
+}
 
 export async function registryLs(ctx: Context, raw: unknown) {
   const input = parseInput(RegistryOption, raw);
@@ -73,14 +85,14 @@ export async function registryShow(ctx: Context, raw: unknown): Promise<{ type: 
   if (/^[0-9a-f]{64}$/.test(spec)) {
     const w = await findVersion(registry as never, spec);
     if (!w) throw usageError(`the registry has no module ${spec}`, '`lineage registry ls` lists the canister types');
-    return { type: w.canister_type_namespace, versions: [versionJson(w)] };
+    return { type: w.canister_type_namespace, versions: await withVerifications(registry, [w]) };
   }
   const versions = await versionsOf(registry as never, spec);
   if (versions.length === 0) {
     const [t] = await registry.icrc118_get_canister_types({ filter: [{ namespace: spec }], prev: [], take: [1n] });
     if (!t || t.namespace !== spec) throw usageError(`the registry has no canister type ${spec}`, '`lineage registry ls` lists the canister types');
   }
-  return { type: spec, versions: versions.sort((a, b) => cmp(a.version_number, b.version_number)).map(versionJson) };
+  return { type: spec, versions: await withVerifications(registry, versions.sort((a, b) => cmp(a.version_number, b.version_number))) };
 }
 
 const PathInput = RegistryOption.extend({ '<type>': z.string().min(1), from: z.string().min(1), to: z.string().min(1) });
@@ -108,6 +120,12 @@ export async function registryPath(ctx: Context, raw: unknown) {
   };
 }
 
+/** A principal as the ids file names it (`you` for yourself), else shortened. */
+function nameOf(ctx: Context, principal: string): string {
+  if (principal === ctx.principal.toText()) return 'you';
+  return ctx.ids.entries(ctx.network.name).find(([, id]) => id.toText() === principal)?.[0] ?? shortPrincipal(principal);
+}
+
 export function register(program: Command): void {
   const registry = program.command('registry').description('read the Wasm registry: canister types, versions, upgrade paths');
   const opt = (c: Command) => c.option('--registry <name|id>', 'the registry (default: the deployed one)');
@@ -128,9 +146,10 @@ export function register(program: Command): void {
         const r = await registryShow(ctx, { '<type|hash>': spec, ...opts });
         ctx.out.result(r, r.versions.length ? [
           `${r.type}: ${r.versions.length} version(s)`,
-          renderTable(['Version', 'Module sha256', 'Upgrades from', 'State', 'Published'], r.versions.map((v) => [
+          renderTable(['Version', 'Module sha256', 'Upgrades from', 'State', 'Published', 'Rebuilds'], r.versions.map((v) => [
             v.version, v.hash, v.previous ? `${r.versions.find((o) => o.hash === v.previous)?.version ?? `${v.previous.slice(0, 12)}…`}` : '-',
             v.deprecated ? 'deprecated' : v.verified ? 'verified' : 'uploading', formatTimestamp(v.created),
+            describeVerifications(v.attestedBy.map((p) => nameOf(ctx, p)), v.divergedBy.map((p) => nameOf(ctx, p))),
           ])),
         ] : `${r.type} has no versions yet`, r.versions.map((v) => `${v.version} ${v.hash}`).join('\n'));
       })),

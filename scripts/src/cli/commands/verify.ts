@@ -7,14 +7,19 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { Principal } from '@dfinity/principal';
-import { buildCanister, findDfxRoot, isGzip, rawModule, readCanisterEntry, releaseModule, setCustomSection, RELEASE_SECTION } from '@lineage/canister-build';
-import { checkDapp, fetchWasm, sha256, toHex, type DappCheck } from '@lineage/sdk';
+import {
+  buildCanister, decodeProvenance, findDfxRoot, isGzip, localToolchain, rawModule, readCanisterEntry, releaseModule, setCustomSection, toolchainDifferences,
+  BUILD_SECTION, RELEASE_SECTION, type BuildProvenance,
+} from '@lineage/canister-build';
+import { checkDapp, fetchWasm, fileVerification, sha256, toHex, type DappCheck } from '@lineage/sdk';
 import type { Command } from 'commander';
 import { z } from 'zod';
 
 import { action, examples, parseInput } from '../command.js';
 import type { Context } from '../context.js';
-import { usageError, verificationError } from '../errors.js';
+import { networkError, usageError, verificationError } from '../errors.js';
+import { buildInCheckout, checkoutCommit, installCheckout } from '../checkout.js';
+import { requireIdentity } from '../deployer.js';
 import { verifyAssetsCommand } from './verify-assets.js';
 import { CANISTERS, findDapp, findVersion, moduleHashOf, readCanisterState, versionLabel, type CanisterName } from '../lineage.js';
 
@@ -29,6 +34,9 @@ const WasmInput = z.object({
   source: z.string().min(1).optional(),
   build: z.enum(CANISTERS, { error: `one of ${CANISTERS.join(', ')}` }).optional(),
   registry: z.string().optional(),
+  attest: z.boolean().default(false),
+  force: z.boolean().default(false),
+  cloneFrom: z.string().min(1).optional(),
 });
 
 export interface VerifyWasmResult {
@@ -46,6 +54,10 @@ export interface VerifyWasmResult {
   match: 'module' | 'decompressed' | null;
   source: string;
   build: string;
+  /** What the module's public `lineage:build` metadata says it was built from, if it says. */
+  provenance: BuildProvenance | null;
+  /** With `--attest`: what was filed in the registry (ICRC-126) as this identity. */
+  attestation: { outcome: 'attested' | 'diverged'; block: bigint } | null;
   checks: Check[];
 }
 
@@ -79,8 +91,10 @@ async function rebuild(source: string, name: CanisterName): Promise<Uint8Array> 
 export async function verifyWasm(ctx: Context, raw: unknown): Promise<VerifyWasmResult> {
   const input = parseInput(WasmInput, raw);
   const target = ctx.canister(input['<canister>']);
-  const source = resolve(input.source ?? defaultSource());
-  if (!existsSync(join(source, 'dfx.json'))) throw usageError(`--source: ${source} has no dfx.json`, 'point --source at a checkout of the canister\'s repository');
+  if (input.attest) requireIdentity(ctx, 'attesting');
+  if (input.attest && input.source) throw usageError('--attest rebuilds from the commit the module names, not from --source', 'drop --source (use --clone-from to clone the repository from elsewhere)');
+  let source = resolve(input.source ?? defaultSource());
+  if (!input.attest && !existsSync(join(source, 'dfx.json'))) throw usageError(`--source: ${source} has no dfx.json`, 'point --source at a checkout of the canister\'s repository');
   const dapp = await findDapp(ctx, input['<canister>']).catch(() => undefined);
   const registryId: Principal | undefined = input.registry ? ctx.canister(input.registry, 'registry') : dapp?.dapp.info.registry ?? ctx.ids.get('registry', ctx.network.name);
   const checks: Check[] = [];
@@ -104,10 +118,38 @@ export async function verifyWasm(ctx: Context, raw: unknown): Promise<VerifyWasm
   // (canister-build's `releaseModule`); the stamp is part of the published module, so the rebuild
   // gets the same stamp before it is hashed. A module published raw is compared raw.
   const stamp = await readCanisterState(ctx, target, ['metadata', 'lineage:release']).catch(() => undefined);
-  ctx.out.note(`rebuilding ${name} from ${source} with the repository's own build (Azle, offline)…`);
-  const built = await rebuild(source, name);
-  const stamped = stamp ? setCustomSection(built, RELEASE_SECTION, stamp) : built;
-  const candidates = [toHex(sha256(releaseModule(built, stamp))), toHex(sha256(stamped))];
+  const provenanceBytes = await readCanisterState(ctx, target, ['metadata', 'lineage:build']).catch(() => undefined);
+  let provenance: BuildProvenance | undefined;
+  try {
+    provenance = provenanceBytes && decodeProvenance(provenanceBytes);
+  } catch (error) {
+    checks.push({ check: 'provenance', ok: false, detail: `the module's lineage:build metadata is malformed: ${(error as Error).message}` });
+  }
+  if (input.attest && !provenance) {
+    throw usageError(`${input['<canister>']} names no source commit (no lineage:build metadata): there is nothing to rebuild from`, 'releases published with `lineage publish --stamp` record their repository, commit and toolchain');
+  }
+  let built: Uint8Array;
+  if (input.attest && provenance) {
+    // A clean checkout of the commit the release names, built by its own build.
+    const repo = input.cloneFrom ?? provenance.repo;
+    try {
+      source = await checkoutCommit(repo, provenance.commit, undefined, (n) => ctx.out.note(n));
+    } catch (error) {
+      throw networkError(`cannot check out ${provenance.commit} of ${repo}: ${(error as Error).message}`, 'pass --clone-from <url|dir> to clone the repository from elsewhere');
+    }
+    await installCheckout(source, (n) => ctx.out.note(n));
+    refuseToolchainDrift(ctx, provenance, source, input.force, checks);
+    ctx.out.note(`rebuilding ${name} from ${source} (commit ${provenance.commit.slice(0, 12)})…`);
+    built = await buildInCheckout(source, name, (n) => ctx.out.note(n));
+  } else {
+    if (provenance) refuseToolchainDrift(ctx, provenance, source, input.force, checks);
+    ctx.out.note(`rebuilding ${name} from ${source} with the repository's own build (Azle, offline)…`);
+    built = await rebuild(source, name);
+  }
+  // The release's sections are part of the published module: the rebuild gets the same ones.
+  const withProvenance = provenanceBytes ? setCustomSection(built, BUILD_SECTION, provenanceBytes) : built;
+  const stamped = stamp ? setCustomSection(withProvenance, RELEASE_SECTION, stamp) : withProvenance;
+  const candidates = [toHex(sha256(releaseModule(withProvenance, stamp))), toHex(sha256(stamped))];
   const rebuiltHash = candidates.find((h) => h === deployed) ?? candidates[0]!;
   let match: VerifyWasmResult['match'] = rebuiltHash === deployed ? 'module' : null;
   if (!match && version && registryId) {
@@ -128,10 +170,44 @@ export async function verifyWasm(ctx: Context, raw: unknown): Promise<VerifyWasm
           'the dependencies (pnpm-lock.yaml), the Azle version, or Node/esbuild differ from the publisher\'s build (the checkout\'s path does not: ' +
           'the build makes Azle\'s embedded path project-relative); check out the commit the version names and rebuild',
   });
+  let attestation: VerifyWasmResult['attestation'] = null;
+  if (input.attest && provenance) {
+    if (!version || !registryId) throw usageError(`${input['<canister>']} runs a module the registry does not have: there is no version to attest`);
+    // A decompressed match is the same module as published: it attests the published hash.
+    const rebuilt = match !== null ? deployed : rebuiltHash;
+    const metadata: [string, { Text: string }][] = [
+      ['repo', { Text: provenance.repo }], ['commit', { Text: provenance.commit }], ['tool', { Text: 'lineage verify wasm --attest' }],
+      ['match', { Text: match ?? 'none' }], ['node', { Text: process.version }],
+    ];
+    try {
+      attestation = await fileVerification(await ctx.registry(registryId) as never, {
+        hash: deployed, rebuiltHash: rebuilt, metadata,
+        report: `rebuilding ${name} from ${provenance.repo} at ${provenance.commit} gave ${rebuiltHash}, not ${deployed}`.slice(0, 4096),
+      });
+    } catch (error) {
+      throw networkError(`the registry refused the ${match !== null ? 'attestation' : 'divergence'}: ${(error as Error).message}`);
+    }
+    checks.push({ check: 'attest', ok: true, detail: `filed ${attestation.outcome === 'attested' ? 'an attestation' : 'a divergence'} as ${ctx.principal.toText()} (registry block ${attestation.block})` });
+  }
   return {
     canister: target.toText(), ok: checks.every((c) => c.ok), deployedHash: deployed, rebuiltHash, registryVersion: version ? versionLabel(version) : null,
-    release, match, source, build: name, checks,
+    release, match, source, build: name, provenance: provenance ?? null, attestation, checks,
   };
+}
+
+/**
+ * A release records the toolchain that built it; a rebuild with another one is expected to differ
+ * (the one production ICRC-126 verifier saw every build fail on compiler drift). Refuses, naming
+ * each difference, unless `force`; adds a `toolchain` check either way.
+ */
+function refuseToolchainDrift(ctx: Context, provenance: BuildProvenance, source: string, force: boolean, checks: Check[]): void {
+  const differences = toolchainDifferences(provenance, localToolchain(source));
+  const named = differences.map((d) => `${d.field} ${d.local} here, ${d.recorded} in the release`).join('; ');
+  if (differences.length > 0 && !force) {
+    throw usageError(`the toolchain differs from the release's: ${named}`, 'use the toolchain the release names, or pass --force to rebuild anyway (a divergence is then likely)');
+  }
+  checks.push({ check: 'toolchain', ok: true, detail: differences.length === 0 ? 'the same Node, pnpm, Azle, TypeScript and lockfile as the release' : `differs (--force): ${named}` });
+  if (differences.length > 0) ctx.out.warn(`rebuilding with another toolchain: ${named}`);
 }
 
 export interface VerifyDappResult {
@@ -167,6 +243,9 @@ export function register(program: Command): void {
       .option('--source <dir>', 'the repository to rebuild from (default: the one in the current directory)')
       .option('--build <name>', `which dfx.json canister builds it (${CANISTERS.join(', ')}); default: guessed from its name or registry type`)
       .option('--registry <name|id>', 'the registry to look the module up in')
+      .option('--attest', 'rebuild from a clean checkout of the commit the module names, and file an attestation or a divergence in the registry as you (ICRC-126)')
+      .option('--clone-from <url|dir>', 'with --attest: clone the repository from here instead of the URL the module names')
+      .option('--force', 'rebuild even when the toolchain differs from the one the release recorded')
       .action(action(async (ctx, canister: string, opts: Record<string, unknown>) => {
         const r = await verifyWasm(ctx, { '<canister>': canister, ...opts });
         ctx.out.result(r, [`${r.ok ? '✔' : '✘'} ${ctx.nameOf(ctx.canister(r.canister))} ${r.ok ? 'runs exactly what its source builds to' : 'did not verify'}`, ...checklist(r.checks)], r.ok ? 'ok' : 'failed');
@@ -177,6 +256,7 @@ export function register(program: Command): void {
       })),
     'lineage verify wasm backend',
     'lineage verify wasm registry --source ~/src/lineage',
+    'lineage verify wasm backend --attest --json',
   );
   verifyAssetsCommand(verify);
   examples(
