@@ -109,6 +109,7 @@ export class IcInstance {
       deliver: (c, origin, result, refund) => this.deliver(c, origin, result, refund),
       send: (c, context, call) => this.send(c, context, call),
       respond: (request, result, refund) => this.respondToRequest(request, result, refund),
+      continueForRounds: (c, rounds, complete) => this.scheduler.continueForRounds(c, rounds, complete),
       canister: (id) => this.canister(id),
       createCanister: (o) => this.createCanister(o),
       deleteCanister: (c) => this.deleteCanister(c),
