@@ -337,6 +337,7 @@ export class IcInstance {
         sameSubnet: (callee) => this.subnetOf(callee) === subnet,
         freezingLimit: (c) => (idleBurnPerDay(c, subnet.cost) * c.settings.freezingThreshold) / 86_400n,
         debugPrint: (c, time, message) => this.canisterLog(c, time, message),
+        recordExecution: (record) => this.scheduler.stats.recordExecution(record),
       };
       this.environments.set(subnet, env);
     }

@@ -139,7 +139,7 @@ export class Scheduler {
           progress = true;
         }
         const queue = this.queues.get(canister.idText);
-        while (queue && queue.length > 0 && budget > 0) {
+        while (queue && queue.length > 0 && budget > 0 && !this.sliced.has(canister.idText)) {
           const message = queue.shift()!;
           if (message.kind === 'request') this.host.handleRequest(canister, message);
           else this.host.handleResponse(canister, message);

@@ -8,6 +8,7 @@ import type { Canister } from '../canister.js';
 import { INSTRUCTION_LIMITS, LIMITS } from '../constants.js';
 import { Trap, trapFromEngineError, traps } from '../errors.js';
 import { discardPendingCall } from '../system-api/calls.js';
+import type { ExecutionRecord } from '../stats.js';
 import type { CanisterFacts, ContextKind, CostFacts, ExecutionContext, OutgoingCall, Response } from '../system-api/context.js';
 
 /** What an execution needs from the subnet it runs on. */
@@ -20,6 +21,8 @@ export interface ExecutionEnvironment {
   freezingLimit(canister: Canister): bigint;
   /** Canister debug output (PocketIC prints it on stderr). */
   debugPrint(canister: Canister, time: bigint, message: Uint8Array): void;
+  /** Notes an execution and its instructions (benchmarks read them from `IcInstance.stats`). */
+  recordExecution?(record: ExecutionRecord): void;
 }
 
 export type Entry = { export: string } | { callback: { fn: number; env: number | bigint } } | { start: true };
@@ -165,6 +168,10 @@ export function execute(canister: Canister, env: ExecutionEnvironment, req: Exec
   if (!trap && instructions + before > limit) trap = traps.instructionLimit(limit);
   if (trap?.errorCode === 'CanisterInstructionLimitExceeded') instructions = limit - before;
   discardPendingCall(ctx);
+  env.recordExecution?.({
+    canister: canister.idText, kind: req.kind, trapped: trap !== undefined, instructions,
+    method: req.methodName ?? ('export' in req.entry ? req.entry.export : 'callback' in req.entry ? 'callback' : 'start'),
+  });
 
   if (!trap && req.replicated && (req.kind === 'U' || req.kind === 'I' || req.kind === 'Ry' || req.kind === 'Rt' || req.kind === 'T')) {
     const limit = canister.settings.wasmMemoryLimit;
