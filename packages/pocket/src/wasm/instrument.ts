@@ -26,7 +26,7 @@ import {
   FC, MEMORY_SIZE, OP, SIMD_STORE, SIMD_STORE_LANES, STORES, readBlockType, readMemArg, simdHasMemArg,
   skipFCImmediates, skipImmediates, skipSIMDImmediates,
 } from './instructions.js';
-import { emitCharge, emitDynamicCharge, planMetering } from './metering.js';
+import { type CounterPlace, emitCharge, emitDynamicCharge, emitLoad, emitStore, planMetering } from './metering.js';
 import { lowerTableType, lowerToI32, isWasm64, planSystemApiLowering, widenCount, widenGrowResult, wrapperBody } from './memory64.js';
 import { EXTERNAL, SECTION, VALTYPE, evalOffset, type ParsedModule, skipConstExpr } from './module.js';
 
@@ -317,6 +317,9 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
     groups.push([c, t]);
     localCount += c;
   }
+  // The counter's local comes first after the function's own; the temporaries after it.
+  const counter: CounterPlace = { global: ctx.counterGlobal, local: localCount, outOfInstructions: ctx.outOfInstructionsFunc };
+  localCount += 1;
   const temp = {
     addr: localCount, x: localCount + 1, n: localCount + 2,
     i32: localCount + 1, i64: localCount + 3, f32: localCount + 4, f64: localCount + 5, v128: localCount + 6,
@@ -366,15 +369,48 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
 
   const points = planMetering(bytes, r.pos, end, ctx.memory64);
   let nextPoint = 0;
-  const dynamicCharge = (local: number) => emitDynamicCharge(body, ctx.counterGlobal, ctx.outOfInstructionsFunc, local);
+  const dynamicCharge = (local: number) => emitDynamicCharge(body, counter, local);
+  emitLoad(body, counter);
+  /** Blocks open around the current instruction; a branch to label `depth` leaves the function. */
+  let depth = 0;
+  const storeBefore = (at: number) => {
+    flush(at);
+    emitStore(body, counter);
+    copyFrom = at;
+  };
+  let reload = false;
   while (r.pos < end) {
     const at = r.pos;
+    if (reload) { // after a call: the callee (or the host) moved the global
+      flush(at);
+      emitLoad(body, counter);
+      copyFrom = at;
+      reload = false;
+    }
     if (points[nextPoint]?.pos === at) {
       flush(at);
-      emitCharge(body, ctx.counterGlobal, ctx.outOfInstructionsFunc, points[nextPoint++]!);
+      emitCharge(body, counter, points[nextPoint++]!);
       copyFrom = at;
     }
     const op = r.byte();
+    // Keep the global exact wherever control leaves the function or the host may read it.
+    const isCall = op === OP.call || op === 0x11;
+    reload = isCall;
+    if (isCall || op === OP.returnCall || op === 0x13 || op === 0x0f) {
+      storeBefore(at);
+    } else if (op === OP.block || op === OP.loop || op === OP.if || op === OP.try || op === OP.tryTable) {
+      depth++;
+    } else if (op === 0x0b) {
+      if (depth === 0) storeBefore(at);
+      else depth--;
+    } else if (op === 0x0c || op === 0x0d) {
+      if (new ByteReader(bytes, r.pos, end).u32() === depth) storeBefore(at);
+    } else if (op === 0x0e) {
+      const labels = new ByteReader(bytes, r.pos, end);
+      let leaves = false;
+      for (let n = labels.u32() + 1; n > 0; n--) if (labels.u32() === depth) leaves = true;
+      if (leaves) storeBefore(at);
+    }
     if (op >= 0x28 && op <= 0x3e && ctx.hasMemory) {
       const m = readMemArg(r);
       flush(at);
@@ -542,7 +578,8 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
   }
 
   const out = new ByteWriter();
-  const allGroups = usedTemps ? [...groups, ...TEMP_TYPES.map((t) => [1, t] as [number, number])] : groups;
+  const own: [number, number][] = [...groups, [1, VALTYPE.i64]];
+  const allGroups = usedTemps ? [...own, ...TEMP_TYPES.map((t) => [1, t] as [number, number])] : own;
   out.u32(allGroups.length);
   for (const [c, t] of allGroups) out.u32(c).byte(t);
   out.bytes(body.finish());

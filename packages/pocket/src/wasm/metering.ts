@@ -17,6 +17,13 @@
  *
  * The counter counts down from the message's limit, so `limit - counter` is the instructions
  * executed so far (what `performance_counter(0)` returns).
+ *
+ * For speed the emulator keeps the counter of a running function in a local (a register, where
+ * a global is a memory access per block): it is loaded from the global at entry and after every
+ * call, and stored back before every call, return and exit, and before calling
+ * `out_of_instructions`. The global is therefore exact wherever anything can read it (the System
+ * API, the end of the execution); only a Wasm trap loses the instructions since the last store,
+ * which changes nothing but the cycles a trapped execution is charged.
  */
 import { ByteReader, ByteWriter } from './bytes.js';
 import { FC, OP, readBlockType, simdHasMemArg, skipFCImmediates, skipImmediates, skipSIMDImmediates } from './instructions.js';
@@ -125,19 +132,39 @@ export function planMetering(bytes: Uint8Array, start: number, end: number, memo
   return points;
 }
 
+/** Where the counter lives: the global the host reads, the function's local copy, the trap. */
+export interface CounterPlace {
+  global: number;
+  local: number;
+  outOfInstructions: number;
+}
+
+/** local ← global (function entry, after a call). */
+export function emitLoad(w: ByteWriter, c: CounterPlace): void {
+  w.byte(0x23).u32(c.global).byte(0x21).u32(c.local);
+}
+
+/** global ← local (before a call, a return, the function's end). */
+export function emitStore(w: ByteWriter, c: CounterPlace): void {
+  w.byte(0x20).u32(c.local).byte(0x24).u32(c.global);
+}
+
 /** Subtracts a block's cost from the counter; a re-entrant block then checks it. */
-export function emitCharge(w: ByteWriter, counter: number, outOfInstructions: number, point: MeterPoint): void {
-  w.byte(0x23).u32(counter).byte(0x42).i32(point.cost).byte(0x7d).byte(0x24).u32(counter);
-  if (point.check) emitCheck(w, counter, outOfInstructions);
+export function emitCharge(w: ByteWriter, c: CounterPlace, point: MeterPoint): void {
+  w.byte(0x20).u32(c.local).byte(0x42).i32(point.cost).byte(0x7d);
+  if (point.check) emitCheck(w, c);
+  else w.byte(0x21).u32(c.local);
 }
 
-/** Subtracts the i32 in `local` (a bulk operation's length) from the counter and checks it. */
-export function emitDynamicCharge(w: ByteWriter, counter: number, outOfInstructions: number, local: number): void {
-  w.byte(0x23).u32(counter).byte(0x20).u32(local).byte(0xad /* i64.extend_i32_u */).byte(0x7d).byte(0x24).u32(counter);
-  emitCheck(w, counter, outOfInstructions);
+/** Subtracts the i32 in `length` (a bulk operation's length) from the counter and checks it. */
+export function emitDynamicCharge(w: ByteWriter, c: CounterPlace, length: number): void {
+  w.byte(0x20).u32(c.local).byte(0x20).u32(length).byte(0xad /* i64.extend_i32_u */).byte(0x7d);
+  emitCheck(w, c);
 }
 
-function emitCheck(w: ByteWriter, counter: number, outOfInstructions: number): void {
-  // global.get; i64.const 0; i64.lt_s; if; call out_of_instructions; end
-  w.byte(0x23).u32(counter).byte(0x42).byte(0).byte(0x53).byte(0x04).byte(0x40).byte(0x10).u32(outOfInstructions).byte(0x0b);
+/** With the new counter on the stack: local.tee; i64.const 0; i64.lt_s; if; store; call out_of_instructions; end */
+function emitCheck(w: ByteWriter, c: CounterPlace): void {
+  w.byte(0x22).u32(c.local).byte(0x42).byte(0).byte(0x53).byte(0x04).byte(0x40);
+  emitStore(w, c);
+  w.byte(0x10).u32(c.outOfInstructions).byte(0x0b);
 }
