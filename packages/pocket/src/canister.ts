@@ -91,6 +91,8 @@ export interface CallContext {
   /** Callbacks of calls made from this context that have not run yet. */
   outstanding: number;
   deleted: boolean;
+  /** Instructions executed in this context so far (`performance_counter(1)`). */
+  instructions?: bigint;
 }
 
 export interface Callback {

@@ -56,6 +56,29 @@ export const LIMITS = {
   maxSnapshotSlice: 2_000_000,
 } as const;
 
+/**
+ * Instruction limits of an application subnet (dfinity/ic `rs/config/src/subnet_config.rs`:
+ * `MAX_INSTRUCTIONS_PER_MESSAGE`, `MAX_INSTRUCTIONS_PER_SLICE`, `MAX_INSTRUCTIONS_PER_QUERY_MESSAGE`,
+ * `MAX_INSTRUCTIONS_PER_INSTALL_CODE`, `MAX_INSTRUCTIONS_FOR_MESSAGE_ACCEPTANCE_CALLS`;
+ * `execution_environment.rs`: `max_query_call_graph_instructions`).
+ */
+export const INSTRUCTION_LIMITS = {
+  /** An update, a response callback, a cleanup, a heartbeat or a global timer. */
+  message: 40_000_000_000n,
+  /** Deterministic time slicing: the most a message runs in one round. */
+  slice: 2_000_000_000n,
+  /** A query, a composite query's method or callback. */
+  query: 5_000_000_000n,
+  /** All executions of one composite query call graph together. */
+  queryCallGraph: 5_000_000_000n,
+  /** `canister_inspect_message`. */
+  inspectMessage: 200_000_000n,
+  /** An install, reinstall or upgrade: start, init or pre_upgrade + post_upgrade together. */
+  install: 300_000_000_000n,
+  /** Install code is sliced too. */
+  installSlice: 2_000_000_000n,
+} as const;
+
 export const DEFAULTS = {
   provisionalCycles: 100_000_000_000_000n,
   freezingThreshold: 2_592_000n,

@@ -1,13 +1,15 @@
 /**
  * The IC's cycles fees for a subnet of a given size (the fee table of the developer docs, stated for
  * 13-node subnets and scaling linearly with the node count). A `Free` cost schedule charges nothing.
- * Execution is charged its base fee only until instruction metering lands.
+ * Execution costs a base fee per message and 4 cycles per 10 instructions (dfinity/ic
+ * `rs/config/src/subnet_config.rs`, `CyclesAccountManagerConfig::application_subnet`).
  */
 import type { CostFacts } from './system-api/context.js';
 
 const FEES_13 = {
   canisterCreation: 500_000_000_000n,
   updateMessageExecution: 5_000_000n,
+  tenUpdateInstructionsExecution: 4n,
   xnetCall: 260_000n,
   xnetByteTransmission: 1_000n,
   ingressMessageReception: 1_200_000n,
@@ -48,6 +50,10 @@ export class CostModel implements CostFacts {
 
   execution(): bigint {
     return this.scale(FEES_13.updateMessageExecution);
+  }
+
+  instructions(n: bigint): bigint {
+    return this.scale((n * FEES_13.tenUpdateInstructionsExecution) / 10n);
   }
 
   /**

@@ -127,6 +127,12 @@ export const traps = {
   /** A violation the canister's developer can fix, with a pointed help text. */
   contract: (what: string, help: string) => new Trap('CanisterContractViolation', `Canister violated contract: ${what}`, help),
   wrongMode: (api: string, mode: string) => new Trap('CanisterContractViolation', `Canister violated contract: "${api}" cannot be executed in ${mode} mode`, HELP.wrongMode),
+  /** Over the message's instruction limit (the replica's `HypervisorError::InstructionLimitExceeded`). */
+  instructionLimit: (limit: bigint) => new Trap(
+    'CanisterInstructionLimitExceeded',
+    `Canister exceeded the limit of ${limit} instructions for single message execution`,
+    `Try optimizing this method to consume fewer instructions or split the work across multiple messages. See documentation: ${DOC_BASE}#instruction-limit-exceeded`,
+  ),
   outOfMemory: () => new Trap('CanisterOutOfMemory', 'Canister cannot grow its memory usage.', `See documentation: ${DOC_BASE}#out-of-memory`),
 };
 

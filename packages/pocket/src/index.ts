@@ -17,3 +17,5 @@ export { instrument } from './wasm/instrument.js';
 import { fileURLToPath } from 'node:url';
 /** Absolute path of the `pocket-ic` executable, for `POCKET_IC_BIN`. */
 export const POCKET_IC_BIN = fileURLToPath(new URL('../bin/pocket-ic', import.meta.url));
+export { summarizeCosts, cyclesToUsd, type CostSummary } from './cost-report.js';
+export type { ExecutionRecord } from './stats.js';

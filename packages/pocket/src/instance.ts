@@ -109,6 +109,7 @@ export class IcInstance {
       deliver: (c, origin, result, refund) => this.deliver(c, origin, result, refund),
       send: (c, context, call) => this.send(c, context, call),
       respond: (request, result, refund) => this.respondToRequest(request, result, refund),
+      continueForRounds: (c, rounds, complete) => this.scheduler.continueForRounds(c, rounds, complete),
       canister: (id) => this.canister(id),
       createCanister: (o) => this.createCanister(o),
       deleteCanister: (c) => this.deleteCanister(c),
@@ -336,6 +337,7 @@ export class IcInstance {
         sameSubnet: (callee) => this.subnetOf(callee) === subnet,
         freezingLimit: (c) => (idleBurnPerDay(c, subnet.cost) * c.settings.freezingThreshold) / 86_400n,
         debugPrint: (c, time, message) => this.canisterLog(c, time, message),
+        recordExecution: (record) => this.scheduler.stats.recordExecution(record),
       };
       this.environments.set(subnet, env);
     }

@@ -35,6 +35,8 @@ export class Scheduler {
   private nextRoundActions: (() => void)[] = [];
   private stopWaiters = new Map<string, { done: (result: CallResult) => void; cancelled: CallResult }[]>();
   private inducted: (() => void)[] = [];
+  /** Canisters in the middle of a long execution (deterministic time slicing), by id. */
+  private sliced = new Map<string, { rounds: number; complete: () => void }>();
 
   /** What went through the queues (for benchmarks). */
   readonly stats = new MessageStats();
@@ -80,15 +82,29 @@ export class Scheduler {
     for (const { done, cancelled } of waiters) done(cancelled);
   }
 
+  /**
+   * Deterministic time slicing: `canister` is running a long execution for `rounds` more rounds;
+   * it runs nothing else meanwhile and `complete` runs when its last slice does (IC: a paused
+   * execution resumes in the canister's next rounds, one slice per round).
+   */
+  continueForRounds(canister: Canister, rounds: number, complete: () => void): void {
+    this.sliced.set(canister.idText, { rounds, complete });
+  }
+
   /** Whether anything is waiting to be executed. */
   get busy(): boolean {
-    return this.management.length > 0 || this.nextRoundActions.length > 0 || this.inducted.length > 0 || [...this.queues.values()].some((q) => q.length > 0);
+    return this.sliced.size > 0 || this.management.length > 0 || this.nextRoundActions.length > 0 || this.inducted.length > 0 || [...this.queues.values()].some((q) => q.length > 0);
   }
 
   runRound(): void {
     const carried = this.nextRoundActions;
     this.nextRoundActions = [];
     for (const action of carried) action();
+    for (const [key, slicing] of this.sliced) {
+      if (--slicing.rounds > 0) continue;
+      this.sliced.delete(key);
+      slicing.complete();
+    }
 
     const tasks = new Map<string, Task[]>();
     for (const canister of this.host.canistersInOrder()) {
@@ -115,6 +131,7 @@ export class Scheduler {
         progress = true;
       }
       for (const canister of this.host.canistersInOrder()) {
+        if (this.sliced.has(canister.idText)) continue;
         const due = tasks.get(canister.idText);
         if (due) {
           tasks.delete(canister.idText);
@@ -122,7 +139,7 @@ export class Scheduler {
           progress = true;
         }
         const queue = this.queues.get(canister.idText);
-        while (queue && queue.length > 0 && budget > 0) {
+        while (queue && queue.length > 0 && budget > 0 && !this.sliced.has(canister.idText)) {
           const message = queue.shift()!;
           if (message.kind === 'request') this.host.handleRequest(canister, message);
           else this.host.handleResponse(canister, message);

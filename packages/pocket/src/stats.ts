@@ -7,6 +7,15 @@ import type { Message, Request } from './messages.js';
 
 const label = (p: { toText(): string; toUint8Array(): Uint8Array }) => (p.toUint8Array().length === 0 ? 'management' : p.toText());
 
+/** One execution: which canister, which entry point (context kind and method), its instructions. */
+export interface ExecutionRecord {
+  canister: string;
+  kind: string;
+  method: string | undefined;
+  instructions: bigint;
+  trapped: boolean;
+}
+
 export class MessageStats {
   ingress = 0;
   /** Calls from one canister to another (the management canister included). */
@@ -17,6 +26,14 @@ export class MessageStats {
   readonly bytes = new Map<string, number>();
   /** Calls between canisters per method name (`take_canister_snapshot`, `lineage_health`…). */
   readonly methods = new Map<string, number>();
+  /** Every execution of canister code, with the instructions it used (see `wasm/metering.ts`). */
+  readonly executions: ExecutionRecord[] = [];
+
+  recordExecution(record: ExecutionRecord): void {
+    // Bounded: a long-lived server would otherwise keep every execution of its life.
+    if (this.executions.length >= 100_000) this.executions.splice(0, 50_000);
+    this.executions.push(record);
+  }
 
   recordRequest(request: Request): void {
     if (request.origin.kind === 'ingress') this.ingress += 1;
@@ -53,5 +70,6 @@ export class MessageStats {
     this.responses = 0;
     this.bytes.clear();
     this.methods.clear();
+    this.executions.length = 0;
   }
 }

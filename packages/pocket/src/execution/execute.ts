@@ -5,9 +5,10 @@
  * (IC interface spec § Entry points: "all changes … are discarded").
  */
 import type { Canister } from '../canister.js';
-import { LIMITS } from '../constants.js';
-import { Trap, trapFromEngineError } from '../errors.js';
+import { INSTRUCTION_LIMITS, LIMITS } from '../constants.js';
+import { Trap, trapFromEngineError, traps } from '../errors.js';
 import { discardPendingCall } from '../system-api/calls.js';
+import type { ExecutionRecord } from '../stats.js';
 import type { CanisterFacts, ContextKind, CostFacts, ExecutionContext, OutgoingCall, Response } from '../system-api/context.js';
 
 /** What an execution needs from the subnet it runs on. */
@@ -20,6 +21,8 @@ export interface ExecutionEnvironment {
   freezingLimit(canister: Canister): bigint;
   /** Canister debug output (PocketIC prints it on stderr). */
   debugPrint(canister: Canister, time: bigint, message: Uint8Array): void;
+  /** Notes an execution and its instructions (benchmarks read them from `IcInstance.stats`). */
+  recordExecution?(record: ExecutionRecord): void;
 }
 
 export type Entry = { export: string } | { callback: { fn: number; env: number | bigint } } | { start: true };
@@ -45,6 +48,22 @@ export interface ExecutionRequest {
    * the transaction to the caller (installs and composite queries span several executions).
    */
   transaction: 'message' | 'query' | 'none';
+  /** Instructions this execution may use; by default the limit of its kind (`instructionLimitOf`). */
+  instructionLimit?: bigint;
+  /** Instructions of the call context before this execution (`performance_counter(1)`). */
+  callContextInstructions?: bigint;
+  /** Instructions of the same message that earlier executions used against the same limit. */
+  instructionsBefore?: bigint;
+}
+
+/** The per-execution instruction limit of each kind of execution on an application subnet. */
+export function instructionLimitOf(kind: ContextKind): bigint {
+  switch (kind) {
+    case 's': case 'I': case 'G': return INSTRUCTION_LIMITS.install;
+    case 'RQ': case 'NRQ': case 'CQ': case 'CRy': case 'CRt': case 'CC': return INSTRUCTION_LIMITS.query;
+    case 'F': return INSTRUCTION_LIMITS.inspectMessage;
+    default: return INSTRUCTION_LIMITS.message;
+  }
 }
 
 export interface ExecutionResult {
@@ -59,6 +78,8 @@ export interface ExecutionResult {
   globalTimer: bigint | undefined;
   messageAccepted: boolean;
   logs: Uint8Array[];
+  /** Instructions the execution used (its limit when it trapped for exceeding it). */
+  instructions: bigint;
 }
 
 export function canisterFacts(canister: Canister, env: ExecutionEnvironment): CanisterFacts {
@@ -119,9 +140,12 @@ export function execute(canister: Canister, env: ExecutionEnvironment, req: Exec
     messageAccepted: false,
     dataCertificate: req.dataCertificate,
     logs: [],
-    startedAt: process.hrtime.bigint(),
-    callContextCounterBase: 0n,
+    meter: instance,
+    callContextCounterBase: req.callContextInstructions ?? 0n,
   };
+  const limit = req.instructionLimit ?? instructionLimitOf(req.kind);
+  const before = req.instructionsBefore ?? 0n;
+  instance.startMetering(limit, before);
 
   if (req.transaction !== 'none') {
     instance.begin();
@@ -138,7 +162,16 @@ export function execute(canister: Canister, env: ExecutionEnvironment, req: Exec
   } catch (error) {
     trap = trapFromEngineError(error);
   }
+  // Blocks that are not re-entrant do not check the counter: the replica looks at it once more
+  // when the execution ends.
+  let instructions = instance.instructions();
+  if (!trap && instructions + before > limit) trap = traps.instructionLimit(limit);
+  if (trap?.errorCode === 'CanisterInstructionLimitExceeded') instructions = limit - before;
   discardPendingCall(ctx);
+  env.recordExecution?.({
+    canister: canister.idText, kind: req.kind, trapped: trap !== undefined, instructions,
+    method: req.methodName ?? ('export' in req.entry ? req.entry.export : 'callback' in req.entry ? 'callback' : 'start'),
+  });
 
   if (!trap && req.replicated && (req.kind === 'U' || req.kind === 'I' || req.kind === 'Ry' || req.kind === 'Rt' || req.kind === 'T')) {
     const limit = canister.settings.wasmMemoryLimit;
@@ -181,6 +214,7 @@ export function execute(canister: Canister, env: ExecutionEnvironment, req: Exec
     globalTimer: ctx.globalTimer,
     messageAccepted: !trap && ctx.messageAccepted,
     logs: ctx.logs,
+    instructions,
   };
 }
 

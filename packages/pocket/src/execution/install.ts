@@ -8,6 +8,7 @@ import { HELP, IcError } from '../errors.js';
 import { StableMemory } from '../state/stable-memory.js';
 import { WasmInstance } from '../wasm/instance.js';
 import { prepareModule } from '../wasm/prepare.js';
+import { INSTRUCTION_LIMITS } from '../constants.js';
 import { execute, type ExecutionEnvironment } from './execute.js';
 
 export type InstallMode =
@@ -26,7 +27,12 @@ export interface InstallRequest {
 
 const EOP_SECTION = 'enhanced-orthogonal-persistence';
 
-export function installCode(canister: Canister, env: ExecutionEnvironment, req: InstallRequest): void {
+/** What an installation cost: the instructions of start, init or pre- and post-upgrade together. */
+export interface InstallOutcome {
+  instructions: bigint;
+}
+
+export function installCode(canister: Canister, env: ExecutionEnvironment, req: InstallRequest): InstallOutcome {
   const prepared = prepareModule(req.wasm);
   const { mode } = req;
   if (mode.kind === 'install' && canister.module) {
@@ -65,6 +71,9 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
     return error;
   };
 
+  // start, init, pre_upgrade and post_upgrade share the install limit (one message on the IC).
+  let instructions = 0n;
+  const metering = () => ({ instructionLimit: INSTRUCTION_LIMITS.install, instructionsBefore: instructions });
   let certifiedData: Uint8Array | undefined;
   if (mode.kind === 'upgrade') {
     const old = canister.instance!;
@@ -73,8 +82,9 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
     if (!mode.skipPreUpgrade && canister.module!.system.has('canister_pre_upgrade')) {
       const pre = execute(canister, env, {
         kind: 'G', entry: { export: 'canister_pre_upgrade' }, caller: req.caller, time: req.time,
-        replicated: true, canRespond: false, transaction: 'none',
+        replicated: true, canRespond: false, transaction: 'none', ...metering(),
       });
+      instructions += pre.instructions;
       logs.push(...pre.logs);
       if (pre.trap) {
         old.rollback();
@@ -117,8 +127,9 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
   for (const step of steps) {
     const r = execute(canister, env, {
       kind: step.kind, entry: step.entry, caller: req.caller, arg: req.arg, time: req.time,
-      replicated: true, canRespond: false, transaction: 'none',
+      replicated: true, canRespond: false, transaction: 'none', ...metering(),
     });
+    instructions += r.instructions;
     logs.push(...r.logs);
     if (r.trap) {
       rollbackOld();
@@ -138,6 +149,8 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
     if (mode.kind === 'reinstall') canister.logs = [];
   }
   canister.appendLogs(req.time, logs);
+  // install_code is charged as an update: the base fee and its instructions.
+  canister.cycles -= env.cost.execution() + env.cost.instructions(instructions);
   canister.lastInstalledAt = req.time;
   canister.lastInstall = {
     mode: mode.kind,
@@ -150,6 +163,7 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
     timestampNanos: req.time, canisterVersion: canister.version, origin: req.origin,
     details: { kind: 'code_deployment', mode: mode.kind, moduleHash: prepared.hash },
   });
+  return { instructions };
 }
 
 /**

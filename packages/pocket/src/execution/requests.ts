@@ -9,6 +9,7 @@ import type { Canister, CallContext, CallOrigin } from '../canister.js';
 import { HELP, fromCanister, rejectCodeOf, type ErrorCodeName, type IcError } from '../errors.js';
 import type { CallResult, Request, Response } from '../messages.js';
 import type { OutgoingCall, Response as ExecutionResponse } from '../system-api/context.js';
+import { INSTRUCTION_LIMITS } from '../constants.js';
 import { execute, type ExecutionEnvironment, type ExecutionResult } from './execute.js';
 
 /** What request handling needs from the instance. */
@@ -21,6 +22,24 @@ export interface Host {
   send(canister: Canister, context: CallContext, call: OutgoingCall): void;
   /** Answers a request without running the callee (rejections before execution). */
   respond(request: Request, result: CallResult, refund: bigint): void;
+  /** Holds `canister` in a long execution for `rounds` more rounds, then runs `complete`. */
+  continueForRounds(canister: Canister, rounds: number, complete: () => void): void;
+}
+
+/**
+ * Deterministic time slicing (IC: an update runs at most one slice of instructions per round and
+ * continues in the next rounds): the execution ran at once here, but it completes, and its
+ * response and calls go out, only in the round its last slice would have run in.
+ */
+function settleAfterSlices(host: Host, canister: Canister, r: ExecutionResult, settleNow: () => void): void {
+  const rounds = Number((r.instructions + INSTRUCTION_LIMITS.slice - 1n) / INSTRUCTION_LIMITS.slice) - 1;
+  if (rounds > 0) host.continueForRounds(canister, rounds, settleNow);
+  else settleNow();
+}
+
+/** Charges the cycles of the instructions an execution used (the base fee is reserved apart). */
+function chargeInstructions(canister: Canister, env: ExecutionEnvironment, r: ExecutionResult): void {
+  canister.cycles -= env.cost.instructions(r.instructions);
 }
 
 export function reject(errorCode: ErrorCodeName, message: string): CallResult {
@@ -112,9 +131,12 @@ export function handleRequest(host: Host, canister: Canister, request: Request):
   } else return host.respond(request, methodNotFound(canister, 'update', request.method), request.cycles);
 
   const env = host.environment(canister);
-  // The execution fee is reserved before the method runs; a frozen canister takes no calls.
+  // The execution fee is reserved before the method runs: the base fee and the instructions of the
+  // whole limit, the unused part refunded after (the replica's `prepay_execution_cycles`); a
+  // canister that cannot reserve it above its freezing threshold takes no calls.
   const fee = env.cost.execution();
-  if (canister.cycles - env.freezingLimit(canister) < fee) {
+  const reserved = fee + env.cost.instructions(kind === 'U' ? INSTRUCTION_LIMITS.message : INSTRUCTION_LIMITS.query);
+  if (canister.cycles - env.freezingLimit(canister) < reserved) {
     return host.respond(request, reject('CanisterOutOfCycles', `Canister ${canister.idText} is out of cycles`), request.cycles);
   }
   canister.cycles -= fee;
@@ -134,10 +156,12 @@ export function handleRequest(host: Host, canister: Canister, request: Request):
     deadline: origin.kind === 'canister' ? origin.deadline : 0n,
     transaction: kind === 'U' ? 'message' : 'query',
   });
+  context.instructions = r.instructions;
   if (kind === 'RQ' && !r.trap) canister.cycles += r.cyclesAccepted; // a replicated query keeps only what it accepted
+  chargeInstructions(canister, env, r);
   // Replicated queries bump the version too, as the replica does (the spec's prose agrees).
   if (!r.trap) canister.version += 1n;
-  settle(host, canister, context, r, () => rejectFrom(r.trap!.toIcError(canister.idText)));
+  settleAfterSlices(host, canister, r, () => settle(host, canister, context, r, () => rejectFrom(r.trap!.toIcError(canister.idText))));
 }
 
 /** The response to a call `canister` made: runs its reply or reject callback (and cleanup on a trap). */
@@ -174,7 +198,10 @@ export function handleResponse(host: Host, canister: Canister, response: Respons
     canRespond: context.needsToRespond,
     deadline: context.origin.kind === 'canister' ? context.origin.deadline : 0n,
     transaction: 'message',
+    callContextInstructions: context.instructions,
   });
+  context.instructions = (context.instructions ?? 0n) + r.instructions;
+  chargeInstructions(canister, env, r);
   let failure = r.trap;
   if (r.trap && callback.cleanup) {
     // The cleanup runs on the state before the callback, which the rollback restored.
@@ -182,10 +209,11 @@ export function handleResponse(host: Host, canister: Canister, response: Respons
       kind: 'C', entry: { callback: callback.cleanup }, caller: callerOf(context.origin), rejectCode,
       time: host.time, replicated: true, canRespond: false, transaction: 'message',
     });
+    chargeInstructions(canister, env, c);
     if (c.trap) failure = r.trap.withCleanupFailure(c.trap);
   }
   if (!r.trap) canister.version += 1n;
-  settle(host, canister, context, r, () => rejectFrom(failure!.toIcError(canister.idText)));
+  settleAfterSlices(host, canister, r, () => settle(host, canister, context, r, () => rejectFrom(failure!.toIcError(canister.idText))));
 }
 
 /** A global timer or heartbeat: a call context nobody waits for (IC spec § Global timer, § Heartbeat). */
@@ -195,12 +223,15 @@ export function handleTask(host: Host, canister: Canister, task: 'timer' | 'hear
   // The timer is one-shot: it is cleared when the call context is created, before the handler runs.
   if (task === 'timer') canister.globalTimer = 0n;
   const context = openContext(canister, { kind: 'system' }, exportName, 0n, false);
-  const r = execute(canister, host.environment(canister), {
+  const env = host.environment(canister);
+  const r = execute(canister, env, {
     kind: 'T', modeName: task === 'timer' ? 'global timer' : 'heartbeat', entry: { export: exportName },
     caller: new Uint8Array(), time: host.time, replicated: true, canRespond: false, transaction: 'message',
   });
+  context.instructions = r.instructions;
+  chargeInstructions(canister, env, r);
   if (!r.trap) canister.version += 1n;
-  settle(host, canister, context, r, () => didNotReply(canister));
+  settleAfterSlices(host, canister, r, () => settle(host, canister, context, r, () => didNotReply(canister)));
 }
 
 /**

@@ -133,6 +133,8 @@ export interface CostFacts {
   httpRequest(requestSize: bigint, maxResponseBytes: bigint): bigint;
   /** The base fee of executing an update message. */
   execution(): bigint;
+  /** The fee for executing `n` instructions in replicated mode. */
+  instructions(n: bigint): bigint;
 }
 
 export interface ExecutionContext {
@@ -172,7 +174,16 @@ export interface ExecutionContext {
   /** The data certificate for a query on the target canister of a query call. */
   dataCertificate: (() => Uint8Array) | undefined;
   logs: Uint8Array[];
-  startedAt: bigint;
-  /** Instructions of the call context so far, for `performance_counter(1)`. */
+  /** The instruction counter of the running instance. */
+  meter: Meter;
+  /** Instructions of the call context before this execution, for `performance_counter(1)`. */
   callContextCounterBase: bigint;
+}
+
+/** The instruction counter as the System API sees it. */
+export interface Meter {
+  /** Instructions this execution has used so far. */
+  instructions(): bigint;
+  /** Charges System API work; traps when the limit is exceeded. */
+  charge(n: number): void;
 }

@@ -73,14 +73,13 @@ export function environmentImports(ctx: () => ExecutionContext) {
       c.globalTimer = BigInt.asUintN(64, timestamp);
       return previous;
     },
-    // Without instruction metering (a later step), counters are derived from elapsed time at
-    // roughly one instruction per nanosecond: monotonic within a message, as the spec requires.
+    // Exact counts of the metered module (its 200-instruction overhead already charged, as the
+    // replica charges it before reading the counter). Other types trap, as on the replica.
     performance_counter: (type: number) => {
       const c = ctx();
-      const elapsed = process.hrtime.bigint() - c.startedAt;
-      if (type === 0) return elapsed;
-      if (type === 1) return c.callContextCounterBase + elapsed;
-      return 0n;
+      if (type === 0) return c.meter.instructions();
+      if (type === 1) return c.callContextCounterBase + c.meter.instructions();
+      throw traps.contract(`Error getting performance counter type ${type}`, '');
     },
     is_controller: (src: number, size: number) => {
       const c = ctx();

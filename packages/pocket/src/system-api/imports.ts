@@ -5,6 +5,8 @@
 import { traps } from '../errors.js';
 import type { Ic0Imports } from '../wasm/instance.js';
 import { callImports } from './calls.js';
+import { API_CHARGES, debugPrintCharge, sizeOf } from './charges.js';
+import { LIMITS } from '../constants.js';
 import { certificationImports } from './certification.js';
 import { ALLOWED, MODE_NAMES, type ExecutionContext } from './context.js';
 import { cyclesImports } from './cycles.js';
@@ -30,8 +32,17 @@ export class SystemApi {
     for (const [name, fn] of Object.entries(groups)) {
       const allowed = ALLOWED[name];
       if (!allowed) throw new Error(`internal: no context table entry for ic0.${name}`);
+      const charge = API_CHARGES[name];
+      if (!charge) throw new Error(`internal: no instruction charge for ic0.${name}`);
+      const { overhead, sizeArgs } = charge;
+      const isDebugPrint = name === 'debug_print';
       imports[name] = (...args: never[]) => {
         const c = ctx();
+        // Charged first, as the replica's linker does, so a call over the limit does nothing.
+        let cost = overhead;
+        for (const k of sizeArgs) cost += sizeOf(args[k]);
+        if (isDebugPrint) cost += debugPrintCharge(sizeOf(args[1]), LIMITS.canisterLogBytes);
+        c.meter.charge(cost);
         if (!allowed.has(c.kind)) throw traps.wrongMode(`ic0_${name}`, c.modeName ?? MODE_NAMES[c.kind]);
         return fn(...args);
       };

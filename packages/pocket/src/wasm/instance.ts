@@ -13,6 +13,11 @@ export class WasmInstance {
   private instance!: WebAssembly.Instance;
   private globals: WebAssembly.Global[] = [];
   private globalsAtStart: unknown[] = [];
+  /** The instruction counter the instrumented code counts down (see `metering.ts`). */
+  private counter!: WebAssembly.Global;
+  /** The limit of the execution under way: the counter's value when it began. */
+  private limit = 0n;
+  private before = 0n;
 
   private constructor(readonly module: PreparedModule, readonly heap: Heap, private readonly ic0: Ic0Imports) {
     this.instantiate();
@@ -47,10 +52,39 @@ export class WasmInstance {
       memory_grow: this.heap.grow,
       before_write: this.heap.beforeWrite,
       before_copy: this.heap.beforeCopy,
+      out_of_instructions: () => { throw traps.instructionLimit(this.limit); },
       memory: this.heap.memory,
     };
     this.instance = new WebAssembly.Instance(this.module.compiled, { ic0: this.ic0, [HOST_MODULE]: host } as WebAssembly.Imports);
     this.globals = this.module.mutableGlobals.map((g) => this.instance.exports[g.exportName] as WebAssembly.Global);
+    const counter = this.counter as WebAssembly.Global | undefined;
+    this.counter = this.instance.exports[EXPORT.instructions] as WebAssembly.Global;
+    if (counter) this.counter.value = counter.value;
+  }
+
+  /**
+   * Starts counting an execution allowed `limit` instructions, `before` of which earlier
+   * executions of the same message used (an upgrade's `pre_upgrade` before its `post_upgrade`).
+   */
+  startMetering(limit: bigint, before = 0n): void {
+    this.limit = limit;
+    this.before = before;
+    this.counter.value = limit - before;
+  }
+
+  /** Instructions executed since `startMetering` (may exceed the limit by one block's cost). */
+  instructions(): bigint {
+    return this.limit - this.before - (this.counter.value as bigint);
+  }
+
+  /**
+   * Charges `n` instructions of System API work, trapping as the replica does when that leaves
+   * the counter negative (dfinity/ic `linker.rs`, `charge_direct_fee`).
+   */
+  charge(n: number): void {
+    const left = (this.counter.value as bigint) - BigInt(n);
+    this.counter.value = left;
+    if (left < 0n) throw traps.instructionLimit(this.limit);
   }
 
   /** The values of the module's mutable globals (saving an instance's state). */

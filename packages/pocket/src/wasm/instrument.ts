@@ -26,6 +26,7 @@ import {
   FC, MEMORY_SIZE, OP, SIMD_STORE, SIMD_STORE_LANES, STORES, readBlockType, readMemArg, simdHasMemArg,
   skipFCImmediates, skipImmediates, skipSIMDImmediates,
 } from './instructions.js';
+import { type CounterPlace, emitCharge, emitDynamicCharge, emitLoad, emitStore, planMetering } from './metering.js';
 import { lowerTableType, lowerToI32, isWasm64, planSystemApiLowering, widenCount, widenGrowResult, wrapperBody } from './memory64.js';
 import { EXTERNAL, SECTION, VALTYPE, evalOffset, type ParsedModule, skipConstExpr } from './module.js';
 
@@ -40,9 +41,11 @@ export const EXPORT = {
   table: '__lineage_table',
   start: '__lineage_start',
   globalPrefix: '__lineage_global_',
+  /** The instruction counter (see `metering.ts`): a mutable i64 counting down. */
+  instructions: '__lineage_instructions',
 } as const;
 /** Host functions added as imports, in this order. */
-export const HOST_FUNCS = ['mark_page', 'memory_grow', 'before_write', 'before_copy'] as const;
+export const HOST_FUNCS = ['mark_page', 'memory_grow', 'before_write', 'before_copy', 'out_of_instructions'] as const;
 
 export interface InstrumentedModule {
   bytes: Uint8Array;
@@ -59,7 +62,7 @@ export function instrument(module: ParsedModule): InstrumentedModule {
   const hasMemory = module.memories.length > 0;
   const tableCount = module.tables.length + module.imports.filter((i) => i.kind === EXTERNAL.table).length;
   const typeBase = module.types.length;
-  const hostTypes = [typeBase, typeBase + 1, typeBase + 2, typeBase + 3];
+  const hostTypes = [typeBase, typeBase + 1, typeBase + 2, typeBase + 3, typeBase + 4];
   // wasm64: ic0 imports redeclared 32-bit, reached through wrappers appended after the defined functions.
   const memory64 = isWasm64(module);
   const lowering = memory64 ? planSystemApiLowering(module, typeBase + HOST_FUNCS.length) : undefined;
@@ -81,7 +84,7 @@ export function instrument(module: ParsedModule): InstrumentedModule {
   // Types: originals plus the host functions' signatures.
   {
     const extraTypes = lowering?.types ?? [];
-    const w = new ByteWriter().u32(module.types.length + 4 + extraTypes.length);
+    const w = new ByteWriter().u32(module.types.length + HOST_FUNCS.length + extraTypes.length);
     for (const t of module.types) {
       w.byte(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results);
     }
@@ -90,6 +93,7 @@ export function instrument(module: ParsedModule): InstrumentedModule {
     w.byte(0x60).u32(1).byte(i32).u32(1).byte(i32); // memory_grow(delta) -> old
     w.byte(0x60).u32(2).byte(i32).byte(i32).u32(0); // before_write(dst, len)
     w.byte(0x60).u32(3).byte(i32).byte(i32).byte(i32).u32(0); // before_copy(dst, src, len)
+    w.byte(0x60).u32(0).u32(0); // out_of_instructions()
     for (const t of extraTypes) w.byte(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results);
     emit(SECTION.type, w.finish());
   }
@@ -135,10 +139,12 @@ export function instrument(module: ParsedModule): InstrumentedModule {
   }
   copy(SECTION.tag);
 
-  // Globals: initialisers may hold `ref.func`.
-  if (module.globals.length > 0) {
-    const w = new ByteWriter().u32(module.globals.length);
+  // Globals: initialisers may hold `ref.func`. The instruction counter comes last.
+  const counterGlobal = module.importedGlobals + module.globals.length;
+  {
+    const w = new ByteWriter().u32(module.globals.length + 1);
     for (const g of module.globals) w.byte(g.valType).byte(g.mutable ? 1 : 0).bytes(remapConstExpr(g.init, remapFunc));
+    w.byte(VALTYPE.i64).byte(1).byte(0x42).byte(0).byte(0x0b);
     emit(SECTION.global, w.finish());
   }
 
@@ -162,6 +168,7 @@ export function instrument(module: ParsedModule): InstrumentedModule {
       if (!existing) extra.push({ name: EXPORT.table, kind: EXTERNAL.table, index: 0 });
     }
     if (module.start !== undefined) extra.push({ name: EXPORT.start, kind: EXTERNAL.func, index: remapFunc(module.start) });
+    extra.push({ name: EXPORT.instructions, kind: EXTERNAL.global, index: counterGlobal });
     const w = new ByteWriter().u32(module.exports.length + extra.length);
     for (const e of module.exports) w.name(e.name).byte(e.kind).u32(e.kind === EXTERNAL.func ? remapFunc(e.index) : e.index);
     for (const e of extra) w.name(e.name).byte(e.kind).u32(e.index);
@@ -179,7 +186,7 @@ export function instrument(module: ParsedModule): InstrumentedModule {
     const f = module.importedFuncs;
     const ctx: RewriteContext = {
       module, remapFunc, hasMemory, memory64, tables,
-      markFunc: f, growFunc: f + 1, writeFunc: f + 2, copyFunc: f + 3,
+      markFunc: f, growFunc: f + 1, writeFunc: f + 2, copyFunc: f + 3, outOfInstructionsFunc: f + 4, counterGlobal,
     };
     emit(SECTION.code, rewriteCode(module.bytes.subarray(code.start, code.end), ctx, wrapperBodies));
   } else if (wrapperBodies.length > 0) {
@@ -266,6 +273,8 @@ interface RewriteContext {
   growFunc: number;
   writeFunc: number;
   copyFunc: number;
+  outOfInstructionsFunc: number;
+  counterGlobal: number;
 }
 
 /** Temporaries appended to the locals of a function that needs them. */
@@ -308,6 +317,9 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
     groups.push([c, t]);
     localCount += c;
   }
+  // The counter's local comes first after the function's own; the temporaries after it.
+  const counter: CounterPlace = { global: ctx.counterGlobal, local: localCount, outOfInstructions: ctx.outOfInstructionsFunc };
+  localCount += 1;
   const temp = {
     addr: localCount, x: localCount + 1, n: localCount + 2,
     i32: localCount + 1, i64: localCount + 3, f32: localCount + 4, f64: localCount + 5, v128: localCount + 6,
@@ -355,9 +367,50 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
     usedTemps = true;
   };
 
+  const points = planMetering(bytes, r.pos, end, ctx.memory64);
+  let nextPoint = 0;
+  const dynamicCharge = (local: number) => emitDynamicCharge(body, counter, local);
+  emitLoad(body, counter);
+  /** Blocks open around the current instruction; a branch to label `depth` leaves the function. */
+  let depth = 0;
+  const storeBefore = (at: number) => {
+    flush(at);
+    emitStore(body, counter);
+    copyFrom = at;
+  };
+  let reload = false;
   while (r.pos < end) {
     const at = r.pos;
+    if (reload) { // after a call: the callee (or the host) moved the global
+      flush(at);
+      emitLoad(body, counter);
+      copyFrom = at;
+      reload = false;
+    }
+    if (points[nextPoint]?.pos === at) {
+      flush(at);
+      emitCharge(body, counter, points[nextPoint++]!);
+      copyFrom = at;
+    }
     const op = r.byte();
+    // Keep the global exact wherever control leaves the function or the host may read it.
+    const isCall = op === OP.call || op === 0x11;
+    reload = isCall;
+    if (isCall || op === OP.returnCall || op === 0x13 || op === 0x0f) {
+      storeBefore(at);
+    } else if (op === OP.block || op === OP.loop || op === OP.if || op === OP.try || op === OP.tryTable) {
+      depth++;
+    } else if (op === 0x0b) {
+      if (depth === 0) storeBefore(at);
+      else depth--;
+    } else if (op === 0x0c || op === 0x0d) {
+      if (new ByteReader(bytes, r.pos, end).u32() === depth) storeBefore(at);
+    } else if (op === 0x0e) {
+      const labels = new ByteReader(bytes, r.pos, end);
+      let leaves = false;
+      for (let n = labels.u32() + 1; n > 0; n--) if (labels.u32() === depth) leaves = true;
+      if (leaves) storeBefore(at);
+    }
     if (op >= 0x28 && op <= 0x3e && ctx.hasMemory) {
       const m = readMemArg(r);
       flush(at);
@@ -415,6 +468,7 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
         // wasm64: dst is i64, and so are n (fill, copy) and x (copy).
         lowerIf(ctx.memory64 && sub !== FC.memoryInit);
         body.byte(0x21).u32(temp.n);
+        dynamicCharge(temp.n);
         lowerIf(ctx.memory64 && sub === FC.memoryCopy);
         body.byte(0x21).u32(temp.x);
         lowerIf(ctx.memory64);
@@ -433,7 +487,16 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
         copyFrom = r.pos;
         usedTemps = true;
       } else if (sub >= 12 && sub <= 17 && sub !== 13) {
-        lowerTableInstruction(sub, new ByteReader(bytes, immediates, r.pos), at);
+        const lowered = lowerTableInstruction(sub, new ByteReader(bytes, immediates, r.pos), at);
+        if (!lowered && (sub === 12 || sub === 14 || sub === 17)) {
+          // table.init, table.copy, table.fill: their length is charged too. (A table64's is not.)
+          flush(at);
+          body.byte(0x21).u32(temp.n);
+          dynamicCharge(temp.n);
+          body.byte(0x20).u32(temp.n);
+          copyFrom = at;
+          usedTemps = true;
+        }
       }
     } else if (op === OP.prefixSIMD) {
       const sub = r.u32();
@@ -467,11 +530,11 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
    * Table instructions of a table64 (0xfc 12 table.init, 14 copy, 15 grow, 16 size, 17 fill): their
    * i64 indices and counts lowered before, an i64 result widened after. Leaves other tables alone.
    */
-  function lowerTableInstruction(sub: number, imm: ByteReader, at: number): void {
+  function lowerTableInstruction(sub: number, imm: ByteReader, at: number): boolean {
     const first = imm.u32();
     const second = sub === 12 || sub === 14 ? imm.u32() : undefined;
     if (sub === 12) { // table.init elem table: [dst, src: i32, n: i32]
-      if (!table64(second!)) return;
+      if (!table64(second!)) return false;
       flush(at);
       body.byte(0x21).u32(temp.n).byte(0x21).u32(temp.x);
       lower();
@@ -479,7 +542,7 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
     } else if (sub === 14) { // table.copy dst src: [d, s, n], n is i64 only if both are table64
       const dst64 = table64(first);
       const src64 = table64(second!);
-      if (!dst64 && !src64) return;
+      if (!dst64 && !src64) return false;
       flush(at);
       lowerIf(dst64 && src64);
       body.byte(0x21).u32(temp.n);
@@ -488,21 +551,21 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
       lowerIf(dst64);
       body.byte(0x20).u32(temp.x).byte(0x20).u32(temp.n);
     } else if (sub === 15) { // table.grow: [ref, n] -> old size or -1
-      if (!table64(first)) return;
+      if (!table64(first)) return false;
       flush(at);
       lower();
       body.bytes(bytes.subarray(at, imm.pos));
       widenGrowResult(body);
       copyFrom = imm.pos;
-      return;
+      return true;
     } else if (sub === 16) { // table.size
-      if (!table64(first)) return;
+      if (!table64(first)) return false;
       flush(imm.pos);
       widenCount(body);
       copyFrom = imm.pos;
-      return;
+      return true;
     } else { // 17 table.fill: [i, ref, n]
-      if (!table64(first)) return;
+      if (!table64(first)) return false;
       flush(at);
       lower();
       body.byte(0x21).u32(temp.n).byte(0x21).u32(refTemp(first));
@@ -511,10 +574,12 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
     }
     usedTemps = true;
     copyFrom = at;
+    return true;
   }
 
   const out = new ByteWriter();
-  const allGroups = usedTemps ? [...groups, ...TEMP_TYPES.map((t) => [1, t] as [number, number])] : groups;
+  const own: [number, number][] = [...groups, [1, VALTYPE.i64]];
+  const allGroups = usedTemps ? [...own, ...TEMP_TYPES.map((t) => [1, t] as [number, number])] : own;
   out.u32(allGroups.length);
   for (const [c, t] of allGroups) out.u32(c).byte(t);
   out.bytes(body.finish());

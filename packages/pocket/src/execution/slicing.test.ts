@@ -1,0 +1,87 @@
+/**
+ * Deterministic time slicing (IC: an update runs at most 2 billion instructions per round and
+ * continues in the following rounds, up to its 40-billion limit): a long update completes, and
+ * answers, only in the round its last slice runs; meanwhile the canister runs nothing else.
+ */
+import { IDL } from '@dfinity/candid';
+import { Principal } from '@dfinity/principal';
+import { describe, expect, it } from 'vitest';
+
+import { wat } from '../../test/support/wat.js';
+import { IcInstance, type EffectivePrincipal } from '../instance.js';
+
+const MiB = 1 << 20;
+// `long`: as many 1 MiB fills as its argument (a u32) says, about 1.05 million instructions each,
+// then replies the instructions it used; `ping` replies at once.
+const SOURCE = `(module
+  (import "ic0" "msg_arg_data_copy" (func $arg (param i32 i32 i32)))
+  (import "ic0" "msg_reply_data_append" (func $append (param i32 i32)))
+  (import "ic0" "msg_reply" (func $reply))
+  (import "ic0" "performance_counter" (func $pc (param i32) (result i64)))
+  (memory 40)
+  (func (export "canister_update long") (local $n i32)
+    (call $arg (i32.const 0) (i32.const 0) (i32.const 4))
+    (local.set $n (i32.load (i32.const 0)))
+    (block $done (loop $l
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (memory.fill (i32.const ${MiB}) (i32.const 1) (i32.const ${MiB}))
+      (br $l)))
+    (i64.store (i32.const 0) (call $pc (i32.const 0)))
+    (call $append (i32.const 0) (i32.const 8))
+    (call $reply))
+  (func (export "canister_update ping") (call $reply)))`;
+
+const anonymous = Principal.anonymous();
+const none: EffectivePrincipal = { kind: 'none' };
+
+function submit(ic: IcInstance, canister: Principal, method: string, arg: Uint8Array, effective: EffectivePrincipal = none): string {
+  const submitted = ic.submitIngress(anonymous, canister, method, arg, effective);
+  if ('err' in submitted) throw new Error(JSON.stringify(submitted.err));
+  return submitted.ok.messageId;
+}
+
+async function setUp(): Promise<{ ic: IcInstance; id: Principal }> {
+  const ic = new IcInstance({
+    topology: { named: {}, system: [], application: [{ kind: 'Application', instructionConfig: 'Production', costSchedule: 'Normal' }], verifiedApplication: [] },
+    seed: 'slicing',
+  });
+  const mgmt = Principal.managementCanister();
+  const created = ic.awaitIngress(submit(ic, mgmt, 'provisional_create_canister_with_cycles', new Uint8Array(IDL.encode([IDL.Record({ amount: IDL.Opt(IDL.Nat) })], [{ amount: [10n ** 15n] }]))));
+  if ('Err' in created) throw new Error(created.Err.reject_message);
+  const id = (IDL.decode([IDL.Record({ canister_id: IDL.Principal })], created.Ok)[0] as unknown as { canister_id: Principal }).canister_id;
+  const Install = IDL.Record({ mode: IDL.Variant({ install: IDL.Null }), canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) });
+  const installed = ic.awaitIngress(submit(ic, mgmt, 'install_code', new Uint8Array(IDL.encode([Install], [{ mode: { install: null }, canister_id: id, wasm_module: await wat(SOURCE), arg: new Uint8Array() }])), { kind: 'canister', id }));
+  if ('Err' in installed) throw new Error(installed.Err.reject_message);
+  return { ic, id };
+}
+
+describe('deterministic time slicing', () => {
+  it('completes a 4.3-billion-instruction update in its third round, running nothing else on the canister meanwhile', async () => {
+    const { ic, id } = await setUp();
+    const count = new Uint8Array(4);
+    new DataView(count.buffer).setUint32(0, 4100, true);
+    const long = submit(ic, id, 'long', count);
+    const ping = submit(ic, id, 'ping', new Uint8Array());
+    ic.tick(); // the first slice of `long`; `ping` waits behind it
+    expect(ic.ingressStatus(long)).toBeUndefined();
+    expect(ic.ingressStatus(ping)).toBeUndefined();
+    ic.tick(); // the second slice
+    expect(ic.ingressStatus(long)).toBeUndefined();
+    expect(ic.ingressStatus(ping)).toBeUndefined();
+    ic.tick(); // the last slice: `long` completes, then `ping` runs
+    const done = ic.ingressStatus(long);
+    if (!done || 'Err' in done) throw new Error(`long did not complete: ${JSON.stringify(done)}`);
+    expect(ic.ingressStatus(ping)).toBeDefined();
+    const used = new DataView(done.Ok.buffer, done.Ok.byteOffset).getBigUint64(0, true);
+    expect(used).toBeGreaterThan(4_000_000_000n);
+    expect(used).toBeLessThan(6_000_000_000n);
+  });
+
+  it('completes a short update in the round it starts', async () => {
+    const { ic, id } = await setUp();
+    const ping = submit(ic, id, 'ping', new Uint8Array());
+    ic.tick();
+    expect(ic.ingressStatus(ping)).toBeDefined();
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * Instruction metering and limits (dfinity/ic: `rs/embedders/src/wasm_utils/instrumentation.rs`
+ * for the counting, `rs/config/src/subnet_config.rs` for the limits): `performance_counter`
+ * returns exact counts, and an execution over its limit traps with the replica's
+ * `CanisterInstructionLimitExceeded` error and leaves nothing behind — an update (40 billion), a
+ * query (5 billion), an upgrade's hooks (300 billion together).
+ *
+ * The loops spend their instructions in `memory.fill` of 1 MiB, which the replica charges one
+ * instruction per byte: a limit of billions is reached in a few thousand iterations.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PocketIc } from '@dfinity/pic';
+
+import { canister, install, newPic, readI32, readI64, type Principal } from '../support/canister.js';
+
+const MiB = 1 << 20;
+const FILL = `(memory.fill (i32.const ${MiB}) (i32.const 1) (i32.const ${MiB}))`;
+
+/** Stores a marker, then fills memory for ever; `marker` reads it back. */
+const SPIN = `
+  (func $spin (loop $l ${FILL} (br $l)))
+  (func (export "canister_update spin") (i32.store (i32.const 512) (i32.const 7)) (call $spin))
+  (func (export "canister_query qspin") (call $spin))
+  (func (export "canister_query marker") (call $reply_i32 (i32.load (i32.const 512))))
+  ;; Replies performance_counter(0) read first thing: the entry block's cost (1 + i32.const 1 +
+  ;; two calls at 5 each = 12) plus the call's own overhead of 200.
+  (func (export "canister_update pc0") (call $reply_i64 (call $performance_counter (i32.const 0))))
+  ;; n fills of 1 MiB (n from the argument), then replies performance_counter(1).
+  (func (export "canister_update fills") (local $n i32)
+    (local.set $n (call $arg_i32))
+    (block $done (loop $l
+      (br_if $done (i32.eqz (local.get $n)))
+      ${FILL}
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $l)))
+    (call $reply_i64 (call $performance_counter (i32.const 1))))
+`;
+
+const MEMORY = { memory: '(memory (export "memory") 40)' };
+const spinWasm = () => canister(SPIN, ['performance_counter'], MEMORY);
+/** The same canister, with a `canister_post_upgrade` that never ends. */
+const spinningUpgradeWasm = () => canister(`${SPIN}\n  (func (export "canister_post_upgrade") (call $spin))`, ['performance_counter'], MEMORY);
+
+const limitError = (id: Principal, limit: string) =>
+  `Error from Canister ${id.toText()}: Canister exceeded the limit of ${limit} instructions for single message execution.`;
+
+describe('instruction metering and limits', () => {
+  let pic: PocketIc;
+  let id: Principal;
+
+  beforeAll(async () => {
+    pic = await newPic();
+    id = await install(pic, await spinWasm());
+  });
+  afterAll(async () => {
+    await pic.tearDown();
+  });
+
+  it('returns exact instruction counts from performance_counter', async () => {
+    expect(readI64(await pic.updateCall({ canisterId: id, method: 'pc0' }))).toBe(212n);
+    const one = readI64(await pic.updateCall({ canisterId: id, method: 'fills', arg: new Uint8Array([1, 0, 0, 0]) }));
+    const three = readI64(await pic.updateCall({ canisterId: id, method: 'fills', arg: new Uint8Array([3, 0, 0, 0]) }));
+    // Each more fill costs its bytes, its static 100 and the loop's other instructions.
+    const perFill = (three - one) / 2n;
+    expect(perFill).toBeGreaterThan(BigInt(MiB) + 100n);
+    expect(perFill).toBeLessThan(BigInt(MiB) + 150n);
+    expect(three).toBe(one + 2n * perFill);
+  });
+
+  it('traps an update that loops for ever at 40 billion instructions, and rolls it back', async () => {
+    const error = await pic.updateCall({ canisterId: id, method: 'spin' }).then(() => 'replied', (e: Error) => e.message);
+    expect(error).toContain(limitError(id, '40000000000'));
+    expect(error).toContain('Error code: CanisterInstructionLimitExceeded');
+    expect(readI32(await pic.queryCall({ canisterId: id, method: 'marker' }))).toBe(0);
+  });
+
+  it('traps a query over 5 billion instructions', async () => {
+    const error = await pic.queryCall({ canisterId: id, method: 'qspin' }).then(() => 'replied', (e: Error) => e.message);
+    expect(error).toContain(limitError(id, '5000000000'));
+  });
+
+  it('fails an upgrade whose hook runs over 300 billion instructions, keeping the old code', async () => {
+    const error = await pic.upgradeCanister({ canisterId: id, wasm: await spinningUpgradeWasm() }).then(() => 'upgraded', (e: Error) => e.message);
+    expect(error).toContain(limitError(id, '300000000000'));
+    expect(readI64(await pic.updateCall({ canisterId: id, method: 'pc0' }))).toBe(212n);
+  });
+});
