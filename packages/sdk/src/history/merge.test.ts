@@ -139,6 +139,9 @@ describe('safe upgrades in the history (issue 15)', () => {
     expect(table).toContain('Because: lineage_health: Err index missing');
     expect(table).toContain('Unhealthy: lineage_health: Err index missing');
     expect(table).toContain('Loading snapshot ab FAILED: load_canister_snapshot: refused');
+  });
+});
+
 describe('trust policy entries', () => {
   it('appear in the history of every canister of the dapp, with the policy', () => {
     const manager = Principal.fromUint8Array(Uint8Array.from([9]));
