@@ -176,6 +176,8 @@ function combine(ic: HistoryRow, manager: HistoryRow): HistoryRow {
 /** Oldest first: by time, then by canister version (several changes can share one round's time). */
 const order = (a: HistoryRow, b: HistoryRow): number => {
   if (a.timestampNanos !== b.timestampNanos) return a.timestampNanos < b.timestampNanos ? -1 : 1;
+  // A snapshot taken in the same round as the install it protects came first.
+  if ((a.change === 'snapshot') !== (b.change === 'snapshot')) return a.change === 'snapshot' ? -1 : 1;
   if (a.canisterVersion !== undefined && b.canisterVersion !== undefined && a.canisterVersion !== b.canisterVersion) {
     return a.canisterVersion < b.canisterVersion ? -1 : 1;
   }
