@@ -330,8 +330,8 @@ describe('lineage: a dapp\'s life on a local network', () => {
     expect(attested.checks.map((c) => [c.check, c.ok])).toEqual([['deployed', true], ['registry', true], ['toolchain', true], ['rebuild', true], ['attest', true]]);
     const shown = json<{ versions: { version: string; attestedBy: string[]; divergedBy: string[] }[] }>(ok(await asBob('registry', 'show', published.hash, '--json')));
     expect(shown.versions).toMatchObject([{ version: '6.0.0', attestedBy: [alice.principal], divergedBy: [] }]);
-    const h = json<{ rows: { version: string | null; verifications: { attestedBy: string[] } | null }[] }>(ok(await asBob('history', 'backend', '--json')));
-    expect(h.rows[h.rows.length - 1]).toMatchObject({ version: 'org.lineage.backend 6.0.0', verifications: { attestedBy: [alice.principal] } });
+    const h = json<{ rows: { change: string; version: string | null; verifications: { attestedBy: string[] } | null }[] }>(ok(await asBob('history', 'backend', '--json')));
+    expect(h.rows.filter((r) => r.change === 'upgrade').at(-1)).toMatchObject({ version: 'org.lineage.backend 6.0.0', verifications: { attestedBy: [alice.principal] } });
     expect(ok(await asBob('history', 'backend')).stdout).toContain('Attested by: ');
 
     // A module claiming the same commit that the commit does not build: a divergence, exit 4.
