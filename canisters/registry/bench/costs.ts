@@ -7,36 +7,17 @@
  * Run: `pnpm bench` here (after `run.ts`), or `node --conditions=@lineage/source --import tsx bench/costs.ts`.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { PocketIc } from '@dfinity/pic';
-import { IDL } from '@icp-sdk/core/candid';
-import { Principal } from '@icp-sdk/core/principal';
-import { PocketServer, cyclesToUsd, summarizeCosts } from '@lineage/pocket';
+import { cyclesToUsd, summarizeCosts } from '@lineage/pocket';
 import { fetchWasm, publishWasm } from '@lineage/sdk';
-import { registryIdl, registryInit, type RegistryService } from '@lineage/types';
+
+import { startRegistryBench } from './registry-bench.js';
 
 /** USD per XDR (IMF rate of late 2025, rounded). */
 const USD_PER_XDR = 1.36;
 const MiB = 1024 * 1024;
 
-const wasm = new Uint8Array(readFileSync(new URL('../dist/registry.wasm', import.meta.url)));
-const server = new PocketServer({});
-const port = await server.listen();
-const pic = await PocketIc.create(`http://127.0.0.1:${port}`);
-const ic = server.api.instance(0)!;
-
-const publisher = Principal.selfAuthenticating(new Uint8Array(32).fill(7));
-const registryId = await pic.createCanister({ sender: publisher });
-await pic.installCode({
-  canisterId: registryId, wasm, sender: publisher,
-  arg: new Uint8Array(IDL.encode(registryInit({ IDL } as never) as unknown as IDL.Type[], [[{ admins: [publisher], open_type_creation: false }]])),
-});
-const registry = pic.createActor<RegistryService>(registryIdl as unknown as IDL.InterfaceFactory, registryId);
-registry.setPrincipal(publisher);
 const TYPES = ['org.bench.costs0', 'org.bench.costs1', 'org.bench.costs2'];
-await registry.icrc118_create_canister_type(TYPES.map((namespace) => ({
-  canister_type_namespace: namespace, canister_type_name: 'bench', controllers: [], description: '', repo: '', metadata: [], forked_from: [],
-})));
+const { server, pic, ic, publisher, registryId, registry } = await startRegistryBench(TYPES);
 
 const rows: string[] = [];
 async function measure(label: string, f: () => Promise<unknown>): Promise<void> {

@@ -8,36 +8,17 @@
  * Run: `pnpm bench` here (or from the root).
  */
 import { randomBytes } from 'node:crypto';
-import { PocketIc } from '@dfinity/pic';
 import { IDL } from '@icp-sdk/core/candid';
 import { Principal } from '@icp-sdk/core/principal';
-import { PocketServer } from '@lineage/pocket';
 import { fetchWasm, publishWasm } from '@lineage/sdk';
-import { registryIdl, registryInit, type RegistryService } from '@lineage/types';
-import { readFileSync } from 'node:fs';
+
+import { startRegistryBench } from './registry-bench.js';
 
 const MiB = 1024 * 1024;
 const SIZES = [1, 5, 20];
-const wasm = new Uint8Array(readFileSync(new URL('../dist/registry.wasm', import.meta.url)));
-
-const server = new PocketServer({});
-const port = await server.listen();
-const pic = await PocketIc.create(`http://127.0.0.1:${port}`);
-const ic = server.api.instance(0)!;
-
-const publisher = Principal.selfAuthenticating(new Uint8Array(32).fill(7));
-const registryId = await pic.createCanister({ sender: publisher });
-await pic.installCode({
-  canisterId: registryId, wasm, sender: publisher,
-  arg: new Uint8Array(IDL.encode(registryInit({ IDL } as never) as unknown as IDL.Type[], [[{ admins: [publisher], open_type_creation: false }]])),
-});
-const registry = pic.createActor<RegistryService>(registryIdl as unknown as IDL.InterfaceFactory, registryId);
-registry.setPrincipal(publisher);
 // Every module is the first version of its own type: a type has one live root version.
 const TYPES = Array.from({ length: SIZES.length * 2 }, (_, k) => `org.bench.module${k}`);
-await registry.icrc118_create_canister_type(TYPES.map((namespace) => ({
-  canister_type_namespace: namespace, canister_type_name: 'bench', controllers: [], description: '', repo: '', metadata: [], forked_from: [],
-})));
+const { server, pic, ic, publisher, registryId, registry } = await startRegistryBench(TYPES);
 // The baseline's chunk store: a canister the publisher controls.
 const store = await pic.createCanister({ sender: publisher });
 
