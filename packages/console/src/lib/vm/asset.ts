@@ -9,7 +9,7 @@ import type { Principal } from '@dfinity/principal';
 import { defaultInclude, formatTimestamp, localAsset, toHex, verifyAssetCanister, type AssetVerdict, type LocalAsset } from '@lineage/sdk/browser';
 
 import { failed, info, verified, type CheckLine } from './check.js';
-import { shortHash } from './words.js';
+import { checkLabel, shortHash } from './words.js';
 
 /** One file of a picked folder, its path relative to the folder (with `/`). */
 export interface PickedFile {
@@ -63,7 +63,7 @@ export function timeline(verdict: AssetVerdict): TimelineEntry[] {
 
 /** The certificate checks of a verdict, as lines (green only for checks that passed). */
 export function certificateLines(verdict: AssetVerdict): CheckLine[] {
-  return verdict.checks.filter((c) => c.check !== 'local-root').map((c) => (c.ok ? verified : failed)(c.check, c.detail));
+  return verdict.checks.filter((c) => c.check !== 'local-root').map((c) => (c.ok ? verified : failed)(checkLabel(c.check), c.detail));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { failureWords, pathRefusal, refusalWords, roleLine, shortenHashes, shortHash, sizeWords, stepsWords } from './words.js';
+import { checkLabel, failureWords, pathRefusal, refusalWords, roleLine, shortenHashes, shortHash, sizeWords, stepsWords } from './words.js';
 
 const hash = '153ec1fbcd203bdae5b90e35ecc6de420c6f067160d7b3161c296845aa0df9f0';
 
@@ -41,5 +41,11 @@ describe('plain words', () => {
     expect(sizeWords(3)).toBe('at most 3 MiB (3 chunks)');
     expect(stepsWords(1)).toBe('direct upgrade');
     expect(stepsWords(2)).toBe('in 2 upgrades, one version after the other');
+  });
+  it('names the buyer\'s checks', () => {
+    expect(checkLabel('controllers:asset')).toBe('Who controls the website');
+    expect(checkLabel('module:manager')).toBe('Version of the manager');
+    expect(checkLabel('pending')).toBe('Nothing half-done');
+    expect(checkLabel('something-new')).toBe('something-new');
   });
 });

@@ -136,3 +136,28 @@ export function stepsWords(steps: number): string {
 export function shortenHashes(text: string): string {
   return text.replace(/\b[0-9a-f]{24,}\b/g, (h) => shortHash(h));
 }
+
+/**
+ * The label of a buyer's-check line (`controllers:manager`, `pending`…) in words.
+ *
+ * @example
+ * checkLabel('controllers:asset'); // 'Who controls the website'
+ */
+export function checkLabel(check: string): string {
+  const [kind, role] = check.split(':');
+  const part = role ? (ROLE_WORDS[role as DappRoleName]?.name.toLowerCase() ?? role) : '';
+  switch (kind) {
+    case 'token': return 'The NFT';
+    case 'holder': return 'The owner';
+    case 'controllers': return `Who controls the ${part}`;
+    case 'module': return `Version of the ${part}`;
+    case 'permissions': return 'Who may upload the website';
+    case 'pending': return 'Nothing half-done';
+    case 'certificate': return 'Certificate';
+    case 'certified-data': return 'Certified data';
+    case 'tree': return 'Certified files';
+    case 'history': return 'Earlier versions';
+    case 'module-hash': return 'Website\'s code';
+    default: return check;
+  }
+}
