@@ -180,7 +180,6 @@ describe('the console in a browser', () => {
     await buyer.reload();
     expect((await buyer.getByTestId('principal').textContent())!.trim()).toBe(buyerPrincipal);
     await poll(() => buyer.getByTestId('dapp-count').textContent()).toContain('1 dapp');
-    await shot(buyer, 'my-dapps-buyer');
 
     // The seller's upgrade attempt is refused in the backend's own words.
     await seller.getByTestId('open-by-id').fill(backend);
@@ -191,7 +190,7 @@ describe('the console in a browser', () => {
     await stale.getByTestId('confirm-upgrade').click();
     const refused = stale.locator('[data-testid=upgrade-progress] li[data-state=failed]');
     await refused.waitFor();
-    expect(await refused.textContent()).toContain('does not hold this dapp\'s NFT');
+    expect(await refused.textContent()).toBe(`Not done: refused: you do not hold this dapp's NFT (any more); its owner now is ${buyerPrincipal}`);
     await shot(seller, 'refused');
 
     // The hand-over took the seller's upload permission: the asset canister lists no one, her
@@ -200,7 +199,7 @@ describe('the console in a browser', () => {
     await stale.getByTestId('authorize-uploads').click();
     const sellerUploads = stale.getByTestId('uploads-result');
     await poll(() => sellerUploads.getAttribute('data-ok')).toBe('false');
-    expect(await sellerUploads.textContent()).toContain('does not hold this dapp\'s NFT');
+    expect(await sellerUploads.textContent()).toContain('you do not hold this dapp\'s NFT (any more)');
     await expect(uploadSite(sellerCtx, { '<canister>': 'asset', '<dir>': tamperedDir })).rejects.toThrow(/refused the upload/);
 
     // The buyer takes the upload rights from the console: he alone may upload the website now.
@@ -209,6 +208,7 @@ describe('the console in a browser', () => {
     await poll(() => buyerUploads.getAttribute('data-ok')).toBe('true');
     expect(await buyerUploads.textContent()).toContain('the only one who can upload the website');
     expect(await committers()).toEqual([buyerPrincipal]);
+    await shot(buyer, 'my-dapps-buyer');
 
     // Signing out forgets her key, also across a reload.
     await seller.getByTestId('sign-out').click();
@@ -284,6 +284,10 @@ describe('the console in a browser', () => {
     expect(await registryLog.getAttribute('data-status')).toBe('verified');
     expect(await registryLog.textContent()).toMatch(/\d+ entries, each linked to the one before; the latest \(number \d+, [0-9a-f]{8}…[0-9a-f]{4}\) is certified by the Internet Computer/);
     await shot(visitor, 'registry');
+    // A link to one canister type shows that type alone.
+    await backendType.locator('h2 a').click();
+    await poll(() => visitor.getByTestId('registry-type').count()).toBe(1);
+    expect(await visitor.getByTestId('registry-type').getAttribute('data-namespace')).toBe('org.lineage.backend');
   });
 
   it('shows bad input for what it is', async () => {

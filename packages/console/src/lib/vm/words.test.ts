@@ -33,7 +33,9 @@ describe('plain words', () => {
   it('rewrites only the refusals the sdk left as variants', () => {
     expect(refusalWords('refused by the backend: NftUnavailable')).toBe('refused: the NFT collection did not answer; try again later');
     expect(refusalWords('refused by the backend: ManagerUnavailable')).toContain('the part that installs upgrades');
-    expect(refusalWords('refused: x does not hold this dapp\'s NFT')).toBe('refused: x does not hold this dapp\'s NFT');
+    expect(refusalWords('refused: abc-de does not hold this dapp\'s NFT (its holder is fgh-ij)')).toBe('refused: you do not hold this dapp\'s NFT (any more); its owner now is fgh-ij');
+    expect(refusalWords('refused: abc-de does not hold this dapp\'s NFT')).toBe('refused: you do not hold this dapp\'s NFT (any more)');
+    expect(refusalWords('refused: no upgrade path: the registry knows no path')).toBe('refused: no upgrade path: the registry knows no path');
     expect(refusalWords('refused by the backend: Unheard { x = 1 }')).toBe('refused by the backend: Unheard { x = 1 }');
   });
   it('sizes and steps in words', () => {

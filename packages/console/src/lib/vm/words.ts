@@ -91,6 +91,9 @@ export function failureWords(described: string): string {
  * refusalWords('refused by the backend: NftUnavailable'); // 'refused: the NFT collection did not answer; try again later'
  */
 export function refusalWords(text: string): string {
+  // The sdk names the caller; in the console the caller is whoever reads the page.
+  const notOwner = /^refused: [a-z0-9-]+ does not hold this dapp's NFT(?: \(its holder is ([a-z0-9-]+)\))?$/.exec(text);
+  if (notOwner) return `refused: you do not hold this dapp's NFT (any more)${notOwner[1] ? `; its owner now is ${notOwner[1]}` : ''}`;
   const raw = /^refused by the (?:backend|manager): (.*)$/.exec(text)?.[1];
   if (!raw) return text;
   switch (variantName(raw)) {
