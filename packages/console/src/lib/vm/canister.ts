@@ -56,7 +56,7 @@ export async function certifiedState(agent: HttpAgent, id: Principal): Promise<{
     : undefined;
   if (!list) return { line: failed('IC certificate', 'the certificate verified but says nothing of this canister (does it exist on this network?)') };
   return {
-    line: verified('IC certificate', `the Internet Computer's certificate verified against the network's root key: ${moduleHash ? `module ${shortHash(moduleHash)}` : 'no module installed'}, ${list.length} controller(s)`),
+    line: verified('IC certificate', `the Internet Computer's certificate verified against the network's root key: ${moduleHash ? `module ${shortHash(moduleHash)}` : 'no module installed'}, ${list.length} controller${list.length === 1 ? '' : 's'}`),
     ...(moduleHash ? { moduleHash } : {}), controllers: list,
   };
 }
