@@ -13,6 +13,9 @@ import { fileURLToPath } from 'node:url';
 
 import { rawModule, releaseModule } from '@lineage/canister-build';
 import { bls12_381 } from '@noble/curves/bls12-381';
+import { Actor } from '@dfinity/agent';
+import { Principal } from '@dfinity/principal';
+import { assetIdlFactory, type AssetService } from '@lineage/types';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -53,6 +56,8 @@ describe('the console in a browser', () => {
   let backend: string;
   let emptyCanister: string;
   let sellerPem: string;
+  let sellerCtx: Context;
+  let assetId: string;
   let siteDir: string;
   let tamperedDir: string;
   const started = performance.now();
@@ -82,6 +87,8 @@ describe('the console in a browser', () => {
     phase('publish 2.0.0, 3.0.0');
     const dapp = await spawn(dao, { owner: seller.principal.toText(), backend: '1.0.0' });
     backend = dapp.backend;
+    assetId = dapp.asset!;
+    sellerCtx = seller;
     phase('spawn');
     // The seller's frontend: an old site, then the current one, so the root history has two roots.
     await authorizeUploads(seller, {});
@@ -120,6 +127,12 @@ describe('the console in a browser', () => {
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
   it('tells the sale story through the UI, then lets anyone verify it', async () => {
+    // Who may upload the website: the asset canister's `Commit` permission list.
+    const committers = async () => {
+      const asset = Actor.createActor<AssetService>(assetIdlFactory as never, { agent: await sellerCtx.agent(), canisterId: Principal.fromText(assetId) });
+      return (await asset.list_permitted({ permission: { Commit: null } })).map((p) => p.toText());
+    };
+    expect(await committers()).toEqual([sellerCtx.principal.toText()]);
     // The seller imports her dfx PEM and sees her dapp running 1.0.0.
     const seller = await open('#/mine');
     const pemFile = join(scratch, 'seller.pem');
@@ -135,8 +148,16 @@ describe('the console in a browser', () => {
     expect(await sellerCard.getByTestId('upgrade-confirm-text').textContent()).toContain('keeps running 1.0.0');
     await sellerCard.getByTestId('confirm-upgrade').click();
     await sellerCard.locator('[data-testid=upgrade-progress] li[data-state=completed]').waitFor();
-    const progress = await sellerCard.getByTestId('upgrade-progress').textContent();
-    expect(progress).toMatch(/scheduled[\s\S]*completed/);
+    const states = await sellerCard.locator('[data-testid=upgrade-progress] li').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+    expect(states[0]).toBe('requested');
+    expect(states.slice(1, -1).every((s) => s === 'scheduled' || s === 'running')).toBe(true);
+    expect(states.at(-1)).toBe('completed');
+    // Plain words: no operation numbers, no history entry numbers, no "step(s)".
+    const progress = (await sellerCard.getByTestId('upgrade-progress').textContent())!;
+    expect(progress).toMatch(/Accepted: the upgrade starts in a moment[\s\S]*Done: the new version is running/);
+    expect(progress).not.toMatch(/operation \d|history entr|step\(s\)/i);
+    expect(await sellerCard.getByTestId('role-manager').textContent()).toContain('the part that installs upgrades');
+    expect(await sellerCard.getByTestId('role-asset').textContent()).toContain('the website');
     await shot(seller, 'upgrade-progress');
     await poll(() => seller.getByTestId('dapp-card').first().getByTestId('runs-backend').textContent()).toBe('2.0.0');
 
@@ -150,7 +171,8 @@ describe('the console in a browser', () => {
     const card = seller.getByTestId('dapp-card').first();
     await card.getByTestId('recipient').fill(buyerPrincipal);
     await card.getByTestId('transfer').click();
-    expect(await card.getByTestId('transfer-confirm-text').textContent()).toContain('becomes the only one who can upgrade');
+    const confirmText = await card.getByTestId('transfer-confirm-text').textContent();
+    expect(confirmText).toContain('becomes the only one who can upgrade this dapp and the only one who can upload its website');
     await card.getByTestId('confirm-transfer').click();
     await poll(() => seller.getByTestId('dapp-count').textContent()).toContain('0 dapp');
 
@@ -158,7 +180,6 @@ describe('the console in a browser', () => {
     await buyer.reload();
     expect((await buyer.getByTestId('principal').textContent())!.trim()).toBe(buyerPrincipal);
     await poll(() => buyer.getByTestId('dapp-count').textContent()).toContain('1 dapp');
-    await shot(buyer, 'my-dapps-buyer');
 
     // The seller's upgrade attempt is refused in the backend's own words.
     await seller.getByTestId('open-by-id').fill(backend);
@@ -169,8 +190,25 @@ describe('the console in a browser', () => {
     await stale.getByTestId('confirm-upgrade').click();
     const refused = stale.locator('[data-testid=upgrade-progress] li[data-state=failed]');
     await refused.waitFor();
-    expect(await refused.textContent()).toContain('does not hold this dapp\'s NFT');
+    expect(await refused.textContent()).toBe(`Not done: refused: you do not hold this dapp's NFT (any more); its owner now is ${buyerPrincipal}`);
     await shot(seller, 'refused');
+
+    // The hand-over took the seller's upload permission: the asset canister lists no one, her
+    // attempt to take the upload rights back is refused, and an upload with her key fails.
+    expect(await committers()).toEqual([]);
+    await stale.getByTestId('authorize-uploads').click();
+    const sellerUploads = stale.getByTestId('uploads-result');
+    await poll(() => sellerUploads.getAttribute('data-ok')).toBe('false');
+    expect(await sellerUploads.textContent()).toContain('you do not hold this dapp\'s NFT (any more)');
+    await expect(uploadSite(sellerCtx, { '<canister>': 'asset', '<dir>': tamperedDir })).rejects.toThrow(/refused the upload/);
+
+    // The buyer takes the upload rights from the console: he alone may upload the website now.
+    const buyerUploads = buyer.getByTestId('dapp-card').getByTestId('uploads-result');
+    await buyer.getByTestId('dapp-card').getByTestId('authorize-uploads').click();
+    await poll(() => buyerUploads.getAttribute('data-ok')).toBe('true');
+    expect(await buyerUploads.textContent()).toContain('the only one who can upload the website');
+    expect(await committers()).toEqual([buyerPrincipal]);
+    await shot(buyer, 'my-dapps-buyer');
 
     // Signing out forgets her key, also across a reload.
     await seller.getByTestId('sign-out').click();
@@ -211,6 +249,45 @@ describe('the console in a browser', () => {
     await poll(() => folder.textContent()).toContain('changed: /index.html');
     expect(await folder.locator('[data-status]').getAttribute('data-status')).toBe('failed');
     await shot(visitor, 'verify-folder');
+
+    // The registry, for anyone: the types, the backend's versions with what the registry computed,
+    // which version each upgrades from and how often it was installed; paths; the log check.
+    await visitor.goto(`${consoleUrl}#/registry`);
+    const backendType = visitor.locator('[data-testid=registry-type][data-namespace="org.lineage.backend"]');
+    await backendType.waitFor();
+    const namespaces = await visitor.getByTestId('registry-type').evaluateAll((els) => els.map((e) => e.getAttribute('data-namespace')));
+    expect(namespaces).toEqual(expect.arrayContaining(['org.lineage.backend', 'org.lineage.manager', 'org.lineage.asset']));
+    const rows = backendType.getByTestId('registry-version');
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-version')))).toEqual(['1.0.0', '2.0.0', '3.0.0']);
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-calculated')))).toEqual(['matches', 'matches', 'matches']);
+    expect(await rows.getByTestId('previous').allTextContents()).toEqual(['none (first version)', '1.0.0', '2.0.0']);
+    // Each upgrade was reported to the registry by the manager: 2.0.0 and 3.0.0 were each installed once.
+    expect((await rows.getByTestId('installations').allTextContents()).slice(1)).toEqual(['1', '1']);
+    const full = await rows.nth(2).locator('code[data-full]').first().getAttribute('data-full');
+    expect(full).toMatch(/^[0-9a-f]{64}$/);
+    expect(await rows.nth(2).locator('code[data-full]').first().textContent()).toBe(`${full!.slice(0, 8)}…${full!.slice(-4)}`);
+
+    const askPath = async (from: string, to: string) => {
+      await backendType.getByTestId('path-from').selectOption({ label: from });
+      await backendType.getByTestId('path-to').selectOption({ label: to });
+      await backendType.getByTestId('find-path').click();
+      const result = backendType.getByTestId('path-result');
+      await result.waitFor();
+      return { ok: await result.getAttribute('data-ok'), text: await result.textContent() };
+    };
+    expect(await askPath('1.0.0', '3.0.0')).toEqual({ ok: 'true', text: 'Approved path: 1.0.0 → 2.0.0 → 3.0.0 (in 2 upgrades, one version after the other)' });
+    expect(await askPath('3.0.0', '1.0.0')).toEqual({ ok: 'false', text: 'No: no approved upgrade path from 3.0.0' });
+
+    await visitor.getByTestId('verify-registry-log').click();
+    const registryLog = visitor.locator('[data-testid=registry-log] [data-status]');
+    await registryLog.waitFor();
+    expect(await registryLog.getAttribute('data-status')).toBe('verified');
+    expect(await registryLog.textContent()).toMatch(/\d+ entries, each linked to the one before; the latest \(number \d+, [0-9a-f]{8}…[0-9a-f]{4}\) is certified by the Internet Computer/);
+    await shot(visitor, 'registry');
+    // A link to one canister type shows that type alone.
+    await backendType.locator('h2 a').click();
+    await poll(() => visitor.getByTestId('registry-type').count()).toBe(1);
+    expect(await visitor.getByTestId('registry-type').getAttribute('data-namespace')).toBe('org.lineage.backend');
   });
 
   it('shows bad input for what it is', async () => {

@@ -20,7 +20,7 @@ describe('a picked folder', () => {
   });
   it('matches the certified root: green', () => {
     const line = folderLine({ ok: true, canisterId: 'x', checks: certOk, assetRoot: root, localRoot: root });
-    expect(line).toMatchObject({ status: 'verified', detail: `matches the certified root ${root}` });
+    expect(line).toMatchObject({ status: 'verified', detail: `matches the certified root ${root.slice(0, 8)}…${root.slice(-4)}: these are exactly the files the site serves` });
   });
   it('is never green when the certificate failed', () => {
     const checks = [{ check: 'certificate', ok: false, detail: 'bad signature' }] as AssetVerdict['checks'];
@@ -31,7 +31,7 @@ describe('a picked folder', () => {
     const now = entry(2n, 'ab'.repeat(32), 1_700_000_100_000_000_000n);
     const line = folderLine({ ok: false, canisterId: 'x', checks: certOk, assetRoot: 'ab'.repeat(32), localRoot: root, history: [now, old], localRootEntry: old });
     expect(line.status).toBe('info');
-    expect(line.detail).toMatch(/^matches the root served from 2023-11-14 22:13:20 to 2023-11-14 22:15:00 \(entry 1\)/);
+    expect(line.detail).toMatch(/^matches the root served from 2023-11-14 22:13:20 to 2023-11-14 22:15:00 \(an earlier version of the site\)/);
     expect(timeline({ ok: true, canisterId: 'x', checks: [], history: [now, old] }).map((e) => e.until)).toEqual(['now', expect.stringContaining('2023-11-14')]);
   });
   it('names the changed files', () => {

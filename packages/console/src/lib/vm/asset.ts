@@ -9,6 +9,7 @@ import type { Principal } from '@dfinity/principal';
 import { defaultInclude, formatTimestamp, localAsset, toHex, verifyAssetCanister, type AssetVerdict, type LocalAsset } from '@lineage/sdk/browser';
 
 import { failed, info, verified, type CheckLine } from './check.js';
+import { checkLabel, shortHash } from './words.js';
 
 /** One file of a picked folder, its path relative to the folder (with `/`). */
 export interface PickedFile {
@@ -45,6 +46,7 @@ export interface TimelineEntry {
   from: string;
   /** When the next root replaced it ('now' for the current one). */
   until: string;
+  /** The root that replaced it (hex; '' for the current one). */
   replacedBy: string;
   assets: string;
 }
@@ -54,14 +56,14 @@ export function timeline(verdict: AssetVerdict): TimelineEntry[] {
   const h = verdict.history ?? [];
   return h.map((e, i) => ({
     index: String(e.index), root: toHex(Uint8Array.from(e.root)), from: formatTimestamp(e.time),
-    until: i === 0 ? 'now' : formatTimestamp(h[i - 1]!.time), replacedBy: i === 0 ? '—' : toHex(Uint8Array.from(h[i - 1]!.root)).slice(0, 16) + '…',
+    until: i === 0 ? 'now' : formatTimestamp(h[i - 1]!.time), replacedBy: i === 0 ? '' : toHex(Uint8Array.from(h[i - 1]!.root)),
     assets: String(e.asset_count),
   }));
 }
 
 /** The certificate checks of a verdict, as lines (green only for checks that passed). */
 export function certificateLines(verdict: AssetVerdict): CheckLine[] {
-  return verdict.checks.filter((c) => c.check !== 'local-root').map((c) => (c.ok ? verified : failed)(c.check, c.detail));
+  return verdict.checks.filter((c) => c.check !== 'local-root').map((c) => (c.ok ? verified : failed)(checkLabel(c.check), c.detail));
 }
 
 /**
@@ -76,20 +78,20 @@ export function folderLine(verdict: AssetVerdict): CheckLine {
     && verdict.checks.some((c) => c.check === 'certificate' && c.ok);
   const label = 'Picked folder';
   if (!verdict.localRoot) return failed(label, verdict.checks.find((c) => c.check === 'local-root')?.detail ?? 'no local root');
-  if (!certOk) return failed(label, `root ${verdict.localRoot.slice(0, 16)}… computed, but the certificate did not verify: nothing can be said about it`);
-  if (verdict.localRoot === verdict.assetRoot) return verified(label, `matches the certified root ${verdict.localRoot}`);
+  if (!certOk) return failed(label, `root ${shortHash(verdict.localRoot)} computed, but the certificate did not verify: nothing can be said about it`);
+  if (verdict.localRoot === verdict.assetRoot) return verified(label, `matches the certified root ${shortHash(verdict.localRoot)}: these are exactly the files the site serves`);
   const e = verdict.localRootEntry;
   if (e) {
     const h = verdict.history ?? [];
     const next = h[h.indexOf(e) - 1];
-    return info(label, `matches the root served from ${formatTimestamp(e.time)} to ${next ? formatTimestamp(next.time) : 'now'} (entry ${e.index}), not the current one`);
+    return info(label, `matches the root served from ${formatTimestamp(e.time)} to ${next ? formatTimestamp(next.time) : 'now'} (an earlier version of the site), not the current one`);
   }
   const d = verdict.differences;
   const parts = d ? [
     d.changed.length ? `changed: ${d.changed.join(', ')}` : '', d.onlyLocal.length ? `only in the folder: ${d.onlyLocal.join(', ')}` : '',
     d.onlyInCanister.length ? `only in the canister: ${d.onlyInCanister.join(', ')}` : '',
   ].filter(Boolean) : [];
-  return failed(label, `differs from the certified root (folder ${verdict.localRoot.slice(0, 16)}…): ${parts.length ? parts.join('; ') : 'same files; headers or encodings differ'}`);
+  return failed(label, `differs from the certified root (folder ${shortHash(verdict.localRoot)}): ${parts.length ? parts.join('; ') : 'same files; headers or encodings differ'}`);
 }
 
 /**

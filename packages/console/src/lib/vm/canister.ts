@@ -9,6 +9,7 @@ import { assetIdlFactory, backendIdl, registryIdl, type AssetService, type Backe
 
 import { isUnreachable } from '../ic/network.js';
 import { failed, info, reason, verified, type CheckLine } from './check.js';
+import { shortHash } from './words.js';
 
 export interface CanisterView {
   id: string;
@@ -55,7 +56,7 @@ export async function certifiedState(agent: HttpAgent, id: Principal): Promise<{
     : undefined;
   if (!list) return { line: failed('IC certificate', 'the certificate verified but says nothing of this canister (does it exist on this network?)') };
   return {
-    line: verified('IC certificate', `read_state certificate verified against the network's root key: ${moduleHash ? `module ${moduleHash}` : 'no module installed'}, ${list.length} controller(s)`),
+    line: verified('IC certificate', `the Internet Computer's certificate verified against the network's root key: ${moduleHash ? `module ${shortHash(moduleHash)}` : 'no module installed'}, ${list.length} controller${list.length === 1 ? '' : 's'}`),
     ...(moduleHash ? { moduleHash } : {}), controllers: list,
   };
 }
@@ -112,7 +113,7 @@ export async function loadCanister(agent: HttpAgent, id: Principal, configRegist
         const names = await versionNamesOf(agent, Principal.fromText(registryId), [state.moduleHash]);
         version = (found.deprecated ? failed : verified)('Registry version',
           `${names.get(state.moduleHash) ?? found.canister_type_namespace} — the certified module hash is this registry version${found.deprecated ? ', which is deprecated' : ''}`);
-      } else version = failed('Registry version', `module ${state.moduleHash.slice(0, 12)}… is no version in registry ${registryId}`);
+      } else version = failed('Registry version', `module ${shortHash(state.moduleHash)} is no version in registry ${registryId}`);
     } catch (error) {
       version = failed('Registry version', `the registry ${registryId} did not answer: ${reason(error)}`);
     }

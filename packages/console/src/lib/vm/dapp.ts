@@ -7,6 +7,7 @@ import { Principal } from '@dfinity/principal';
 import { checkDapp, readCanisterHistory, type CanisterHistory, type DappVerdict } from '@lineage/sdk/browser';
 
 import { failed, verified, type CheckLine } from './check.js';
+import { checkLabel } from './words.js';
 
 export interface DappView {
   backend: string;
@@ -36,8 +37,8 @@ const CERTIFIED = /^(controllers|module):/;
  */
 export function buyerLines(verdict: DappVerdict): CheckLine[] {
   return verdict.checks.map((c) => (c.ok
-    ? verified(c.check, `${c.detail}${CERTIFIED.test(c.check) ? '' : ' (answered by the canisters, replies signed by the subnet)'}`)
-    : failed(c.check, c.detail)));
+    ? verified(checkLabel(c.check), `${c.detail}${CERTIFIED.test(c.check) ? '' : ' (answered by the canisters, replies signed by the subnet)'}`)
+    : failed(checkLabel(c.check), c.detail)));
 }
 
 /**
@@ -53,7 +54,7 @@ export async function loadDapp(agent: HttpAgent, backend: Principal): Promise<Da
   const f = verdict.facts;
   const config = 'error' in f.config ? undefined : f.config;
   const checks = buyerLines(verdict);
-  if (!config) checks.unshift(failed('dapp', `not a Lineage dapp backend: ${(f.config as { error: string }).error}`));
+  if (!config) checks.unshift(failed('The dapp', `not a Lineage dapp backend: ${(f.config as { error: string }).error}`));
   const history = config ? await readCanisterHistory({
     agent, canister: backend, manager: Principal.fromText(config.manager), registry: Principal.fromText(config.registry),
   }).catch(() => undefined) : undefined;

@@ -4,6 +4,8 @@ import type { Principal } from '@dfinity/principal';
 import { dappCanisters, formatVersion, heldDapps, type DappCanister, type UpgradeProgress } from '@lineage/sdk/browser';
 import type { DappInfo } from '@lineage/types';
 
+import { failureWords, refusalWords, shortHash } from './words.js';
+
 export interface MyDapp {
   backend: string;
   tokenId: bigint;
@@ -16,7 +18,7 @@ export interface MyDapp {
 /** The label of a canister's running version. */
 export function versionLabel(c: DappCanister): string {
   if (c.version) return `${formatVersion(c.version.version_number)}${c.version.deprecated ? ' (deprecated)' : ''}`;
-  return c.moduleHash ? `${c.moduleHash.slice(0, 12)}… (not in the registry)` : 'no module';
+  return c.moduleHash ? `a version the registry does not know (code ${shortHash(c.moduleHash)})` : 'nothing installed';
 }
 
 /**
@@ -43,18 +45,55 @@ export async function loadMyDapps(agent: HttpAgent, collections: string[], owner
   return out;
 }
 
+/** What the manager is doing while an upgrade runs (the sdk's `UpgradeProgress` running state may name it). */
+export type UpgradePhase = 'snapshot' | 'fetching' | 'installing' | 'starting' | 'health' | 'rollback';
+
 /**
- * The words for an upgrade's progress.
+ * The sdk's progress, with the running state's optional `phase` (declared here too, so the console
+ * compiles with an sdk that reports phases and with one that does not yet).
+ */
+export type Progress = UpgradeProgress & { phase?: UpgradePhase };
+
+const PHASE_WORDS: Record<UpgradePhase, string> = {
+  snapshot: 'saving a snapshot of the current version',
+  fetching: 'fetching the new version from the registry',
+  installing: 'installing',
+  starting: 'starting',
+  health: 'checking that it works',
+  rollback: 'putting the previous version back',
+};
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * An upgrade's progress in plain words (no operation numbers, no history entry numbers).
  *
  * @example
- * progressText({ state: 'running', operation: 3n, step: 0, steps: 1 }); // 'operation 3: installing step 1 of 1'
+ * progressText({ state: 'running', operation: 3n, step: 0, steps: 1, phase: 'health' }); // 'Checking that it works…'
  */
-export function progressText(p: UpgradeProgress): string {
+export function progressText(p: Progress): string {
   switch (p.state) {
-    case 'requested': return 'asking the backend…';
-    case 'scheduled': return `operation ${p.operation}: scheduled (${p.steps} step(s)); the backend upgrades itself next`;
-    case 'running': return `operation ${p.operation}: fetching chunks and installing step ${p.step + 1} of ${p.steps}`;
-    case 'completed': return `operation ${p.operation}: completed (${p.steps} step(s)); history entr${p.entries.length === 1 ? 'y' : 'ies'} ${p.entries.join(', ')}`;
-    case 'failed': return `${p.operation !== undefined ? `operation ${p.operation}: ` : ''}failed — ${p.reason}`;
+    case 'requested': return 'Asking the dapp to upgrade…';
+    case 'scheduled': return p.steps > 1
+      ? `Accepted: the upgrade starts in a moment (${p.steps} versions, one after the other)`
+      : 'Accepted: the upgrade starts in a moment';
+    case 'running': {
+      const of = p.steps > 1 ? `Version ${p.step + 1} of ${p.steps}: ` : '';
+      const doing = p.phase && PHASE_WORDS[p.phase] ? PHASE_WORDS[p.phase] : 'upgrading';
+      return `${of}${of ? doing : capital(doing)}…`;
+    }
+    case 'completed': return 'Done: the new version is running, and the change is recorded in the dapp\'s history';
+    case 'failed': return p.operation === undefined ? `Not done: ${refusalWords(p.reason)}` : `The upgrade failed: ${failedReason(p.reason)}`;
   }
+}
+
+/**
+ * The sdk writes a failed operation as `step N: <manager's message> (<FailureKind>)`: the kind in
+ * words first, the manager's own message after it.
+ */
+function failedReason(reason: string): string {
+  const m = /^step \d+: ([\s\S]*) \(([A-Z][\s\S]*)\)$/.exec(reason);
+  if (!m) return reason;
+  const words = failureWords(m[2]!);
+  return words === m[2] ? `${m[1]}` : `${words} (${m[1]})`;
 }
