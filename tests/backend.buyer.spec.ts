@@ -8,9 +8,10 @@ import { HttpAgent } from '@dfinity/agent';
 import { PocketIc } from '@dfinity/pic';
 import { IDL } from '@icp-sdk/core/candid';
 import { checkDapp, type DappVerdict } from '@lineage/sdk';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { assetOf, builtWasm, ok, setupWorld, settle, spawn, upgradeTo, who, type Dapp, type World } from './support/dapp.js';
+import { assetOf, builtWasm, ok, settle, spawn, upgradeTo, who, type Dapp, type World } from './support/dapp.js';
+import { createWorld } from './support/world.js';
 
 describe('the buyer\'s check', () => {
   let pic: PocketIc;
@@ -26,8 +27,8 @@ describe('the buyer\'s check', () => {
   };
 
   beforeAll(async () => {
-    pic = await PocketIc.create(inject('PIC_URL'));
-    world = await setupWorld(pic, { withAsset: true });
+    world = await createWorld({ withAsset: true });
+    pic = world.pic;
   });
 
   afterAll(async () => {

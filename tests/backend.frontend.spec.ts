@@ -6,12 +6,13 @@
 import { PocketIc, type Actor } from '@dfinity/pic';
 import { IDL } from '@icp-sdk/core/candid';
 import { assetIdlFactory, type AssetService } from '@lineage/types';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
-  controllersOf, err, fullHistory, moduleHashOf, ok, runStatus, setupWorld, spawn, storedChunks, upgradeDapp, variant, who,
+  controllersOf, err, fullHistory, moduleHashOf, ok, runStatus, spawn, storedChunks, upgradeDapp, variant, who,
   type Dapp, type Principal, type World,
 } from './support/dapp.js';
+import { createWorld } from './support/world.js';
 
 type Asset = Actor<AssetService>;
 
@@ -30,8 +31,8 @@ describe('the dapp frontend, owned through the NFT', () => {
   });
 
   beforeAll(async () => {
-    pic = await PocketIc.create(inject('PIC_URL'));
-    world = await setupWorld(pic, { withAsset: true });
+    world = await createWorld({ withAsset: true });
+    pic = world.pic;
     dapp = await spawn(world, who.alice, { withAsset: true });
   });
 

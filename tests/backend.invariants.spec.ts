@@ -7,11 +7,12 @@
 import { PocketIc } from '@dfinity/pic';
 import { IDL } from '@icp-sdk/core/candid';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
-  assetOf, controllersOf, err, ok, permissionsOf, setupWorld, spawn, upgradeTo, user, variant, who, type Dapp, type Principal, type World,
+  assetOf, controllersOf, err, ok, permissionsOf, spawn, upgradeTo, user, variant, who, type Dapp, type Principal, type World,
 } from './support/dapp.js';
+import { createWorld } from './support/world.js';
 
 const PEOPLE = [who.alice, who.bob, user('carol')];
 
@@ -37,8 +38,8 @@ describe('ownership invariants over random sequences of actions and sales', () =
   let world: World;
 
   beforeAll(async () => {
-    pic = await PocketIc.create(inject('PIC_URL'));
-    world = await setupWorld(pic, { withAsset: true });
+    world = await createWorld({ withAsset: true });
+    pic = world.pic;
   });
 
   afterAll(async () => {

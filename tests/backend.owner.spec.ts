@@ -4,12 +4,13 @@
  * changes keep the controller ring (backend and manager control each other).
  */
 import { PocketIc } from '@dfinity/pic';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
-  controllersOf, deployments, err, fullHistory, historyRequest, moduleHashOf, ok, settingsUpdate, setupWorld, show, spawn, upgradeTo, variant, who,
+  controllersOf, deployments, err, fullHistory, historyRequest, moduleHashOf, ok, settingsUpdate, show, spawn, upgradeTo, variant, who,
   type Backend, type Dapp, type Principal, type World,
 } from './support/dapp.js';
+import { createWorld } from './support/world.js';
 
 describe('the backend: only the NFT holder may act', () => {
   let pic: PocketIc;
@@ -17,8 +18,8 @@ describe('the backend: only the NFT holder may act', () => {
   let dapp: Dapp;
 
   beforeAll(async () => {
-    pic = await PocketIc.create(inject('PIC_URL'));
-    world = await setupWorld(pic);
+    world = await createWorld();
+    pic = world.pic;
     dapp = await spawn(world, who.alice);
   });
 

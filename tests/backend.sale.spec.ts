@@ -7,12 +7,13 @@
 import { PocketIc } from '@dfinity/pic';
 import { IDL } from '@icp-sdk/core/candid';
 import { assetTypes, backendInit, managerInit } from '@lineage/types';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
-  assetOf as asset, builtWasm, controllersOf, err, moduleHashOf, ok, permissionsOf, setupWorld, spawn, upgradeTo, user, variant, who,
+  assetOf as asset, builtWasm, controllersOf, err, moduleHashOf, ok, permissionsOf, spawn, upgradeTo, user, variant, who,
   type Dapp, type Principal, type World,
 } from './support/dapp.js';
+import { createWorld } from './support/world.js';
 
 describe('a sale hands over everything', () => {
   let pic: PocketIc;
@@ -38,8 +39,8 @@ describe('a sale hands over everything', () => {
   }]]));
 
   beforeAll(async () => {
-    pic = await PocketIc.create(inject('PIC_URL'));
-    world = await setupWorld(pic, { withAsset: true });
+    world = await createWorld({ withAsset: true });
+    pic = world.pic;
   });
 
   afterAll(async () => {

@@ -6,12 +6,12 @@
  */
 import { PocketIc } from '@dfinity/pic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 
 import {
-  err, fullHistory, hex, moduleHashOf, ok, settle, setupWorld, spawn, upgradeTo, user, variant, who,
+  err, fullHistory, hex, moduleHashOf, ok, settle, spawn, upgradeTo, user, variant, who,
   type Dapp, type PublishedVersion, type World,
 } from './support/dapp.js';
+import { createWorld } from './support/world.js';
 
 const trusted = [user('verifier one'), user('verifier two')];
 const outsiderVerifier = user('verifier nobody named');
@@ -22,8 +22,8 @@ describe('the trust policy', () => {
   let dapp: Dapp;
 
   beforeAll(async () => {
-    pic = await PocketIc.create(inject('PIC_URL'));
-    world = await setupWorld(pic);
+    world = await createWorld();
+    pic = world.pic;
     dapp = await spawn(world, who.alice);
   });
 

@@ -6,21 +6,22 @@
  * builds of it (see `release` in ./support/dapp.ts).
  */
 import { PocketIc } from '@dfinity/pic';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
-  deployments, err, fullHistory, hex, moduleHashOf, ok, runStatus, setupWorld, settle, sha256, show, spawn, storedChunks, upgradeDapp,
+  deployments, err, fullHistory, hex, moduleHashOf, ok, runStatus, settle, sha256, show, spawn, storedChunks, upgradeDapp,
   upgradeTo, variant, who,
   type Dapp, type PublishedVersion, type World,
 } from './support/dapp.js';
+import { createWorld } from './support/world.js';
 
 describe('the backend: upgrades requested by the NFT holder', () => {
   let pic: PocketIc;
   let world: World;
 
   beforeAll(async () => {
-    pic = await PocketIc.create(inject('PIC_URL'));
-    world = await setupWorld(pic);
+    world = await createWorld();
+    pic = world.pic;
   });
 
   afterAll(async () => {

@@ -7,9 +7,10 @@
  */
 import { PocketIc } from '@dfinity/pic';
 import { IDL } from '@icp-sdk/core/candid';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ok, setupWorld, spawn, who, type Dapp, type Principal, type World } from './support/dapp.js';
+import { ok, spawn, who, type Dapp, type Principal, type World } from './support/dapp.js';
+import { createWorld } from './support/world.js';
 import { relayArg, relayModule } from './support/registry.js';
 
 const vecNull = (n: number) => new Uint8Array(IDL.encode([IDL.Vec(IDL.Null)], [new Array(n).fill(null)]));
@@ -22,8 +23,8 @@ describe('every canister bounds the work of decoding an argument', () => {
   let targets: { name: string; id: Principal; update: string; query: string; sender: Principal }[];
 
   beforeAll(async () => {
-    pic = await PocketIc.create(inject('PIC_URL'));
-    world = await setupWorld(pic, { withAsset: true });
+    world = await createWorld({ withAsset: true });
+    pic = world.pic;
     dapp = await spawn(world, who.alice, { withAsset: true });
     relay = await pic.createCanister({ sender: who.stranger });
     await pic.installCode({ canisterId: relay, wasm: await relayModule(), sender: who.stranger });

@@ -8,13 +8,14 @@
  * an earlier one published, because only one live version may follow a given version.
  */
 import { PocketIc } from '@dfinity/pic';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
-  dataModule, deprecate, setupWorld, err, failures, fullHistory, hex, moduleHashOf, ok, runStatus, sha256, spawn, storedChunks, tamperStableMemory,
+  dataModule, deprecate, err, failures, fullHistory, hex, moduleHashOf, ok, runStatus, sha256, spawn, storedChunks, tamperStableMemory,
   trappingModule, TYPES, upgradeDapp, upgradeTo, variant, who,
   type Dapp, type Operation, type Principal, type PublishedVersion, type World,
 } from './support/dapp.js';
+import { createWorld } from './support/world.js';
 
 describe('the manager: failed and refused upgrades', () => {
   let pic: PocketIc;
@@ -28,8 +29,8 @@ describe('the manager: failed and refused upgrades', () => {
   const withdrawn: PublishedVersion[] = [];
 
   beforeAll(async () => {
-    pic = await PocketIc.create(inject('PIC_URL'));
-    world = await setupWorld(pic);
+    world = await createWorld();
+    pic = world.pic;
     onV3 = await spawn(world, who.alice, { backend: world.backend.v3 });
     onM2 = await spawn(world, who.alice, { manager: world.manager.v2 });
     onV2 = await spawn(world, who.alice, { backend: world.backend.v2 });

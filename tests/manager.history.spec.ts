@@ -6,13 +6,14 @@
  */
 import { PocketIc } from '@dfinity/pic';
 import { hashValue, verifyIcrc3Log, type Icrc3Log } from '@lineage/sdk';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
-  deployments, eventOf, fullHistory, hex, historyRequest, moduleHashOf, ok, release, settingsUpdate, setupWorld, spawn, tamperStableMemory,
+  deployments, eventOf, fullHistory, hex, historyRequest, moduleHashOf, ok, release, settingsUpdate, spawn, tamperStableMemory,
   TYPES, upgradeDapp, upgradeTo, variant, who,
   type Dapp, type HistoryEntry, type Manager, type Principal, type World,
 } from './support/dapp.js';
+import { createWorld } from './support/world.js';
 
 describe('the manager: its deployment history', () => {
   let pic: PocketIc;
@@ -22,8 +23,8 @@ describe('the manager: its deployment history', () => {
   let operations: bigint[];
 
   beforeAll(async () => {
-    pic = await PocketIc.create(inject('PIC_URL'));
-    world = await setupWorld(pic);
+    world = await createWorld();
+    pic = world.pic;
     dapp = await spawn(world, who.alice);
     const first = await upgradeDapp(world, dapp, who.alice, 'Backend', world.backend.v2);
     ok(await dapp.backendAs(who.alice).update_settings({

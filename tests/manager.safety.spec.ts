@@ -12,14 +12,15 @@
  */
 import { PocketIc } from '@dfinity/pic';
 import { Principal } from '@icp-sdk/core/principal';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { verifyIcrc3Log, type Icrc3Log } from '@lineage/sdk';
 
 import {
-  canisterInfo, deprecate, err, release, eventOf, fullHistory, hex, installManager, installRelay, moduleHashOf, ok, runStatus, setupWorld, spawn, upgradeDapp,
+  canisterInfo, deprecate, err, release, eventOf, fullHistory, hex, installManager, installRelay, moduleHashOf, ok, runStatus, spawn, upgradeDapp,
   variant, who, type Dapp, type HistoryEntry, type Manager, type PublishedVersion, type World,
 } from './support/dapp.js';
+import { createWorld } from './support/world.js';
 import {
   KEEP, LEDGER_TYPE, ledgerIdl, ledgerWasm, snapshotIds, takeSnapshot, unhealthyModule, type LedgerService, type LedgerVersion,
 } from './support/ledger.js';
@@ -37,8 +38,8 @@ describe('safe upgrades: snapshot, health check, rollback, restore, upgrade opti
   const operator = who.deployer;
 
   beforeAll(async () => {
-    pic = await PocketIc.create(inject('PIC_URL'));
-    world = await setupWorld(pic);
+    world = await createWorld();
+    pic = world.pic;
     const [created] = await world.registry().icrc118_create_canister_type([{
       canister_type_namespace: LEDGER_TYPE, canister_type_name: 'ledger', controllers: [[who.dao as never]], description: 'test ledger',
       repo: 'https://github.com/lineage-dapps/lineage', metadata: [], forked_from: [],

@@ -2,13 +2,14 @@
 // when the instance is deleted and read back when an instance is created over the same directory
 // (PocketIC's `state_dir`; `@dfinity/pic` never sends it, so this suite speaks the REST protocol
 // itself and drives the instance over live mode with `@dfinity/agent`, as `lineage start --state` does).
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Actor, CanisterStatus, HttpAgent } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
 import { Principal } from '@dfinity/principal';
+import { PocketIc, SubnetStateType } from '@dfinity/pic';
 import { idlFactory, init, type CounterService } from '@lineage/fixture-counter/idl';
 import { managementDeployer } from '@lineage/sdk';
 import { describe, expect, inject, it } from 'vitest';
@@ -80,6 +81,35 @@ describe('state_dir: an instance resumes from the state a deleted one left', () 
     } finally {
       await stop(second);
     }
+
+    // The saved state loaded `FromPath` by pic-js (how its users start from a prepared state): the
+    // same canister and data; the directory is only read, so a second instance sees it unchanged.
+    const saved = readFileSync(join(dir, 'state.json'));
+    const savedAt = statSync(join(dir, 'state.json')).mtimeMs;
+    for (const round of [1, 2]) {
+      // pic-js types FromPath for the NNS subnet only; its encoder sends it for any subnet.
+      const pic = await PocketIc.create(server(), { application: [{ state: { type: SubnetStateType.FromPath, path: dir } } as never] });
+      try {
+        const loaded = pic.createActor<CounterService>(idlFactory as never, canisterId as never);
+        expect(await loaded.get()).toBe(3n);
+        expect(await loaded.increment()).toBe(4n);
+        expect(round).toBeGreaterThan(0);
+      } finally {
+        await pic.tearDown();
+      }
+    }
+    expect(readFileSync(join(dir, 'state.json')).equals(saved)).toBe(true);
+    expect(statSync(join(dir, 'state.json')).mtimeMs).toBe(savedAt);
+  });
+
+  it('refuses FromPath over a directory that holds no saved state, or a topology the state does not have', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'pocket-state-none-'));
+    await expect(PocketIc.create(server(), { application: [{ state: { type: SubnetStateType.FromPath, path: empty } } as never] }))
+      .rejects.toThrow(/holds no state this emulator saved/);
+    const dir = mkdtempSync(join(tmpdir(), 'pocket-state-shape-'));
+    await stop(await liveInstance(dir));
+    await expect(PocketIc.create(server(), { nns: { state: { type: SubnetStateType.FromPath, path: dir } }, application: [{ state: { type: SubnetStateType.FromPath, path: dir } } as never] }))
+      .rejects.toThrow(/has the subnets \[Application\]/);
   });
 
   it('starts empty over an empty directory', async () => {

@@ -9,8 +9,9 @@ export default defineConfig({
   test: {
     include: ['**/*.spec.ts'],
     exclude: ['**/node_modules/**', 'fixtures/**'],
-    // One PocketIC server for the whole run: this emulator, or the binary POCKET_IC_BIN names.
-    globalSetup: [fileURLToPath(new URL('../packages/pocket/src/testing/global-setup.ts', import.meta.url))],
+    // One PocketIC server for the whole run (this emulator, or the binary POCKET_IC_BIN names),
+    // and the dapp world the dapp suites share (support/world-template.ts).
+    globalSetup: [fileURLToPath(new URL('./global-setup.ts', import.meta.url))],
     // Two workers on CI's two cores: the CLI specs run their own networks beside the shared server.
     maxWorkers: 2,
     minWorkers: 1,

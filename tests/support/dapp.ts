@@ -147,6 +147,25 @@ export interface RegistryFixture {
   publish: World['publish'];
 }
 
+/** The registry's actors (as the DAO by default) and the DAO's `publish`, for the registry `registryId`. */
+function registryActors(pic: PocketIc, registryId: Principal): Pick<RegistryFixture, 'registry' | 'publish'> {
+  const registry = (as: Principal = who.dao): Registry => {
+    const a = pic.createActor<RegistryService>(registryFactory, registryId);
+    a.setPrincipal(as);
+    return a;
+  };
+  // Per-chunk hashes are declared only where a suite needs them: the registry hashes every byte
+  // twice then, and these are 4 MB modules hashed in QuickJS.
+  const publish: World['publish'] = async (namespace, version, wasm, previous, options = {}) => {
+    const result = await publishWasm(registry() as never, {
+      canisterType: namespace, version, wasm, previousHash: previous?.hash, description: `${namespace} ${version.join('.')}`,
+      declareChunkHashes: options.declareChunkHashes ?? false, ...(options.metadata ? { metadata: options.metadata as never } : {}),
+    });
+    return { hash: bytes(result.hash), hex: hex(result.hash), version: version.map(BigInt) as [bigint, bigint, bigint], wasm };
+  };
+  return { registry, publish };
+}
+
 /**
  * Installs the registry, administered by the DAO, with the backend and manager canister types (and
  * any `extraTypes`), all controlled by the DAO.
@@ -157,11 +176,7 @@ export async function installRegistry(pic: PocketIc, extraTypes: string[] = []):
     canisterId: registryId, wasm: builtWasm('registry'), sender: who.dao,
     arg: new Uint8Array(IDL.encode(registryInit({ IDL } as never) as unknown as IDL.Type[], [[{ admins: [who.dao], open_type_creation: false }]])),
   });
-  const registry = (as: Principal = who.dao): Registry => {
-    const a = pic.createActor<RegistryService>(registryFactory, registryId);
-    a.setPrincipal(as);
-    return a;
-  };
+  const { registry, publish } = registryActors(pic, registryId);
   for (const namespace of [...Object.values(TYPES), ...extraTypes]) {
     const [created] = await registry().icrc118_create_canister_type([{
       canister_type_namespace: namespace, canister_type_name: namespace.split('.').pop()!, controllers: [[who.dao as never]],
@@ -169,15 +184,6 @@ export async function installRegistry(pic: PocketIc, extraTypes: string[] = []):
     }]);
     ok(created as never);
   }
-  // Per-chunk hashes are declared only where a suite needs them: the registry hashes every byte
-  // twice then, and these are 4 MB modules hashed in QuickJS.
-  const publish: World['publish'] = async (namespace, version, wasm, previous, options = {}) => {
-    const result = await publishWasm(registry() as never, {
-      canisterType: namespace, version, wasm, previousHash: previous?.hash, description: `${namespace} ${version.join('.')}`,
-      declareChunkHashes: options.declareChunkHashes ?? false, ...(options.metadata ? { metadata: options.metadata as never } : {}),
-    });
-    return { hash: bytes(result.hash), hex: hex(result.hash), version: version.map(BigInt) as [bigint, bigint, bigint], wasm };
-  };
   return { registryId, registry, publish };
 }
 
@@ -186,7 +192,7 @@ export async function installRegistry(pic: PocketIc, extraTypes: string[] = []):
  * and publishes backend 1.0.0 → 2.0.0 → 3.0.0 and manager 1.0.0 → 1.1.0.
  */
 export async function setupWorld(pic: PocketIc, options: { withAsset?: boolean } = {}): Promise<World> {
-  const { registryId, registry, publish } = await installRegistry(pic, options.withAsset ? [ASSET_TYPE] : []);
+  const { registryId, publish } = await installRegistry(pic, options.withAsset ? [ASSET_TYPE] : []);
   const nftId = await pic.createCanister({ sender: who.dao });
   await pic.installCode({
     canisterId: nftId, wasm: builtWasm('nft'), sender: who.dao,
@@ -194,11 +200,6 @@ export async function setupWorld(pic: PocketIc, options: { withAsset?: boolean }
       minting_authority: who.deployer, symbol: 'DAPP', name: 'Lineage dapps', description: [], logo: [], supply_cap: [], tx_window: [], permitted_drift: [],
     }]])),
   });
-  const nft = (as: Principal = who.deployer): Nft => {
-    const a = pic.createActor<NftService>(nftFactory, nftId);
-    a.setPrincipal(as);
-    return a;
-  };
   const b1 = await publish(TYPES.backend, [1, 0, 0], release('backend', '1.0.0'));
   const b2 = await publish(TYPES.backend, [2, 0, 0], release('backend', '2.0.0'), b1);
   const b3 = await publish(TYPES.backend, [3, 0, 0], release('backend', '3.0.0'), b2);
@@ -209,7 +210,21 @@ export async function setupWorld(pic: PocketIc, options: { withAsset?: boolean }
     const a1 = await publish(ASSET_TYPE, [1, 0, 0], release('asset', '1.0.0'));
     asset = { v1: a1, v2: await publish(ASSET_TYPE, [1, 1, 0], release('asset', '1.1.0'), a1) };
   }
-  return { pic, registryId, nftId, registry, nft, backend: { v1: b1, v2: b2, v3: b3 }, manager: { v1: m1, v2: m2 }, asset, publish };
+  return worldOf(pic, { registryId, nftId, backend: { v1: b1, v2: b2, v3: b3 }, manager: { v1: m1, v2: m2 }, asset });
+}
+
+/** What identifies a world apart from its instance: canister ids and the published versions. */
+export type WorldParts = Pick<World, 'registryId' | 'nftId' | 'backend' | 'manager' | 'asset'>;
+
+/** The world `parts` describe, on `pic` (where those canisters are installed). */
+export function worldOf(pic: PocketIc, parts: WorldParts): World {
+  const nft = (as: Principal = who.deployer): Nft => {
+    const a = pic.createActor<NftService>(nftFactory, parts.nftId);
+    a.setPrincipal(as);
+    return a;
+  };
+  const { registry, publish } = registryActors(pic, parts.registryId);
+  return { pic, ...parts, registry, nft, publish };
 }
 
 // ---- dapps ---------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import { Principal } from '@dfinity/principal';
 
 import { PocketError, type IcInstance } from '../instance.js';
 import type { RawResult } from '../messages.js';
+import { leaveIdleConnectionsToClients } from './idle-connections.js';
 import { resolveCanisterId } from './gateway-canister-id.js';
 import {
   backendError, bodyTooLarge, canisterIdIncorrect, canisterIdNotResolved, canisterNotFound, instanceGone,
@@ -71,7 +72,7 @@ export class HttpGateway {
 
   async listen(): Promise<number> {
     const server = createServer((req, res) => guard(res, () => this.onRequest(req, res), (message) => internalGatewayError(message)));
-    server.requestTimeout = 0;
+    leaveIdleConnectionsToClients(server);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

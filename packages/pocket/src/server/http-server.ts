@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { constants as bufferConstants } from 'node:buffer';
 
+import { leaveIdleConnectionsToClients } from './idle-connections.js';
 import { guard, IC_HTTP_BODY_LIMIT, readBody, send } from './http-io.js';
 import { JsonSyntaxError, parseJson, stringifyJson, type Json } from './json.js';
 import { PocketIcApi, type PocketIcOptions } from './pocketic.js';
@@ -30,14 +31,7 @@ export class PocketServer {
   /** Starts listening; resolves with the bound port. */
   async listen(): Promise<number> {
     const server = createServer((req, res) => guard(res, () => this.onRequest(req, res), internalError));
-    // The client closes idle keep-alive connections, as with PocketIC's own server (hyper sets no idle
-    // timeout). A server-side idle timeout races the client: a request sent just as the server closes
-    // the socket is reset (ECONNRESET), which two suites sharing one server under load did hit. Idle
-    // sockets of clients that never close are reclaimed after ten minutes of silence instead.
-    server.keepAliveTimeout = 0;
-    server.timeout = 600_000;
-    server.requestTimeout = 0;
-    server.headersTimeout = 0;
+    leaveIdleConnectionsToClients(server);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

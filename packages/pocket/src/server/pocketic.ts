@@ -31,7 +31,7 @@ const error = (message: string, status = 400): Reply => ({ status, json: { messa
 /** Features of PocketIC this emulator does not provide, named in the error a user sees. */
 export const UNSUPPORTED_FEATURES = {
   icpFeatures: 'system canisters from icp_features (NNS registry, CMC, ledgers, governance, SNS, II)',
-  fromPath: 'subnet state read from a replica state directory (FromPath)',
+  fromPath: 'subnet state read from a replica state directory (FromPath); this emulator reads only a directory it saved itself (state_dir)',
   replicaGateway: 'HTTP gateways forwarding to a replica URL (only PocketIcInstance targets)',
   https: 'HTTPS on HTTP gateways (https_config)',
 };
@@ -296,6 +296,26 @@ export class PocketIcApi {
     const id = this.instances.length;
     let ic: IcInstance;
     try {
+      // Subnets loaded `FromPath`: PocketIC reads a replica's state directory there; this emulator
+      // reads a directory it saved itself (an instance created with `state_dir`, then deleted).
+      // It loads the saved instance whole, so every subnet of the request must come from that one
+      // directory and the saved instance must have the same subnets. The directory is only read:
+      // the new instance writes its state nowhere unless it names a `state_dir` of its own.
+      const fromPaths = fromPathDirs(config.subnet_config_set);
+      if (fromPaths.length > 0) {
+        const dir = fromPaths[0]!;
+        if (fromPaths.some((d) => d !== dir)) return fail('FromPath: the Lineage emulator loads one saved instance; every subnet loaded FromPath must name the same directory.');
+        if (!hasSavedState(dir)) return fail(`FromPath: ${dir} holds no state this emulator saved (an instance created with state_dir writes it when deleted).`);
+        ic = IcInstance.restoreFrom(dir, { onCanisterLog: this.options.onCanisterLog });
+        const requested = [...Object.values(topology.named), ...topology.system, ...topology.application, ...topology.verifiedApplication].map((s) => s.kind);
+        const saved = ic.subnets.map((s) => s.kind as string);
+        if (fromPaths.length !== requested.length || kindsOf(requested) !== kindsOf(saved)) {
+          return fail(`FromPath: the state saved in ${dir} has the subnets [${kindsOf(saved)}]; the request must name exactly those, each FromPath the same directory (it names [${kindsOf(requested)}], ${fromPaths.length} from that directory).`);
+        }
+        if (stateDir !== undefined) this.stateDirs.set(ic, stateDir);
+        this.instances.push(ic);
+        return ok({ Created: { instance_id: id, topology: this.topology(ic), http_gateway_info: null } }, 201);
+      }
       // An instance over a directory that holds a saved state is that state, whatever topology
       // the request names (PocketIC's state_dir).
       if (stateDir !== undefined && hasSavedState(stateDir)) {
@@ -377,7 +397,9 @@ function messageIdOf(args: { [key: string]: Json }): string {
 function subnetSpec(value: Json | undefined, field: string): SubnetSpec {
   const o = value === undefined || value === null ? {} : obj(value, field);
   const state = o.state_config;
-  if (state !== undefined && state !== null && state !== 'New') throw new Error(`Unsupported by the Lineage emulator: ${UNSUPPORTED_FEATURES.fromPath} (${field}.state_config).`);
+  if (state !== undefined && state !== null && state !== 'New' && fromPathOf(state) === undefined) {
+    throw new Error(`${field}.state_config must be "New" or {"FromPath": "<directory>"}`);
+  }
   const cost = o.cost_schedule === 'Free' ? 'Free' : 'Normal';
   return {
     kind: 'Application',
@@ -390,6 +412,38 @@ function specs(value: Json | undefined, field: string): SubnetSpec[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw new Error(`${field} must be a list`);
   return value.map((v, i) => subnetSpec(v, `${field}[${i}]`));
+}
+
+/** The directory of a `{"FromPath": dir}` state config, if it is one. */
+function fromPathOf(state: Json): string | undefined {
+  if (state === null || typeof state !== 'object' || Array.isArray(state) || !('FromPath' in state)) return undefined;
+  const dir = (state as { FromPath: Json }).FromPath;
+  if (typeof dir !== 'string' || dir === '') throw new Error('state_config.FromPath must be a directory path');
+  return dir;
+}
+
+/**
+ * The directories the subnets of `subnet_config_set` are to be loaded from (`FromPath`), in the
+ * order the subnets are listed; empty when every subnet is new.
+ */
+export function fromPathDirs(value: Json | undefined): string[] {
+  if (value === undefined || value === null) return [];
+  const set = obj(value, 'subnet_config_set');
+  const configs: Json[] = [];
+  for (const key of ['nns', 'sns', 'ii', 'fiduciary', 'bitcoin']) if (set[key] !== undefined && set[key] !== null) configs.push(set[key]!);
+  for (const key of ['system', 'application', 'verified_application']) if (Array.isArray(set[key])) configs.push(...(set[key] as Json[]));
+  const dirs: string[] = [];
+  for (const config of configs) {
+    const state = config !== null && typeof config === 'object' && !Array.isArray(config) ? config.state_config : undefined;
+    const dir = state === undefined ? undefined : fromPathOf(state);
+    if (dir !== undefined) dirs.push(dir);
+  }
+  return dirs;
+}
+
+/** The kinds of a topology's subnets, in a stable order (to compare a request with a saved state). */
+function kindsOf(kinds: string[]): string {
+  return [...kinds].sort().join(', ');
 }
 
 /** Reads `subnet_config_set`; with none, one application subnet (PocketIC's default). */
