@@ -43,9 +43,11 @@ export const EXPORT = {
   globalPrefix: '__lineage_global_',
   /** The instruction counter (see `metering.ts`): a mutable i64 counting down. */
   instructions: '__lineage_instructions',
+  /** A mutable i32 the instrumented code sets to 1 before it traps for running out of instructions. */
+  outOfInstructions: '__lineage_out_of_instructions',
 } as const;
 /** Host functions added as imports, in this order. */
-export const HOST_FUNCS = ['mark_page', 'memory_grow', 'before_write', 'before_copy', 'out_of_instructions'] as const;
+export const HOST_FUNCS = ['mark_page', 'memory_grow', 'before_write', 'before_copy'] as const;
 
 export interface InstrumentedModule {
   bytes: Uint8Array;
@@ -62,7 +64,7 @@ export function instrument(module: ParsedModule): InstrumentedModule {
   const hasMemory = module.memories.length > 0;
   const tableCount = module.tables.length + module.imports.filter((i) => i.kind === EXTERNAL.table).length;
   const typeBase = module.types.length;
-  const hostTypes = [typeBase, typeBase + 1, typeBase + 2, typeBase + 3, typeBase + 4];
+  const hostTypes = [typeBase, typeBase + 1, typeBase + 2, typeBase + 3];
   // wasm64: ic0 imports redeclared 32-bit, reached through wrappers appended after the defined functions.
   const memory64 = isWasm64(module);
   const lowering = memory64 ? planSystemApiLowering(module, typeBase + HOST_FUNCS.length) : undefined;
@@ -93,7 +95,6 @@ export function instrument(module: ParsedModule): InstrumentedModule {
     w.byte(0x60).u32(1).byte(i32).u32(1).byte(i32); // memory_grow(delta) -> old
     w.byte(0x60).u32(2).byte(i32).byte(i32).u32(0); // before_write(dst, len)
     w.byte(0x60).u32(3).byte(i32).byte(i32).byte(i32).u32(0); // before_copy(dst, src, len)
-    w.byte(0x60).u32(0).u32(0); // out_of_instructions()
     for (const t of extraTypes) w.byte(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results);
     emit(SECTION.type, w.finish());
   }
@@ -139,12 +140,14 @@ export function instrument(module: ParsedModule): InstrumentedModule {
   }
   copy(SECTION.tag);
 
-  // Globals: initialisers may hold `ref.func`. The instruction counter comes last.
+  // Globals: initialisers may hold `ref.func`. The instruction counter and its flag come last.
   const counterGlobal = module.importedGlobals + module.globals.length;
+  const outOfInstructionsGlobal = counterGlobal + 1;
   {
-    const w = new ByteWriter().u32(module.globals.length + 1);
+    const w = new ByteWriter().u32(module.globals.length + 2);
     for (const g of module.globals) w.byte(g.valType).byte(g.mutable ? 1 : 0).bytes(remapConstExpr(g.init, remapFunc));
     w.byte(VALTYPE.i64).byte(1).byte(0x42).byte(0).byte(0x0b);
+    w.byte(VALTYPE.i32).byte(1).byte(0x41).byte(0).byte(0x0b);
     emit(SECTION.global, w.finish());
   }
 
@@ -169,6 +172,7 @@ export function instrument(module: ParsedModule): InstrumentedModule {
     }
     if (module.start !== undefined) extra.push({ name: EXPORT.start, kind: EXTERNAL.func, index: remapFunc(module.start) });
     extra.push({ name: EXPORT.instructions, kind: EXTERNAL.global, index: counterGlobal });
+    extra.push({ name: EXPORT.outOfInstructions, kind: EXTERNAL.global, index: outOfInstructionsGlobal });
     const w = new ByteWriter().u32(module.exports.length + extra.length);
     for (const e of module.exports) w.name(e.name).byte(e.kind).u32(e.kind === EXTERNAL.func ? remapFunc(e.index) : e.index);
     for (const e of extra) w.name(e.name).byte(e.kind).u32(e.index);
@@ -186,7 +190,7 @@ export function instrument(module: ParsedModule): InstrumentedModule {
     const f = module.importedFuncs;
     const ctx: RewriteContext = {
       module, remapFunc, hasMemory, memory64, tables,
-      markFunc: f, growFunc: f + 1, writeFunc: f + 2, copyFunc: f + 3, outOfInstructionsFunc: f + 4, counterGlobal,
+      markFunc: f, growFunc: f + 1, writeFunc: f + 2, copyFunc: f + 3, counterGlobal, outOfInstructionsGlobal,
     };
     emit(SECTION.code, rewriteCode(module.bytes.subarray(code.start, code.end), ctx, wrapperBodies));
   } else if (wrapperBodies.length > 0) {
@@ -273,8 +277,8 @@ interface RewriteContext {
   growFunc: number;
   writeFunc: number;
   copyFunc: number;
-  outOfInstructionsFunc: number;
   counterGlobal: number;
+  outOfInstructionsGlobal: number;
 }
 
 /** Temporaries appended to the locals of a function that needs them. */
@@ -318,7 +322,7 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
     localCount += c;
   }
   // The counter's local comes first after the function's own; the temporaries after it.
-  const counter: CounterPlace = { global: ctx.counterGlobal, local: localCount, outOfInstructions: ctx.outOfInstructionsFunc };
+  const counter: CounterPlace = { global: ctx.counterGlobal, local: localCount, outOfInstructions: ctx.outOfInstructionsGlobal };
   localCount += 1;
   const temp = {
     addr: localCount, x: localCount + 1, n: localCount + 2,
