@@ -50,7 +50,6 @@ export class WasmInstance {
 
   private instantiate(): void {
     const host = {
-      mark_page: this.heap.markPage,
       memory_grow: this.heap.grow,
       before_write: this.heap.beforeWrite,
       before_copy: this.heap.beforeCopy,
