@@ -11,8 +11,8 @@
  *
  * The page map has one byte per 4 KiB page, nonzero once the page is "marked" in the current
  * message: the instrumented code marks a page at its first store to it, the host marks the pages
- * of bulk writes and System API writes. A marked page stands for itself and the next page, because
- * a store of up to 16 bytes may spill over. The map is read and cleared when the message commits
+ * of bulk writes and System API writes. A marked page stands for itself and the first 16 bytes of
+ * the next page, where a store of up to 16 bytes that begins on it may spill. The map is read and cleared when the message commits
  * or rolls back, so no host call is made while the canister runs.
  *
  * Every method takes and returns canister (logical) addresses.
@@ -20,6 +20,9 @@
 import { LIMITS } from '../constants.js';
 import { traps } from '../errors.js';
 import { PAGE_SHIFT, RESERVED_BYTES, RESERVED_PAGES, TRACKED_PAGE_SIZE, WASM_PAGE_SIZE } from './instrument.js';
+
+/** The most bytes a store (16 bytes at most, `v128.store`) that begins on a page can reach on the next. */
+const SPILL = 16;
 
 export class Heap {
   memory: WebAssembly.Memory;
@@ -32,8 +35,8 @@ export class Heap {
   /** The canister's bytes as of the last commit; its length may exceed `committedSize` (capacity). */
   private committed: Uint8Array;
   private committedSize: number;
-  /** Reused by `takeDirty` (the dirty pages of one commit or rollback). */
-  private readonly dirty: number[] = [];
+  /** Reused by `dirtyRanges` (the written ranges of one commit or rollback). */
+  private readonly ranges: number[] = [];
 
   constructor(initialPages: number, declaredMax: number | undefined) {
     this.maxPages = Math.min(declaredMax ?? LIMITS.maxWasmPages, LIMITS.maxWasmPages - RESERVED_PAGES);
@@ -121,8 +124,8 @@ export class Heap {
     const oldPages = this.size >>> PAGE_SHIFT;
     this.refresh();
     // Marks past the old end came from stores that trapped; the pages they name are new and clean.
-    // (A marked old last page now stands for the first new page too, as it should: the store that
-    // marked it may have been meant to spill there.)
+    // (A marked old last page now stands for the first bytes of the first new page, as it should: a store
+    // that began on it may have spilled there once the memory grew.)
     this.view.fill(0, oldPages, this.size >>> PAGE_SHIFT);
     return old;
   };
@@ -143,9 +146,10 @@ export class Heap {
       }
       // Pages grown since and never written are zero on both sides; written ones are dirty.
     }
-    for (const page of this.takeDirty(true)) {
-      const from = RESERVED_BYTES + page * TRACKED_PAGE_SIZE;
-      this.committed.set(view.subarray(from, from + TRACKED_PAGE_SIZE), page * TRACKED_PAGE_SIZE);
+    const ranges = this.dirtyRanges(true);
+    for (let k = 0; k < ranges.length; k += 2) {
+      const at = ranges[k]!;
+      this.committed.set(view.subarray(RESERVED_BYTES + at, RESERVED_BYTES + at + ranges[k + 1]!), at);
     }
     this.committedSize = this.size;
   }
@@ -157,9 +161,10 @@ export class Heap {
   rollback(): WebAssembly.Memory | undefined {
     if (this.size === this.committedSize) {
       const view = this.view;
-      for (const page of this.takeDirty(true)) {
-        const at = page * TRACKED_PAGE_SIZE;
-        view.set(this.committed.subarray(at, at + TRACKED_PAGE_SIZE), RESERVED_BYTES + at);
+      const ranges = this.dirtyRanges(true);
+      for (let k = 0; k < ranges.length; k += 2) {
+        const at = ranges[k]!;
+        view.set(this.committed.subarray(at, at + ranges[k + 1]!), RESERVED_BYTES + at);
       }
       return undefined;
     }
@@ -174,33 +179,47 @@ export class Heap {
   }
 
   /**
-   * The pages written (or spilled into) since the last commit or rollback, in ascending order: each
-   * marked page and the one after it, within the memory. With `clear`, the map is cleared on the way.
-   * The map is read four pages at a time, so unwritten stretches cost little.
+   * The byte ranges written since the last commit or rollback, in ascending order, flat as
+   * `[start, length, …]`: each run of marked pages, and after it the first `SPILL` bytes of the next
+   * page, which a store that began on the run's last page may have reached. With `clear`, the map is
+   * cleared on the way. The map is read four pages at a time, so unwritten stretches cost little.
    */
-  private takeDirty(clear: boolean): number[] {
+  private dirtyRanges(clear: boolean): number[] {
     const pages = this.size >>> PAGE_SHIFT;
     const view = this.view;
     const words = new Uint32Array(this.memory.buffer, 0, pages >>> 2);
-    const dirty = this.dirty;
-    dirty.length = 0;
-    let next = 0; // the first page not yet listed
+    const ranges = this.ranges;
+    ranges.length = 0;
+    let run = -1; // the first page of the run of marked pages being read, if any
+    const close = (end: number) => {
+      ranges.push(run * TRACKED_PAGE_SIZE, (end - run) * TRACKED_PAGE_SIZE);
+      if (end < pages) ranges.push(end * TRACKED_PAGE_SIZE, SPILL);
+      run = -1;
+    };
     for (let w = 0; w < words.length; w++) {
-      if (words[w] === 0) continue;
+      if (words[w] === 0) {
+        if (run >= 0) close(w << 2);
+        continue;
+      }
       for (let page = w << 2; page < (w << 2) + 4; page++) {
-        if (view[page] === 0) continue;
-        if (page >= next) dirty.push(page);
-        if (page + 1 < pages) dirty.push(page + 1);
-        next = page + 2;
+        if (view[page] !== 0) {
+          if (run < 0) run = page;
+        } else if (run >= 0) {
+          close(page);
+        }
       }
       if (clear) words[w] = 0;
     }
-    return dirty;
+    if (run >= 0) close(pages);
+    return ranges;
   }
 
   /** Pages written (or spilled into) since the last commit (for measurements). */
   get dirtyPages(): number {
-    return this.takeDirty(false).length;
+    const ranges = this.dirtyRanges(false);
+    let pages = 0;
+    for (let k = 1; k < ranges.length; k += 2) pages += Math.ceil(ranges[k]! / TRACKED_PAGE_SIZE);
+    return pages;
   }
 
   /** Replaces the canister's bytes with saved ones (restoring an instance), growing to fit. */
