@@ -2,16 +2,23 @@
  * The baseline: a canister module on a bare `WebAssembly.Instance` with the smallest `ic0` that
  * runs it (arguments, reply, a growable stable memory, a clock). No journal, no checks, no
  * scheduler: what calling the method "directly" costs in this process.
+ *
+ * With `instrumented`, the module is the emulator's instrumented one (metering, dirty-page
+ * tracking, the memory imported; see `src/wasm/instrument.ts`) on the emulator's `WasmInstance`,
+ * still with this minimal `ic0` and no message bookkeeping: what the instrumentation alone costs.
  */
+import { prepareModule } from '../src/wasm/prepare.js';
+import { WasmInstance } from '../src/wasm/instance.js';
+
 export class DirectCanister {
-  private instance!: WebAssembly.Instance;
+  private call_: (exportName: string) => void;
   private arg: Uint8Array = new Uint8Array();
   private reply: Uint8Array[] = [];
   private stable: Uint8Array = new Uint8Array(0);
 
-  constructor(wasm: Uint8Array) {
+  constructor(wasm: Uint8Array, instrumented = false) {
     const module = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
-    const mem = () => new Uint8Array((this.instance.exports.memory as WebAssembly.Memory).buffer);
+    let mem: () => Uint8Array;
     const names = WebAssembly.Module.imports(module).map((i) => i.name);
     const ic0: Record<string, (...args: never[]) => unknown> = {};
     for (const name of names) ic0[name] = () => 0;
@@ -37,13 +44,25 @@ export class DirectCanister {
       stable64_read: (d: bigint, o: bigint, s: bigint) => mem().set(this.stable.subarray(Number(o), Number(o + s)), Number(d)),
       trap: (p: number, s: number) => { throw new Error(new TextDecoder().decode(mem().slice(p, p + s))); },
     });
-    this.instance = new WebAssembly.Instance(module, { ic0 } as WebAssembly.Imports);
+    if (instrumented) {
+      const instance = WasmInstance.create(prepareModule(wasm), ic0);
+      mem = () => instance.heap.subarray(0, instance.heap.byteLength);
+      instance.runStart();
+      this.call_ = (name) => {
+        instance.startMetering(1n << 50n);
+        instance.invoke(name);
+      };
+    } else {
+      const instance = new WebAssembly.Instance(module, { ic0 } as WebAssembly.Imports);
+      mem = () => new Uint8Array((instance.exports.memory as WebAssembly.Memory).buffer);
+      this.call_ = (name) => (instance.exports[name] as () => void)();
+    }
   }
 
   call(exportName: string, arg: Uint8Array): Uint8Array {
     this.arg = arg;
     this.reply = [];
-    (this.instance.exports[exportName] as () => void)();
+    this.call_(exportName);
     return Buffer.concat(this.reply);
   }
 }

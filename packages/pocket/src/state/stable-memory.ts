@@ -2,16 +2,25 @@
  * A canister's stable memory: sparse 64 KiB pages (absent pages read as zeros, so a canister may
  * grow to hundreds of GiB without the emulator allocating them) and a journal so one message's
  * writes and growth can be rolled back (IC interface spec § Stable memory).
+ *
+ * The journal keeps the original of each 4 KiB chunk a message writes, not of the whole 64 KiB
+ * page: a canister typically writes a few bytes here and there, and copying 64 KiB for each was
+ * most of what a small update cost the emulator beyond running it.
  */
 import { LIMITS } from '../constants.js';
 
 const PAGE = LIMITS.stablePageSize;
+const CHUNK_SHIFT = 12;
+const CHUNK = 1 << CHUNK_SHIFT;
+const CHUNKS_PER_PAGE = PAGE / CHUNK;
 
 export class StableMemory {
   private pageData = new Map<number, Uint8Array>();
   private size = 0;
-  /** Original contents of pages written in the current message (undefined = page was absent). */
-  private journal = new Map<number, Uint8Array | undefined>();
+  /** Pages the current message created (absent before it). */
+  private created = new Set<number>();
+  /** Original contents of the chunks the current message wrote in pages it did not create, by `page * CHUNKS_PER_PAGE + chunk`. */
+  private saved = new Map<number, Uint8Array>();
   private sizeAtStart = 0;
 
   /** Size in 64 KiB pages. */
@@ -59,10 +68,15 @@ export class StableMemory {
       const within = pos - page * PAGE;
       const n = Math.min(PAGE - within, bytes.length - done);
       let data = this.pageData.get(page);
-      if (!this.journal.has(page)) this.journal.set(page, data?.slice());
       if (!data) {
         data = new Uint8Array(PAGE);
         this.pageData.set(page, data);
+        this.created.add(page);
+      } else if (!this.created.has(page)) {
+        for (let chunk = within >>> CHUNK_SHIFT, last = (within + n - 1) >>> CHUNK_SHIFT; chunk <= last; chunk++) {
+          const key = page * CHUNKS_PER_PAGE + chunk;
+          if (!this.saved.has(key)) this.saved.set(key, data.slice(chunk * CHUNK, (chunk + 1) * CHUNK));
+        }
       }
       data.set(bytes.subarray(done, done + n), within);
       done += n;
@@ -75,16 +89,18 @@ export class StableMemory {
   }
 
   commit(): void {
-    this.journal.clear();
+    this.created.clear();
+    this.saved.clear();
     this.sizeAtStart = this.size;
   }
 
   rollback(): void {
-    for (const [page, original] of this.journal) {
-      if (original === undefined) this.pageData.delete(page);
-      else this.pageData.set(page, original);
+    for (const page of this.created) this.pageData.delete(page);
+    for (const [key, original] of this.saved) {
+      this.pageData.get(Math.floor(key / CHUNKS_PER_PAGE))!.set(original, (key % CHUNKS_PER_PAGE) * CHUNK);
     }
-    this.journal.clear();
+    this.created.clear();
+    this.saved.clear();
     this.size = this.sizeAtStart;
   }
 

@@ -38,7 +38,7 @@ describe('heap: commit and rollback against a reference model', () => {
       let exports!: Exports;
       const instantiate = () => {
         exports = new WebAssembly.Instance(prepared.compiled, {
-          [HOST_MODULE]: { mark_page: heap.markPage, memory_grow: heap.grow, before_write: heap.beforeWrite, before_copy: heap.beforeCopy, out_of_instructions: () => { throw new Error('out of instructions'); }, memory: heap.memory },
+          [HOST_MODULE]: { memory_grow: heap.grow, before_write: heap.beforeWrite, before_copy: heap.beforeCopy, memory: heap.memory },
         } as WebAssembly.Imports).exports as unknown as Exports;
         (exports.__lineage_instructions as unknown as WebAssembly.Global).value = 1n << 62n;
       };

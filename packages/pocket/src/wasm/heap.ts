@@ -4,14 +4,16 @@
  * and what lets one message's writes be rolled back.
  *
  * Rollback works from a copy of the canister's bytes as of the last commit (`committed`) and the
- * list of pages the message may have written (`dirty`). Nothing is copied when a page is first
- * written; a commit copies the dirty pages into `committed`, a rollback copies them back from it.
- * A query (always rolled back) thus copies each page it writes once, not twice, at the price of
+ * page map, which tells the pages the message may have written. Nothing is copied when a page is
+ * first written; a commit copies the dirty pages into `committed`, a rollback copies them back from
+ * it. A query (always rolled back) thus copies each page it writes once, not twice, at the price of
  * keeping a second copy of every heap.
  *
- * The page map has one byte per 4 KiB page: bit 0 "marked" (stores to the page need no host call;
- * the instrumented code tests this bit), bit 1 "dirty" (the page is in the dirty list). A marked
- * page promises that it and the next page are dirty, because a store of up to 16 bytes may spill over.
+ * The page map has one byte per 4 KiB page, nonzero once the page is "marked" in the current
+ * message: the instrumented code marks a page at its first store to it, the host marks the pages
+ * of bulk writes and System API writes. A marked page stands for itself and the first 16 bytes of
+ * the next page, where a store of up to 16 bytes that begins on it may spill. The map is read and cleared when the message commits
+ * or rolls back, so no host call is made while the canister runs.
  *
  * Every method takes and returns canister (logical) addresses.
  */
@@ -19,8 +21,8 @@ import { LIMITS } from '../constants.js';
 import { traps } from '../errors.js';
 import { PAGE_SHIFT, RESERVED_BYTES, RESERVED_PAGES, TRACKED_PAGE_SIZE, WASM_PAGE_SIZE } from './instrument.js';
 
-const MARKED = 1;
-const DIRTY = 2;
+/** The most bytes a store (16 bytes at most, `v128.store`) that begins on a page can reach on the next. */
+const SPILL = 16;
 
 export class Heap {
   memory: WebAssembly.Memory;
@@ -33,8 +35,8 @@ export class Heap {
   /** The canister's bytes as of the last commit; its length may exceed `committedSize` (capacity). */
   private committed: Uint8Array;
   private committedSize: number;
-  /** Pages written (or possibly spilled into) since the last commit or rollback. */
-  private dirty: number[] = [];
+  /** Reused by `dirtyRanges` (the written ranges of one commit or rollback). */
+  private readonly ranges: number[] = [];
 
   constructor(initialPages: number, declaredMax: number | undefined) {
     this.maxPages = Math.min(declaredMax ?? LIMITS.maxWasmPages, LIMITS.maxWasmPages - RESERVED_PAGES);
@@ -91,37 +93,13 @@ export class Heap {
     this.committed.set(data, addr);
   }
 
-  /** Called by instrumented stores the first time they touch a page in this message. */
-  readonly markPage = (addr: number): void => {
-    this.markDirty(addr >>> PAGE_SHIFT);
-  };
-
-  private markDirty(page: number): void {
-    // Pages past the end are left alone: the store is about to trap, and a stale mark would hide
-    // later writes once the memory grows over the page.
-    if (page * TRACKED_PAGE_SIZE >= this.size) return;
-    this.record(page);
-    this.record(page + 1);
-    this.view[page]! |= MARKED;
-  }
-
-  private record(page: number): void {
-    const view = this.view;
-    if ((view[page]! & DIRTY) !== 0 || (page + 1) * TRACKED_PAGE_SIZE > this.size) return;
-    this.dirty.push(page);
-    view[page]! |= DIRTY;
-  }
-
   /** Called before `memory.fill` and `memory.init`; traps as the instruction would when out of bounds. */
   readonly beforeWrite = (dst: number, len: number): void => {
     dst >>>= 0;
     len >>>= 0;
     if (dst + len > this.size) throw traps.wasm('heap out of bounds');
     if (len === 0) return;
-    const view = this.view;
-    for (let page = dst >>> PAGE_SHIFT, last = (dst + len - 1) >>> PAGE_SHIFT; page <= last; page++) {
-      if ((view[page]! & MARKED) === 0) this.markDirty(page);
-    }
+    this.view.fill(1, dst >>> PAGE_SHIFT, ((dst + len - 1) >>> PAGE_SHIFT) + 1);
   };
 
   /** Called before `memory.copy`. */
@@ -143,10 +121,12 @@ export class Heap {
     } catch {
       return -1;
     }
-    const lastPage = (this.size >>> PAGE_SHIFT) - 1;
+    const oldPages = this.size >>> PAGE_SHIFT;
     this.refresh();
-    // A marked last page could not promise its successor was dirty (there was none); now there is.
-    if (delta > 0 && lastPage >= 0 && (this.view[lastPage]! & MARKED) !== 0) this.record(lastPage + 1);
+    // Marks past the old end came from stores that trapped; the pages they name are new and clean.
+    // (A marked old last page now stands for the first bytes of the first new page, as it should: a store
+    // that began on it may have spilled there once the memory grew.)
+    this.view.fill(0, oldPages, this.size >>> PAGE_SHIFT);
     return old;
   };
 
@@ -166,12 +146,12 @@ export class Heap {
       }
       // Pages grown since and never written are zero on both sides; written ones are dirty.
     }
-    for (const page of this.dirty) {
-      const from = RESERVED_BYTES + page * TRACKED_PAGE_SIZE;
-      this.committed.set(view.subarray(from, from + TRACKED_PAGE_SIZE), page * TRACKED_PAGE_SIZE);
+    const ranges = this.dirtyRanges(true);
+    for (let k = 0; k < ranges.length; k += 2) {
+      const at = ranges[k]!;
+      this.committed.set(view.subarray(RESERVED_BYTES + at, RESERVED_BYTES + at + ranges[k + 1]!), at);
     }
     this.committedSize = this.size;
-    this.clearDirty();
   }
 
   /**
@@ -181,11 +161,11 @@ export class Heap {
   rollback(): WebAssembly.Memory | undefined {
     if (this.size === this.committedSize) {
       const view = this.view;
-      for (const page of this.dirty) {
-        const at = page * TRACKED_PAGE_SIZE;
-        view.set(this.committed.subarray(at, at + TRACKED_PAGE_SIZE), RESERVED_BYTES + at);
+      const ranges = this.dirtyRanges(true);
+      for (let k = 0; k < ranges.length; k += 2) {
+        const at = ranges[k]!;
+        view.set(this.committed.subarray(at, at + ranges[k + 1]!), RESERVED_BYTES + at);
       }
-      this.clearDirty();
       return undefined;
     }
     const replacement = new WebAssembly.Memory({
@@ -195,19 +175,51 @@ export class Heap {
     new Uint8Array(replacement.buffer).set(this.committed.subarray(0, this.committedSize), RESERVED_BYTES);
     this.memory = replacement;
     this.refresh();
-    this.dirty.length = 0;
     return replacement;
   }
 
-  private clearDirty(): void {
+  /**
+   * The byte ranges written since the last commit or rollback, in ascending order, flat as
+   * `[start, length, …]`: each run of marked pages, and after it the first `SPILL` bytes of the next
+   * page, which a store that began on the run's last page may have reached. With `clear`, the map is
+   * cleared on the way. The map is read four pages at a time, so unwritten stretches cost little.
+   */
+  private dirtyRanges(clear: boolean): number[] {
+    const pages = this.size >>> PAGE_SHIFT;
     const view = this.view;
-    for (const page of this.dirty) view[page] = 0;
-    this.dirty.length = 0;
+    const words = new Uint32Array(this.memory.buffer, 0, pages >>> 2);
+    const ranges = this.ranges;
+    ranges.length = 0;
+    let run = -1; // the first page of the run of marked pages being read, if any
+    const close = (end: number) => {
+      ranges.push(run * TRACKED_PAGE_SIZE, (end - run) * TRACKED_PAGE_SIZE);
+      if (end < pages) ranges.push(end * TRACKED_PAGE_SIZE, SPILL);
+      run = -1;
+    };
+    for (let w = 0; w < words.length; w++) {
+      if (words[w] === 0) {
+        if (run >= 0) close(w << 2);
+        continue;
+      }
+      for (let page = w << 2; page < (w << 2) + 4; page++) {
+        if (view[page] !== 0) {
+          if (run < 0) run = page;
+        } else if (run >= 0) {
+          close(page);
+        }
+      }
+      if (clear) words[w] = 0;
+    }
+    if (run >= 0) close(pages);
+    return ranges;
   }
 
   /** Pages written (or spilled into) since the last commit (for measurements). */
   get dirtyPages(): number {
-    return this.dirty.length;
+    const ranges = this.dirtyRanges(false);
+    let pages = 0;
+    for (let k = 1; k < ranges.length; k += 2) pages += Math.ceil(ranges[k]! / TRACKED_PAGE_SIZE);
+    return pages;
   }
 
   /** Replaces the canister's bytes with saved ones (restoring an instance), growing to fit. */
@@ -215,8 +227,7 @@ export class Heap {
     const pages = Math.ceil(bytes.length / WASM_PAGE_SIZE);
     if (pages > this.pages) this.grow(pages - this.pages);
     if (pages > this.pages) throw new Error(`internal: a saved heap of ${pages} pages does not fit in ${this.maxPages}`);
-    this.clearDirty();
-    this.view.fill(0, RESERVED_BYTES);
+    this.view.fill(0);
     this.view.set(bytes, RESERVED_BYTES);
     this.committed = this.view.slice(RESERVED_BYTES);
     this.committedSize = this.size;

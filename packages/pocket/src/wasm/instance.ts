@@ -15,6 +15,8 @@ export class WasmInstance {
   private globalsAtStart: unknown[] = [];
   /** The instruction counter the instrumented code counts down (see `metering.ts`). */
   private counter!: WebAssembly.Global;
+  /** Set by the instrumented code just before it traps for running out of instructions. */
+  private outOfInstructions!: WebAssembly.Global;
   /** The limit of the execution under way: the counter's value when it began. */
   private limit = 0n;
   private before = 0n;
@@ -48,11 +50,9 @@ export class WasmInstance {
 
   private instantiate(): void {
     const host = {
-      mark_page: this.heap.markPage,
       memory_grow: this.heap.grow,
       before_write: this.heap.beforeWrite,
       before_copy: this.heap.beforeCopy,
-      out_of_instructions: () => { throw traps.instructionLimit(this.limit); },
       memory: this.heap.memory,
     };
     this.instance = new WebAssembly.Instance(this.module.compiled, { ic0: this.ic0, [HOST_MODULE]: host } as WebAssembly.Imports);
@@ -60,6 +60,7 @@ export class WasmInstance {
     const counter = this.counter as WebAssembly.Global | undefined;
     this.counter = this.instance.exports[EXPORT.instructions] as WebAssembly.Global;
     if (counter) this.counter.value = counter.value;
+    this.outOfInstructions = this.instance.exports[EXPORT.outOfInstructions] as WebAssembly.Global;
   }
 
   /**
@@ -70,6 +71,7 @@ export class WasmInstance {
     this.limit = limit;
     this.before = before;
     this.counter.value = limit - before;
+    this.outOfInstructions.value = 0;
   }
 
   /** Instructions executed since `startMetering` (may exceed the limit by one block's cost). */
@@ -103,14 +105,24 @@ export class WasmInstance {
   }
 
   runStart(): void {
-    if (this.module.hasStart) (this.instance.exports[EXPORT.start] as () => void)();
+    if (this.module.hasStart) this.run(() => (this.instance.exports[EXPORT.start] as () => void)());
   }
 
   /** Calls an exported entry point (`canister_update foo`, `canister_init`, …). */
   invoke(exportName: string): void {
     const fn = this.instance.exports[exportName];
     if (typeof fn !== 'function') throw new Error(`internal: export ${exportName} is missing`);
-    (fn as () => void)();
+    this.run(fn as () => void);
+  }
+
+  /** Runs canister code, telling the trap of a metering check (see `metering.ts`) from the others. */
+  private run(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      if (this.outOfInstructions.value !== 0) throw traps.instructionLimit(this.limit);
+      throw error;
+    }
   }
 
   /** Calls the callback at `index` of the function table with `env` (IC spec: `(env : I) -> ()`). */
@@ -126,7 +138,7 @@ export class WasmInstance {
       throw new Trap('CanisterFunctionNotFound', `Canister requested to invoke a non-existent Wasm function ${index} from table 0`, traps.toolchain('').help);
     }
     // A wasm64 callback takes `env : i64` (a BigInt from JavaScript), a 32-bit one `env : i32`.
-    (fn as (env: number | bigint) => void)(this.module.memory64 ? BigInt(env) : Number(env));
+    this.run(() => (fn as (env: number | bigint) => void)(this.module.memory64 ? BigInt(env) : Number(env)));
   }
 
   begin(): void {

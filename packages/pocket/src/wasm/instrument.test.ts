@@ -54,7 +54,7 @@ function instantiate(bytes: Uint8Array): { heap: Heap; exports: WebAssembly.Expo
   for (const seg of prepared.dataSegments) heap.writeUntracked(seg.offset, seg.bytes);
   const instance = new WebAssembly.Instance(prepared.compiled, {
     ic0: { debug_print: () => {} },
-    [HOST_MODULE]: { mark_page: heap.markPage, memory_grow: heap.grow, before_write: heap.beforeWrite, before_copy: heap.beforeCopy, out_of_instructions: () => { throw new Error('out of instructions'); }, memory: heap.memory },
+    [HOST_MODULE]: { memory_grow: heap.grow, before_write: heap.beforeWrite, before_copy: heap.beforeCopy, memory: heap.memory },
   } as WebAssembly.Imports);
   (instance.exports.__lineage_instructions as WebAssembly.Global).value = 1n << 62n;
   return { heap, exports: instance.exports };

@@ -7,8 +7,8 @@
  * - The canister's memory is shifted up by a reserved region of `RESERVED_BYTES` at the bottom of
  *   the physical memory, done by adding to every load's and store's static offset (so accesses
  *   past the canister's memory still trap as the IC's "heap out of bounds"). The region is a
- *   one-byte-per-4-KiB-page map: every store checks its page's "marked" bit and, the first time
- *   a page is written in a message, calls the host to record the page as dirty (see `heap.ts`). Bulk writes
+ *   one-byte-per-4-KiB-page map: every store checks its page's byte and, the first time a page
+ *   is written in a message, sets it (the heap finds the dirty pages there; see `heap.ts`). Bulk writes
  *   (`memory.fill/copy/init`) report their range to the host, which also checks their bounds.
  *   `memory.size` subtracts the region; `memory.grow` goes through the host so the IC's memory
  *   limits apply. Rolling a message back restores only the dirty pages, from the heap's copy of its
@@ -43,9 +43,11 @@ export const EXPORT = {
   globalPrefix: '__lineage_global_',
   /** The instruction counter (see `metering.ts`): a mutable i64 counting down. */
   instructions: '__lineage_instructions',
+  /** A mutable i32 the instrumented code sets to 1 before it traps for running out of instructions. */
+  outOfInstructions: '__lineage_out_of_instructions',
 } as const;
 /** Host functions added as imports, in this order. */
-export const HOST_FUNCS = ['mark_page', 'memory_grow', 'before_write', 'before_copy', 'out_of_instructions'] as const;
+export const HOST_FUNCS = ['memory_grow', 'before_write', 'before_copy'] as const;
 
 export interface InstrumentedModule {
   bytes: Uint8Array;
@@ -62,7 +64,7 @@ export function instrument(module: ParsedModule): InstrumentedModule {
   const hasMemory = module.memories.length > 0;
   const tableCount = module.tables.length + module.imports.filter((i) => i.kind === EXTERNAL.table).length;
   const typeBase = module.types.length;
-  const hostTypes = [typeBase, typeBase + 1, typeBase + 2, typeBase + 3, typeBase + 4];
+  const hostTypes = [typeBase, typeBase + 1, typeBase + 2];
   // wasm64: ic0 imports redeclared 32-bit, reached through wrappers appended after the defined functions.
   const memory64 = isWasm64(module);
   const lowering = memory64 ? planSystemApiLowering(module, typeBase + HOST_FUNCS.length) : undefined;
@@ -89,11 +91,9 @@ export function instrument(module: ParsedModule): InstrumentedModule {
       w.byte(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results);
     }
     const i32 = VALTYPE.i32;
-    w.byte(0x60).u32(1).byte(i32).u32(0); // mark_page(addr)
     w.byte(0x60).u32(1).byte(i32).u32(1).byte(i32); // memory_grow(delta) -> old
     w.byte(0x60).u32(2).byte(i32).byte(i32).u32(0); // before_write(dst, len)
     w.byte(0x60).u32(3).byte(i32).byte(i32).byte(i32).u32(0); // before_copy(dst, src, len)
-    w.byte(0x60).u32(0).u32(0); // out_of_instructions()
     for (const t of extraTypes) w.byte(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results);
     emit(SECTION.type, w.finish());
   }
@@ -139,12 +139,14 @@ export function instrument(module: ParsedModule): InstrumentedModule {
   }
   copy(SECTION.tag);
 
-  // Globals: initialisers may hold `ref.func`. The instruction counter comes last.
+  // Globals: initialisers may hold `ref.func`. The instruction counter and its flag come last.
   const counterGlobal = module.importedGlobals + module.globals.length;
+  const outOfInstructionsGlobal = counterGlobal + 1;
   {
-    const w = new ByteWriter().u32(module.globals.length + 1);
+    const w = new ByteWriter().u32(module.globals.length + 2);
     for (const g of module.globals) w.byte(g.valType).byte(g.mutable ? 1 : 0).bytes(remapConstExpr(g.init, remapFunc));
     w.byte(VALTYPE.i64).byte(1).byte(0x42).byte(0).byte(0x0b);
+    w.byte(VALTYPE.i32).byte(1).byte(0x41).byte(0).byte(0x0b);
     emit(SECTION.global, w.finish());
   }
 
@@ -169,6 +171,7 @@ export function instrument(module: ParsedModule): InstrumentedModule {
     }
     if (module.start !== undefined) extra.push({ name: EXPORT.start, kind: EXTERNAL.func, index: remapFunc(module.start) });
     extra.push({ name: EXPORT.instructions, kind: EXTERNAL.global, index: counterGlobal });
+    extra.push({ name: EXPORT.outOfInstructions, kind: EXTERNAL.global, index: outOfInstructionsGlobal });
     const w = new ByteWriter().u32(module.exports.length + extra.length);
     for (const e of module.exports) w.name(e.name).byte(e.kind).u32(e.kind === EXTERNAL.func ? remapFunc(e.index) : e.index);
     for (const e of extra) w.name(e.name).byte(e.kind).u32(e.index);
@@ -186,7 +189,7 @@ export function instrument(module: ParsedModule): InstrumentedModule {
     const f = module.importedFuncs;
     const ctx: RewriteContext = {
       module, remapFunc, hasMemory, memory64, tables,
-      markFunc: f, growFunc: f + 1, writeFunc: f + 2, copyFunc: f + 3, outOfInstructionsFunc: f + 4, counterGlobal,
+      growFunc: f, writeFunc: f + 1, copyFunc: f + 2, counterGlobal, outOfInstructionsGlobal,
     };
     emit(SECTION.code, rewriteCode(module.bytes.subarray(code.start, code.end), ctx, wrapperBodies));
   } else if (wrapperBodies.length > 0) {
@@ -269,12 +272,11 @@ interface RewriteContext {
   /** The memory is 64-bit: addresses are lowered to 32 bits (see `memory64.ts`). */
   memory64: boolean;
   tables: { is64: boolean; elemType: number }[];
-  markFunc: number;
   growFunc: number;
   writeFunc: number;
   copyFunc: number;
-  outOfInstructionsFunc: number;
   counterGlobal: number;
+  outOfInstructionsGlobal: number;
 }
 
 /** Temporaries appended to the locals of a function that needs them. */
@@ -318,7 +320,7 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
     localCount += c;
   }
   // The counter's local comes first after the function's own; the temporaries after it.
-  const counter: CounterPlace = { global: ctx.counterGlobal, local: localCount, outOfInstructions: ctx.outOfInstructionsFunc };
+  const counter: CounterPlace = { global: ctx.counterGlobal, local: localCount, outOfInstructions: ctx.outOfInstructionsGlobal };
   localCount += 1;
   const temp = {
     addr: localCount, x: localCount + 1, n: localCount + 2,
@@ -345,20 +347,21 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
   };
   const table64 = (table: number) => ctx.tables[table]?.is64 === true;
 
-  // Stack before: [addr, value]. If addr + offset wraps, the store traps after the check, and the
-  // page the check saved was saved for nothing: harmless.
+  // Stack before: [addr, value]. The page's byte in the map is set the first time the message
+  // stores to it, without calling the host (a call on the path, even a cold one, slows every
+  // function that stores); the heap finds the marked pages when the message ends. A store past
+  // the end marks a page beyond the memory, then traps; the heap clears such marks when it grows.
   const checkedStore = (valueTemp: number, opBytes: Uint8Array | readonly number[], m: { align: number; memoryIndex: number; offset: number }, lane: number | undefined) => {
     body.byte(0x21).u32(valueTemp);
     lowerIf(ctx.memory64);
     body.byte(0x21).u32(temp.addr);
     effectiveAddress(m.offset);
     body.byte(0x41).i32(PAGE_SHIFT).byte(0x76); // i32.shr_u: page number
+    body.byte(0x22).u32(temp.n); // local.tee
     body.byte(0x2d).u32(0).u32(0); // i32.load8_u from the page map
-    body.byte(0x41).i32(1).byte(0x71); // i32.and 1: the "marked" bit
     body.byte(0x45); // i32.eqz
     body.byte(0x04).byte(0x40); // if
-    effectiveAddress(m.offset);
-    body.byte(0x10).u32(ctx.markFunc);
+    body.byte(0x20).u32(temp.n).byte(0x41).i32(1).byte(0x3a).u32(0).u32(0); // i32.store8 map[page] = 1
     body.byte(0x0b);
     body.byte(0x20).u32(temp.addr).byte(0x20).u32(valueTemp);
     body.bytes(opBytes);
