@@ -328,4 +328,23 @@ describe('the console in a browser', () => {
     expect(await other.locator('[data-status=verified]').count()).toBe(0);
     await shot(other, 'wrong-root-key');
   });
+
+  it('opens Internet Identity at the provider the config names', async () => {
+    // Mainnet's Internet Identity cannot be reached from here: the provider is a page served by the
+    // browser context itself. What this proves is the console's side: the configured URL is what
+    // opens, in a window of its own, with @icp-sdk/auth's request to it.
+    const provider = 'https://identity.example/authorize';
+    const context = await browser.newContext();
+    await context.route('**/config.json', (route) => route.fulfill({ json: { ...deployedConfig, identityProvider: provider } }));
+    await context.route('https://identity.example/**', (route) => route.fulfill({ contentType: 'text/html', body: '<title>identity provider</title>' }));
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    await page.goto(`${consoleUrl}#/mine`);
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByTestId('sign-in-ii').click()]);
+    await popup.waitForLoadState();
+    expect(popup.url().startsWith(provider)).toBe(true);
+    // Nobody approved, so nobody is signed in.
+    await page.getByTestId('sign-in').waitFor();
+    await context.close();
+  });
 });

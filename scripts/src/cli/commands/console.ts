@@ -53,7 +53,7 @@ export function consoleConfig(ctx: Context, rootKey: Uint8Array, registry: Princ
   return {
     network: ctx.network.name, host: '', rootKey: toHex(rootKey), registry: registry.toText(), collections: [nft.toText()],
     localKeys: ctx.network.name !== 'ic',
-    ...(ctx.network.name === 'ic' ? { identityProvider: 'https://identity.internetcomputer.org' } : {}),
+    ...(ctx.network.name === 'ic' ? { identityProvider: 'https://id.ai/authorize' } : {}),
   };
 }
 

@@ -1,33 +1,35 @@
 /**
- * Internet Identity sign-in (mainnet), loaded only when used so the first load stays small.
- * `@dfinity/auth-client` matches the agent version the console uses.
+ * Internet Identity sign-in (mainnet) through `@icp-sdk/auth`, loaded only when used so the first
+ * load stays small. Its identity comes from `@icp-sdk/core`, the successor of the `@dfinity/agent`
+ * the console's agent is built on; the agent only calls `getPrincipal` and `transformRequest`,
+ * which both have.
  */
 import type { Identity } from '@dfinity/agent';
 
+/** The auth client for `provider`; its session (a delegation kept in IndexedDB) outlives a reload. */
+async function client(provider?: string) {
+  const { AuthClient } = await import('@icp-sdk/auth/client');
+  return new AuthClient(provider ? { identityProvider: provider } : {});
+}
+
 /**
- * Opens Internet Identity at `provider` and resolves with the delegated identity.
+ * Opens Internet Identity at `provider` (a window of its own) and resolves with the delegated
+ * identity once the user approved.
  *
  * @example
- * const identity = await signInWithII('https://identity.ic0.app');
+ * const identity = await signInWithII('https://id.ai');
  */
 export async function signInWithII(provider: string): Promise<Identity> {
-  const { AuthClient } = await import('@dfinity/auth-client');
-  const client = await AuthClient.create();
-  await new Promise<void>((resolve, reject) => {
-    void client.login({ identityProvider: provider, onSuccess: () => resolve(), onError: (e) => reject(new Error(e ?? 'Internet Identity sign-in failed')) });
-  });
-  return client.getIdentity() as unknown as Identity;
+  return (await (await client(provider)).signIn()) as unknown as Identity;
 }
 
 /** The Internet Identity session kept by the auth client, if still valid. */
 export async function restoreII(): Promise<Identity | undefined> {
-  const { AuthClient } = await import('@dfinity/auth-client');
-  const client = await AuthClient.create();
-  return (await client.isAuthenticated()) ? (client.getIdentity() as unknown as Identity) : undefined;
+  const c = await client();
+  return c.isAuthenticated() ? ((await c.getIdentity()) as unknown as Identity) : undefined;
 }
 
 /** Ends the Internet Identity session. */
 export async function signOutII(): Promise<void> {
-  const { AuthClient } = await import('@dfinity/auth-client');
-  await (await AuthClient.create()).logout();
+  await (await client()).signOut();
 }
