@@ -5,7 +5,7 @@
 import type { Identity } from '@dfinity/agent';
 
 import type { ConsoleConfig } from './config.js';
-import { restoreII, signInWithII, signOutII } from './ic/ii.js';
+import { prepareII, restoreII, signInWithII, signOutII } from './ic/ii.js';
 import { clearStoredKey, generateKey, loadStoredKey, pemIdentity, storeKey } from './ic/keys.js';
 import { session } from './stores.js';
 
@@ -13,10 +13,13 @@ const set = (kind: 'local' | 'pem' | 'ii', identity: Identity) => session.set({ 
 
 /** Restores the previous session (a stored key, or a live Internet Identity delegation). */
 export async function restoreSession(config: ConsoleConfig): Promise<void> {
+  // The Internet Identity client is made now, whoever is signed in: its window must open inside a
+  // later click, with nothing left to load (see ./ic/ii.ts).
+  if (config.identityProvider) void prepareII(config.identityProvider).catch(() => undefined);
   const stored = config.localKeys ? await loadStoredKey().catch(() => undefined) : undefined;
   if (stored) return set(stored.kind, stored.identity);
   if (config.identityProvider) {
-    const ii = await restoreII().catch(() => undefined);
+    const ii = await restoreII(config.identityProvider).catch(() => undefined);
     if (ii && !ii.getPrincipal().isAnonymous()) set('ii', ii);
   }
 }
@@ -37,7 +40,7 @@ export async function signInWithPem(pem: string): Promise<string | undefined> {
   return undefined;
 }
 
-/** Opens Internet Identity. */
+/** Opens Internet Identity; call it from the click handler (the window opens before anything is awaited). */
 export async function signInII(provider: string): Promise<void> {
   set('ii', await signInWithII(provider));
 }
