@@ -196,7 +196,7 @@ describe('history length and upgrades', () => {
     const a = actor as unknown as AssetActor;
     await put(a, '/index.html', '<h1>one</h1>');
     await put(a, '/about.html', '<h1>about</h1>');
-    // Two chunks, under the IC's instruction limit for the commit that hashes them (see asset.serve.spec.ts).
+    // Two serving chunks (the commit hashes them in slices; see asset.large.spec.ts).
     const big = new Uint8Array(1_950_000).map((_, i) => (i * 7) & 0xff);
     const { batch_id } = await a.create_batch({});
     const c1 = await a.create_chunk({ batch_id, content: big.subarray(0, 1_900_000) });

@@ -29,8 +29,8 @@ describe('serving a site uploaded with AssetManager, verified by @dfinity/respon
   let dir: string;
   let rootKey: Uint8Array;
   const owner = Ed25519KeyIdentity.generate();
-  // Two serving chunks, yet small enough that committing it stays under the IC's 40-billion-instruction
-// limit for one update, which the emulator enforces (hashing in Azle's interpreter costs ~17e9 per MiB).
+  // Two serving chunks; the commit hashes them in slices of 768 KiB, one message each (a 5 MiB file is
+// in asset.large.spec.ts).
 const big = new Uint8Array(randomBytes(SERVE_CHUNK + 50_000));
   // The instance's time (live: it follows the wall clock), refreshed before each test.
   let nowNanos = 0n;

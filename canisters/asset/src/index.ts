@@ -7,7 +7,7 @@
  * in `./domain`; state lives in `./storage`.
  */
 import {
-  canisterSelf, certifiedDataSet, dataCertificate, IDL, init, inspectMessage, isController, msgArgData, msgCaller, msgMethodName, postUpgrade,
+  call, canisterSelf, certifiedDataSet, dataCertificate, IDL, init, inspectMessage, isController, msgArgData, msgCaller, msgMethodName, postUpgrade,
   Principal, time, trap,
 } from 'azle';
 import { ingressProblem, type IngressPolicy } from '@lineage/kit';
@@ -22,12 +22,12 @@ import {
 } from '@lineage/types';
 
 import {
-  advanceEvidence, ANONYMOUS, applyConfigure, assetProblems, asBytes, BATCH_EXPIRY_NANOS, batchLimitProblem, bytesEqual, certifyChanges, chunkCount,
+  advanceEvidence, advanceHashing, ANONYMOUS, applyConfigure, assetProblems, asBytes, BATCH_EXPIRY_NANOS, batchLimitProblem, bytesEqual, certifyChanges, chunkCount,
   chunkLimitProblem, DEFAULT_EVIDENCE_ITERATIONS, EVIDENCE_BYTES_PER_CALL, DEFAULT_HISTORY_LENGTH, describeCommitError, describeError, encodeHashTree, grant,
   MAX_BATCH_CHUNKS, MAX_HISTORY_LENGTH, MAX_LIST_PAGE, MAX_OPERATIONS, MAX_MESSAGE_CONTENT_BYTES, MAX_OPEN_BATCHES, MAX_PENDING_BYTES,
-  MAX_UPLOAD_CHUNK_BYTES, may, mayRevoke, nextEntry, noPermissions, planCommit, proposalProblem, rechunk, REMEMBERED_CLOSED_BATCHES,
+  MAX_UPLOAD_CHUNK_BYTES, HASH_BYTES_PER_MESSAGE, hashingLeft, planHashing, UPLOAD_HASH_BYTES, may, mayRevoke, nextEntry, noPermissions, planCommit, proposalProblem, rechunk, REMEMBERED_CLOSED_BATCHES,
   revoke, SERVE_CHUNK_BYTES, serveHttp, sha256, sourceOf, startEvidence, stateOperations, streamChunk, toHex,
-  type AssetError, type AssetRecord, type CommitError, type EvidenceProgress, type HistoryEntry, type Operation, type Permission,
+  type AssetError, type AssetRecord, type CommitError, type CommitPlan, type ContentHashes, type EvidenceProgress, type HistoryEntry, type Operation, type Permission,
   type PermissionLists, type Waiting,
 } from './domain/index.js';
 import { query, update } from './methods.js';
@@ -56,6 +56,13 @@ const some = <T>(v: T | undefined): Opt<T> => (v === undefined ? [] : [v]);
 /** Steps of the state hash one `compute_state_hash` call takes (and at most EVIDENCE_BYTES_PER_CALL of content). */
 const STATE_HASH_STEPS = 200;
 
+/**
+ * A batch whose commit hashes in slices is locked (no chunks, no deletion, no other commit) until
+ * the commit ends; a lock whose commit made no progress for this long is stale (its commit
+ * trapped in a callback, which rolls back that message but not the lock taken before it).
+ */
+const COMMIT_IDLE_NANOS = 120_000_000_000n;
+
 const permissionName = (p: AssetPermission): Permission => Object.keys(p)[0] as Permission;
 
 class Refused {
@@ -64,6 +71,8 @@ class Refused {
 
 export default class {
   state = new Storage();
+  /** Batches whose commit is hashing in slices → the time of its last slice (heap only). */
+  private readonly committing = new Map<bigint, bigint>();
 
   @inspectMessage({ manual: true })
   inspect(): boolean {
@@ -128,8 +137,7 @@ export default class {
 
   // ---- permissions ----------------------------------------------------------------------------
 
-  private check(permission: Permission): void {
-    const caller = msgCaller();
+  private check(permission: Permission, caller: Principal = msgCaller()): void {
     if (!may(this.state.settings.permissions, caller.toText(), isController(caller), permission)) {
       throw new Refused({ Unauthorized: { caller: caller.toText(), needs: permission } });
     }
@@ -255,8 +263,19 @@ export default class {
   private expireBatches(): void {
     const now = time();
     for (const [id, open] of [...this.state.openBatches]) {
-      if (open.record.expiresAt < now && !this.awaitsVote(id)) this.closeBatch(id, 'expired');
+      if (open.record.expiresAt < now && !this.awaitsVote(id) && !this.isCommitting(id)) this.closeBatch(id, 'expired');
     }
+  }
+
+  /** Whether a commit of batch `id` is hashing in slices (and so holds the batch). */
+  private isCommitting(id: bigint): boolean {
+    const since = this.committing.get(id);
+    return since !== undefined && time() - since < COMMIT_IDLE_NANOS;
+  }
+
+  /** Refuses to change batch `id` while a commit is hashing its contents. */
+  private refuseIfCommitting(id: bigint): void {
+    if (this.isCommitting(id)) throw new Refused({ InvalidArgument: `batch ${id} is being committed; wait for that commit to reply` });
   }
 
   /** A proposed batch whose evidence is computed waits for its commit without expiring (as in DFINITY's canister). */
@@ -279,7 +298,7 @@ export default class {
     if (!record) throw new Refused({ UnknownBatch: { batch_id: id } });
     if (record.status === 'committed') throw new Refused({ BatchCommitted: { batch_id: id } });
     if (record.status === 'expired') throw new Refused({ BatchExpired: { batch_id: id } });
-    if (record.expiresAt < time() && !this.awaitsVote(id)) {
+    if (record.expiresAt < time() && !this.awaitsVote(id) && !this.isCommitting(id)) {
       this.closeBatch(id, 'expired');
       throw new Refused({ BatchExpired: { batch_id: id } });
     }
@@ -325,6 +344,7 @@ export default class {
   private createChunks(batchId: bigint, contents: Uint8Array[]): bigint[] {
     this.check('Prepare');
     const batch = this.openBatch(batchId);
+    this.refuseIfCommitting(batchId);
     if (this.state.proposal(batchId)) throw new Refused({ InvalidArgument: `batch ${batchId} has been proposed: it takes no more chunks` });
     let total = 0;
     for (const c of contents) {
@@ -341,7 +361,13 @@ export default class {
     const s = this.state.settings;
     const ids = contents.map((_, i) => s.nextChunk + BigInt(i));
     this.state.settings = { ...s, nextChunk: s.nextChunk + BigInt(contents.length) };
-    contents.forEach((c, i) => this.state.putChunk(batchId, ids[i]!, c, sha256(c)));
+    // Small chunks are hashed now (a one-chunk file then needs no hashing at its commit); larger
+    // ones at the commit, in slices: hashing 1.9 MB here would take half an update's limit.
+    let hashed = 0;
+    contents.forEach((c, i) => {
+      hashed += c.length;
+      this.state.putChunk(batchId, ids[i]!, c, hashed <= UPLOAD_HASH_BYTES ? sha256(c) : undefined);
+    });
     this.state.putBatch(batchId, {
       status: 'open', expiresAt: time() + BATCH_EXPIRY_NANOS, bytes: batch.record.bytes + BigInt(total), chunks: batch.chunks.size,
     });
@@ -373,6 +399,7 @@ export default class {
     this.orTrap(() => {
       this.check('Prepare');
       this.openBatch(arg.batch_id);
+      this.refuseIfCommitting(arg.batch_id);
       const open = this.state.openBatches.get(arg.batch_id)!;
       for (const chunk of [...open.chunks.keys()]) this.state.removeChunk(arg.batch_id, chunk);
       this.state.removeProposal(arg.batch_id);
@@ -390,24 +417,13 @@ export default class {
    * with id 0 whose operations use the real batch's chunks, then a last one with the real id and
    * no operations (which closes the batch). `evidence` is set for `commit_proposed_batch`.
    */
-  private commit(operations: Operation[], batchId: bigint | undefined, evidence?: Uint8Array): { ok: { Ok: CommitReceipt } } | { err: CommitError } {
+  private commit(
+    operations: Operation[], batchId: bigint | undefined, evidence?: Uint8Array,
+    hashed?: { caller: Principal; done: Map<number, ContentHashes> },
+  ): { ok: { Ok: CommitReceipt } } | { err: CommitError } {
     const scoped = batchId !== undefined && batchId !== 0n ? batchId : undefined;
-    try {
-      this.check('Commit');
-      if (scoped !== undefined) {
-        this.openBatch(scoped);
-        if (evidence === undefined && this.state.proposal(scoped)) {
-          throw new Refused({ InvalidArgument: `batch ${scoped} is proposed: commit it with commit_proposed_batch, or delete it` });
-        }
-      }
-      const inline = operations.reduce((n, op) => n + ('SetAssetContent' in op && op.SetAssetContent.last_chunk.length ? 1 : 0), 0);
-      const inlineBytes = operations.reduce((n, op) => n + BigInt('SetAssetContent' in op ? op.SetAssetContent.last_chunk[0]?.length ?? 0 : 0), 0n);
-      const configured = inline > 0 ? chunkLimitProblem(this.state.extras.configuration, this.waiting(), inline, inlineBytes) : undefined;
-      if (configured) throw new Refused({ LimitExceeded: configured });
-    } catch (e) {
-      if (e instanceof Refused) return { err: { error: e.error, operation: [] } };
-      throw e;
-    }
+    const refusal = this.commitProblem(operations, scoped, evidence, hashed?.caller ?? msgCaller(), hashed !== undefined);
+    if (refusal) return { err: { error: refusal, operation: [] } };
     const store = this.state;
     const planned = planCommit({
       now: time(),
@@ -416,9 +432,39 @@ export default class {
       ...(scoped !== undefined ? { batchId: scoped } : {}),
       chunkInfo: (id) => store.chunkInfo(id),
       readChunk: (id) => store.readChunk(id),
+      ...(hashed ? { precomputed: (i: number) => hashed.done.get(i) } : {}),
     }, operations);
-    if ('err' in planned) return { err: planned.err };
-    const plan = planned.ok;
+    return 'err' in planned ? { err: planned.err } : this.applyPlan(planned.ok, scoped, evidence);
+  }
+
+  /**
+   * Why a commit cannot start: the caller's permission, the batch, a proposal, the configured
+   * limits. `sliced`: the commit that hashed in slices holds its batches' lock.
+   */
+  private commitProblem(operations: Operation[], scoped: bigint | undefined, evidence: Uint8Array | undefined, caller: Principal, sliced: boolean): AssetError | undefined {
+    try {
+      this.check('Commit', caller);
+      if (scoped !== undefined) {
+        this.openBatch(scoped);
+        if (!sliced) this.refuseIfCommitting(scoped);
+        if (evidence === undefined && this.state.proposal(scoped)) {
+          throw new Refused({ InvalidArgument: `batch ${scoped} is proposed: commit it with commit_proposed_batch, or delete it` });
+        }
+      }
+      const inline = operations.reduce((n, op) => n + ('SetAssetContent' in op && op.SetAssetContent.last_chunk.length ? 1 : 0), 0);
+      const inlineBytes = operations.reduce((n, op) => n + BigInt('SetAssetContent' in op ? op.SetAssetContent.last_chunk[0]?.length ?? 0 : 0), 0n);
+      const configured = inline > 0 ? chunkLimitProblem(this.state.extras.configuration, this.waiting(), inline, inlineBytes) : undefined;
+      if (configured) throw new Refused({ LimitExceeded: configured });
+      return undefined;
+    } catch (e) {
+      if (e instanceof Refused) return e.error;
+      throw e;
+    }
+  }
+
+  /** Writes a planned commit, certifies the new tree and records the root: the one message that changes what is served. */
+  private applyPlan(plan: CommitPlan, scoped: bigint | undefined, evidence: Uint8Array | undefined): { ok: { Ok: CommitReceipt } } {
+    const store = this.state;
     // The batch a staged commit (id 0) belongs to: the one whose chunks it uses, when that is one batch.
     const chunkBatches = new Set(plan.usedChunks.map((id) => store.chunkInfo(id)?.batchId));
     const entryBatch = scoped ?? (chunkBatches.size === 1 ? [...chunkBatches][0] : undefined);
@@ -470,6 +516,58 @@ export default class {
     if ('err' in r) trap(describeCommitError(r.err));
   }
 
+  /**
+   * A commit whose contents may be large: hashes them first, `HASH_BYTES_PER_MESSAGE` per message
+   * (awaiting a call to itself between slices: each callback is a new message with its own
+   * instruction limit, as the IC runs them), holding the batches whose chunks it uses, then plans
+   * and applies the commit in one last message. The reply comes after the commit happened. Until
+   * that last message nothing that is served, certified or listed changes; a refusal found there
+   * changes nothing at all.
+   */
+  private async commitSliced(operations: Operation[], batchId: bigint | undefined, evidence?: Uint8Array): Promise<{ ok: { Ok: CommitReceipt } } | { err: CommitError }> {
+    const caller = msgCaller();
+    const scoped = batchId !== undefined && batchId !== 0n ? batchId : undefined;
+    const refusal = this.commitProblem(operations, scoped, evidence, caller, false);
+    if (refusal) return { err: { error: refusal, operation: [] } };
+    const store = this.state;
+    const hashing = planHashing(operations, (id) => store.chunkInfo(id));
+    if (hashingLeft(hashing) > HASH_BYTES_PER_MESSAGE) {
+      const held = new Set<bigint>(scoped !== undefined ? [scoped] : []);
+      for (const job of hashing.jobs) for (const p of job.pieces) if ('chunk' in p) held.add(store.chunkInfo(p.chunk)!.batchId);
+      for (const id of held) {
+        try {
+          this.refuseIfCommitting(id);
+        } catch (e) {
+          if (e instanceof Refused) return { err: { error: e.error, operation: [] } };
+          throw e;
+        }
+      }
+      try {
+        for (;;) {
+          for (const id of held) this.committing.set(id, time());
+          if (advanceHashing(hashing, (id) => store.readChunk(id), HASH_BYTES_PER_MESSAGE)) break;
+          await this.nextMessage();
+        }
+        await this.nextMessage();
+      } finally {
+        for (const id of held) this.committing.delete(id);
+      }
+    } else {
+      advanceHashing(hashing, (id) => store.readChunk(id), HASH_BYTES_PER_MESSAGE);
+    }
+    return this.commit(operations, batchId, evidence, { caller, done: hashing.done });
+  }
+
+  /** Ends this message and continues in a new one: a call to itself (any cheap method does; `api_version` is one). */
+  private async nextMessage(): Promise<void> {
+    await call(canisterSelf(), 'api_version', { returnIdlType: IDL.Nat16 });
+  }
+
+  private async commitSlicedOrTrap(operations: Operation[], batchId?: bigint, evidence?: Uint8Array): Promise<void> {
+    const r = await this.commitSliced(operations, batchId, evidence);
+    if ('err' in r) trap(describeCommitError(r.err));
+  }
+
   // ---- proposals (DAO-governed commits) -----------------------------------------------------
 
   /** Stores a batch's operations to be committed later by `commit_proposed_batch` with their evidence. */
@@ -478,6 +576,7 @@ export default class {
     this.orTrap(() => {
       this.check('Prepare');
       const batch = this.openBatch(arg.batch_id);
+      this.refuseIfCommitting(arg.batch_id);
       if (this.state.proposal(arg.batch_id)) throw new Refused({ InvalidArgument: `batch ${arg.batch_id} already has proposed operations` });
       if (arg.operations.length > MAX_OPERATIONS) throw new Refused({ LimitExceeded: `at most ${MAX_OPERATIONS} operations per batch` });
       this.state.propose(arg.batch_id, arg.operations as Operation[]);
@@ -515,7 +614,7 @@ export default class {
 
   /** Commits a proposed batch, if `evidence` is the evidence computed for it. */
   @update([T.CommitProposedBatchArguments])
-  commit_proposed_batch(arg: CommitProposedBatchArguments): void {
+  async commit_proposed_batch(arg: CommitProposedBatchArguments): Promise<void> {
     const proposal = this.orTrap(() => {
       this.check('Commit');
       this.openBatch(arg.batch_id);
@@ -524,7 +623,7 @@ export default class {
       if (problem) throw new Refused({ InvalidArgument: problem });
       return p!;
     });
-    this.commitOrTrap(proposal.operations, arg.batch_id, proposal.evidence);
+    await this.commitSlicedOrTrap(proposal.operations, arg.batch_id, proposal.evidence);
   }
 
   /** What a proposal to commit `batch_id` with `evidence` would do, or why it would fail (for SNS proposal validation). */
@@ -538,24 +637,24 @@ export default class {
   }
 
   @update([T.CommitBatchArguments])
-  commit_batch(arg: CommitBatchArguments): void {
-    this.commitOrTrap(arg.operations as Operation[], arg.batch_id);
+  async commit_batch(arg: CommitBatchArguments): Promise<void> {
+    await this.commitSlicedOrTrap(arg.operations as Operation[], arg.batch_id);
   }
 
   @update([T.CommitBatchArguments], T.CommitResult)
-  lineage_commit_batch(arg: CommitBatchArguments): CommitResult {
-    const r = this.commit(arg.operations as Operation[], arg.batch_id);
+  async lineage_commit_batch(arg: CommitBatchArguments): Promise<CommitResult> {
+    const r = await this.commitSliced(arg.operations as Operation[], arg.batch_id);
     return 'err' in r ? { Err: r.err } : r.ok;
   }
 
   @update([T.StoreArguments])
-  store(arg: StoreArguments): void {
-    this.commitOrTrap([{ Store: arg }]);
+  async store(arg: StoreArguments): Promise<void> {
+    await this.commitSlicedOrTrap([{ Store: arg }]);
   }
 
   @update([T.StoreArguments], T.CommitResult)
-  lineage_store(arg: StoreArguments): CommitResult {
-    const r = this.commit([{ Store: arg }], undefined);
+  async lineage_store(arg: StoreArguments): Promise<CommitResult> {
+    const r = await this.commitSliced([{ Store: arg }], undefined);
     return 'err' in r ? { Err: r.err } : r.ok;
   }
 
@@ -565,8 +664,8 @@ export default class {
   }
 
   @update([T.SetAssetContentArguments])
-  set_asset_content(arg: SetAssetContentArguments): void {
-    this.commitOrTrap([{ SetAssetContent: arg }]);
+  async set_asset_content(arg: SetAssetContentArguments): Promise<void> {
+    await this.commitSlicedOrTrap([{ SetAssetContent: arg }]);
   }
 
   @update([T.UnsetAssetContentArguments])

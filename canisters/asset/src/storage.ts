@@ -172,11 +172,11 @@ type EvidenceState = { progress: EvidenceProgress } | { evidence: Uint8Array };
 const evidenceStateCodec = {
   toBytes: (x: EvidenceState) => utf8(JSON.stringify('evidence' in x
     ? { evidence: toHex(x.evidence) }
-    : { operation: x.progress.operation, piece: x.progress.piece, h: x.progress.hasher.h, length: x.progress.hasher.length, pending: toHex(x.progress.hasher.pending) })),
+    : { operation: x.progress.operation, piece: x.progress.piece, offset: x.progress.offset ?? 0, h: x.progress.hasher.h, length: x.progress.hasher.length, pending: toHex(x.progress.hasher.pending) })),
   fromBytes: (b: Uint8Array): EvidenceState => {
-    const j = JSON.parse(new TextDecoder().decode(b)) as { evidence?: string; operation: number; piece: number; h: number[]; length: number; pending: string };
+    const j = JSON.parse(new TextDecoder().decode(b)) as { evidence?: string; operation: number; piece: number; offset?: number; h: number[]; length: number; pending: string };
     if (j.evidence !== undefined) return { evidence: fromHex(j.evidence) };
-    return { progress: { operation: j.operation, piece: j.piece, hasher: { h: j.h, length: j.length, pending: fromHex(j.pending) } } };
+    return { progress: { operation: j.operation, piece: j.piece, offset: j.offset ?? 0, hasher: { h: j.h, length: j.length, pending: fromHex(j.pending) } } };
   },
 };
 
@@ -196,7 +196,7 @@ const batchChunkKey = (batch: bigint, chunk: bigint) => {
 /** An open batch as the heap keeps it: its chunks (id → length) and deadline. */
 export interface OpenBatch {
   record: BatchRecord;
-  chunks: Map<bigint, { length: number; sha256: Uint8Array }>;
+  chunks: Map<bigint, { length: number; sha256?: Uint8Array }>;
 }
 
 export class Storage {
@@ -238,7 +238,8 @@ export class Storage {
     }
     for (const [k, v] of this.batchChunksMap.items()) {
       const batch = readU64be(k, 0);
-      this.openBatches.get(batch)?.chunks.set(readU64be(k, 8), { length: new DataView(v.buffer, v.byteOffset, 4).getUint32(0), sha256: v.slice(4, 36) });
+      const length = new DataView(v.buffer, v.byteOffset, 4).getUint32(0);
+      this.openBatches.get(batch)?.chunks.set(readU64be(k, 8), v.length >= 36 ? { length, sha256: v.slice(4, 36) } : { length });
     }
     this.tree = buildCertTree(this.assets.values());
     const total = this.settings.historyTotal;
@@ -362,20 +363,21 @@ export class Storage {
     return out;
   }
 
-  putChunk(batch: bigint, id: bigint, content: Uint8Array, sha256: Uint8Array): void {
+  /** Stores an uploaded chunk; `sha256` when it was hashed on arrival (the metadata is then 36 bytes, else 4). */
+  putChunk(batch: bigint, id: bigint, content: Uint8Array, sha256: Uint8Array | undefined): void {
     const value = new Uint8Array(8 + content.length);
     value.set(u64be(batch), 0);
     value.set(content, 8);
     this.chunksMap.insert(id, value);
-    const meta = new Uint8Array(36);
+    const meta = new Uint8Array(sha256 ? 36 : 4);
     new DataView(meta.buffer).setUint32(0, content.length);
-    meta.set(sha256, 4);
+    if (sha256) meta.set(sha256, 4);
     this.batchChunksMap.insert(batchChunkKey(batch, id), meta);
-    this.openBatches.get(batch)?.chunks.set(id, { length: content.length, sha256 });
+    this.openBatches.get(batch)?.chunks.set(id, sha256 ? { length: content.length, sha256 } : { length: content.length });
   }
 
   /** An uploaded chunk's batch, length and sha256 (from the heap), if it exists. */
-  chunkInfo(id: bigint): { batchId: bigint; length: number; sha256: Uint8Array } | undefined {
+  chunkInfo(id: bigint): { batchId: bigint; length: number; sha256?: Uint8Array } | undefined {
     for (const [batchId, open] of this.openBatches) {
       const info = open.chunks.get(id);
       if (info !== undefined) return { batchId, ...info };

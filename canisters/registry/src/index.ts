@@ -25,7 +25,7 @@ import { asBytes, fromHex, fullBucket, ingressProblem, takeToken, toHex, type Bu
 
 import {
   ANONYMOUS, acceptChunk, advanceHash, checkRegistration, controlsType, emptyProgress, fieldsProblem, isAdmin, KNOWN_REPORTERS, UNKNOWN_REPORTERS,
-  isKnownReporter, mayCreateType, MAX_CHUNKS, namespaceProblem, queryTypes, queryWasms, repeatedReport, upgradePath, withStoredChunk,
+  isKnownReporter, mayCreateType, MAX_BYTES_HASHED_PER_MESSAGE, MAX_CHUNKS, MAX_CHUNKS_HASHED_PER_MESSAGE, namespaceProblem, queryTypes, queryWasms, repeatedReport, upgradePath, withStoredChunk,
   type WasmRecord,
   admitFiling, filingOf, filingProblem, isKnownVerifier, KNOWN_VERIFIERS, NEW_VERIFIERS, parseWasmId, queryVerifications, requestProblem,
   type VerificationRefusal,
@@ -196,7 +196,7 @@ export default class {
     if (expected.length !== 32) return { Error: { InvalidHash: `expected_hash must be a 32-byte sha256, not ${expected.length} bytes` } };
     const chunks = r.expected_chunks;
     if (chunks < 1n || chunks > BigInt(MAX_CHUNKS)) {
-      return { Error: { InvalidChunkCount: `expected_chunks must be between 1 and ${MAX_CHUNKS} (chunks of at most 1 MiB, modules of at most 100 MiB)` } };
+      return { Error: { InvalidChunkCount: `expected_chunks must be between 1 and ${MAX_CHUNKS} (chunks of at most 1 MiB)` } };
     }
     const chunkHashes = opt(r.chunk_hashes)?.map((h) => asBytes(h));
     if (chunkHashes && BigInt(chunkHashes.length) !== chunks) {
@@ -262,7 +262,10 @@ export default class {
       }
     }
     if (decision.kind === 'unchanged') return { Ok: this.uploadResponse(wasm, id) };
-    const outcome = advanceHash(wasm, withStoredChunk(wasm.upload, id), (i) => (i === id ? bytes : this.store.chunk(hash, i)));
+    // What this message may still hash after checking the declared chunk hash; chunks beyond it
+    // are absorbed by a timer (continueHashingLater), each timer message within the same budget.
+    const budget = MAX_BYTES_HASHED_PER_MESSAGE - (wasm.chunkHashes?.[id] !== undefined ? bytes.length : 0);
+    const outcome = advanceHash(wasm, withStoredChunk(wasm.upload, id), (i) => (i === id ? bytes : this.store.chunk(hash, i)), MAX_CHUNKS_HASHED_PER_MESSAGE, budget, false);
     if (outcome.kind === 'mismatch') {
       // Nothing of this call is kept: the chunk that completed a wrong module is refused.
       return { Error: { HashMismatch: { expected: fromHex(hash), calculated: fromHex(outcome.calculated) } } };

@@ -12,6 +12,8 @@ import type {
 } from './domain/index.js';
 import { BlockLog, type Value } from '@lineage/kit';
 
+import { recordCodec } from './record-codec.js';
+
 const raw = { toBytes: (b: Uint8Array) => b, fromBytes: (b: Uint8Array) => b };
 const T = registryTypes(IDL);
 
@@ -24,8 +26,8 @@ const blockCodec = {
 const pad = (n: number | bigint, width = 20) => n.toString().padStart(width, '0');
 
 export class Storage {
-  private readonly typesMap = new StableBTreeMap<string, CanisterTypeRecord>(0);
-  private readonly wasmsMap = new StableBTreeMap<string, WasmRecord>(1);
+  private readonly typesMap = new StableBTreeMap<string, CanisterTypeRecord>(0, undefined, recordCodec as never);
+  private readonly wasmsMap = new StableBTreeMap<string, WasmRecord>(1, undefined, recordCodec as never);
   private readonly chunksMap = new StableBTreeMap<string, Uint8Array>(2, undefined, raw);
   private readonly blocksMap = new StableBTreeMap<string, Value>(3, undefined, blockCodec);
   private readonly installationsMap = new StableBTreeMap<string, InstallationRecord>(4);

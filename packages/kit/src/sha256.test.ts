@@ -133,3 +133,13 @@ describe('sha256 state across messages', () => {
     );
   });
 });
+
+describe('the generated compression function', () => {
+  it('is what scripts/gen-sha256-compress.mjs writes (regenerate after editing the script)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { readFileSync } = await import('node:fs');
+    const script = new URL('../scripts/gen-sha256-compress.mjs', import.meta.url);
+    const generated = execFileSync(process.execPath, [script.pathname], { encoding: 'utf8' });
+    expect(generated).toBe(readFileSync(new URL('./sha256-compress.ts', import.meta.url), 'utf8'));
+  });
+});

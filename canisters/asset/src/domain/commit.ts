@@ -32,7 +32,16 @@ export type ContentPiece = { chunk: bigint } | { inline: Uint8Array };
 export interface ChunkInfo {
   batchId: bigint;
   length: number;
+  /** Computed when the chunk arrived, for small chunks only (see `UPLOAD_HASH_BYTES`). */
+  sha256?: Uint8Array;
+}
+
+/** What hashing a content yields: its sha256, length, serving-chunk hashes (when several) and first bytes. */
+export interface ContentHashes {
   sha256: Uint8Array;
+  length: number;
+  chunkHashes: Uint8Array[];
+  head: Uint8Array;
 }
 
 export interface CommitEnv {
@@ -46,6 +55,11 @@ export interface CommitEnv {
   /** An uploaded chunk's batch, length and sha256 (computed when it arrived), if it exists. */
   chunkInfo(id: bigint): ChunkInfo | undefined;
   readChunk(id: bigint): Uint8Array;
+  /**
+   * The hashes of operation `index`'s content, computed ahead of the commit in messages of their
+   * own (`content-hashing.ts`), so the commit's own message hashes nothing large.
+   */
+  precomputed?(index: number): ContentHashes | undefined;
 }
 
 export interface CommitPlan {
@@ -98,9 +112,9 @@ export class ContentHasher {
     }
   }
 
-  finish(): { sha256: Uint8Array; length: number; chunkHashes: Uint8Array[] } {
+  finish(): ContentHashes {
     if (this.split && this.inChunk > 0) this.chunkHashes.push(sha256Final(this.chunk));
-    return { sha256: sha256Final(this.full), length: this.length, chunkHashes: this.split ? this.chunkHashes : [] };
+    return { sha256: sha256Final(this.full), length: this.length, chunkHashes: this.split ? this.chunkHashes : [], head: this.head };
   }
 }
 
@@ -151,7 +165,7 @@ export function planCommit(env: CommitEnv, operations: Operation[]): { ok: Commi
   let inlineBytes = 0;
   const current = (key: string): AssetRecord | undefined => (changes.has(key) ? changes.get(key) ?? undefined : env.lookup(key));
 
-  const setContent = (asset: AssetRecord, encoding: string, pieces: ContentPiece[], declared: Blob | undefined): AssetRecord => {
+  const setContent = (asset: AssetRecord, encoding: string, pieces: ContentPiece[], declared: Blob | undefined, index: number): AssetRecord => {
     const nameProblem = encodingNameProblem(encoding);
     if (nameProblem) refuse({ InvalidEncoding: { encoding, reason: nameProblem } });
     let total = 0;
@@ -178,7 +192,10 @@ export function planCommit(env: CommitEnv, operations: Operation[]): { ok: Commi
     let length = total;
     let chunkHashes: Uint8Array[] = [];
     let head: Uint8Array;
-    if (pieces.length === 1 && sizes[0]!.sha256) {
+    const ready = env.precomputed?.(index);
+    if (ready && ready.length === total) {
+      ({ sha256, length, chunkHashes, head } = ready);
+    } else if (pieces.length === 1 && sizes[0]!.sha256) {
       // One uploaded chunk: hashed when it arrived.
       sha256 = sizes[0]!.sha256;
       head = bytesOf(pieces[0]!).subarray(0, 4);
@@ -217,7 +234,7 @@ export function planCommit(env: CommitEnv, operations: Operation[]): { ok: Commi
     if (problem) refuse({ InvalidArgument: `content type ${JSON.stringify(contentType)}: ${problem}` });
   };
 
-  const apply = (op: Operation): void => {
+  const apply = (op: Operation, index: number): void => {
     if ('CreateAsset' in op) {
       const a = op.CreateAsset;
       checkKey(a.key);
@@ -243,7 +260,7 @@ export function planCommit(env: CommitEnv, operations: Operation[]): { ok: Commi
       const pieces: ContentPiece[] = a.chunk_ids.map((chunk) => ({ chunk }));
       const last = opt(a.last_chunk);
       if (last !== undefined) pieces.push({ inline: asBytes(last) });
-      changes.set(a.key, setContent(asset, a.content_encoding, pieces, opt(a.sha256)));
+      changes.set(a.key, setContent(asset, a.content_encoding, pieces, opt(a.sha256), index));
     } else if ('UnsetAssetContent' in op) {
       const a = op.UnsetAssetContent;
       checkKey(a.key);
@@ -284,13 +301,13 @@ export function planCommit(env: CommitEnv, operations: Operation[]): { ok: Commi
       checkContentType(a.content_type);
       const existing = current(a.key);
       const asset: AssetRecord = existing ? { ...existing, contentType: a.content_type } : { key: a.key, contentType: a.content_type, headers: [], encodings: [] };
-      changes.set(a.key, setContent(asset, a.content_encoding, [{ inline: asBytes(a.content) }], opt(a.sha256)));
+      changes.set(a.key, setContent(asset, a.content_encoding, [{ inline: asBytes(a.content) }], opt(a.sha256), index));
     }
   };
 
   for (let i = 0; i < operations.length; i++) {
     try {
-      apply(operations[i]!);
+      apply(operations[i]!, i);
     } catch (e) {
       if (e instanceof Refusal) return { err: { error: e.error, operation: env.batchId === undefined ? [] : [BigInt(i)] } };
       throw e;

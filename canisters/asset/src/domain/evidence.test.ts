@@ -62,8 +62,18 @@ describe('the evidence of a proposed batch', () => {
       s = advanceEvidence(ops, s.progress, (id) => chunks.get(id), 1000, 5);
     }
     expect(toHex(s.evidence)).toBe(whole);
-    // "hello " and "world" reach the 5-byte budget and each end a call; "tail" does not.
-    expect(calls).toBe(3);
+    // No call hashes more than 5 content bytes: "hello " is cut after "hello", "world" after "worl",
+    // and the last call hashes "d" and "tail".
+    expect(calls).toBe(4);
+    // A budget of one byte: one call per content byte (15) plus the rest, in slices that resume mid-piece.
+    let slices = 1;
+    let t = advanceEvidence(ops, startEvidence(), (id) => chunks.get(id), 1000, 1);
+    while ('progress' in t) {
+      slices++;
+      t = advanceEvidence(ops, { ...t.progress }, (id) => chunks.get(id), 1000, 1);
+    }
+    expect(toHex(t.evidence)).toBe(whole);
+    expect(slices).toBeGreaterThanOrEqual(15);
   });
 
   it('changes with any operation, field or content byte', () => {

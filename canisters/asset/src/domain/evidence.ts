@@ -14,14 +14,18 @@
 import { compareBytes, utf8 } from './bytes.js';
 import type { Operation } from './commit.js';
 import type { AssetRecord } from './model.js';
+import { HASH_BYTES_PER_MESSAGE } from './limits.js';
 import { chunkCount } from './site.js';
 import { sha256Final, sha256Init, sha256Update, type Sha256State } from './sha256.js';
 
 /** Steps a `compute_evidence` call takes when it names no `max_iterations` (DFINITY's default). */
 export const DEFAULT_EVIDENCE_ITERATIONS = 20;
 
-/** Content bytes one `compute_evidence` or `compute_state_hash` call hashes at most (about two serving chunks). */
-export const EVIDENCE_BYTES_PER_CALL = 4_000_000;
+/**
+ * Content bytes one `compute_evidence` or `compute_state_hash` call hashes at most: a slice of a
+ * chunk when need be (hashing one 1.9 MB serving chunk would take half an update's limit).
+ */
+export const EVIDENCE_BYTES_PER_CALL = HASH_BYTES_PER_MESSAGE;
 
 const TAG_FALSE = 0;
 const TAG_TRUE = 1;
@@ -39,6 +43,8 @@ export interface EvidenceProgress {
   operation: number;
   /** -1: the operation's fields come next; else the index of the next content piece. */
   piece: number;
+  /** Bytes of the next content piece already hashed (a piece larger than a call's budget takes several calls). */
+  offset?: number;
   hasher: Sha256State;
 }
 
@@ -138,7 +144,7 @@ function pieces(op: Operation): ({ chunk: bigint } | { inline: Uint8Array })[] {
  * Takes up to `iterations` steps of the evidence computation of `operations` (a step: one
  * operation's fields, one content piece, or the final hash), and stops early once `maxBytes` of
  * content were hashed (so one message never hashes more than its instruction limit allows; the
- * first step is always taken). `readChunk` gives an uploaded chunk's bytes, or undefined for a
+ * first step is always taken, and a piece is hashed in slices of at most `maxBytes`). `readChunk` gives an uploaded chunk's bytes, or undefined for a
  * chunk that is gone (it then adds nothing, as in DFINITY's canister; the commit would fail on it
  * anyway).
  *
@@ -151,6 +157,7 @@ export function advanceEvidence(
   maxBytes = Number.POSITIVE_INFINITY,
 ): EvidenceStatus {
   let { operation, piece, hasher } = from;
+  let offset = from.offset ?? 0;
   let hashed = 0;
   for (let step = 0; step < Math.max(1, iterations) && (step === 0 || hashed < maxBytes); step++) {
     const op = operations[operation];
@@ -166,10 +173,14 @@ export function advanceEvidence(
     if (p) {
       const bytes = 'inline' in p ? p.inline : readChunk(p.chunk);
       if (bytes) {
-        hasher = sha256Update(hasher, bytes);
-        hashed += bytes.length;
+        const take = Math.min(bytes.length - offset, Math.max(1, maxBytes - hashed));
+        hasher = sha256Update(hasher, bytes.subarray(offset, offset + take));
+        hashed += take;
+        offset += take;
+        if (offset < bytes.length) return { progress: { operation, piece, offset, hasher } };
       }
     }
+    offset = 0;
     if (piece + 1 < all.length) piece++;
     else {
       operation++;

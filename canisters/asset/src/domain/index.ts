@@ -4,6 +4,7 @@ export * from './cbor.js';
 export * from './cert-tree.js';
 export * from './commit.js';
 export * from './config.js';
+export * from './content-hashing.js';
 export * from './errors.js';
 export * from './evidence.js';
 export * from './hash-tree.js';

@@ -79,10 +79,20 @@ export interface RegistryView {
 
 /** The largest chunk the registry stores: the management canister's `upload_chunk` limit. */
 export const MAX_CHUNK_BYTES = 1024 * 1024;
-/** Chunks of one module; with 1 MiB chunks, modules up to 100 MiB (the IC's chunked install limit). */
-export const MAX_CHUNKS = 100;
+/**
+ * Chunks of one module: 400, so that modules up to 100 MiB (the IC's chunked install limit) publish
+ * in chunks of 256 KiB, the sdk's default (a 1 MiB chunk with its declared hash checked costs half
+ * of the 40 billion instructions of an update; see `MAX_BYTES_HASHED_PER_MESSAGE`).
+ */
+export const MAX_CHUNKS = 400;
 /** How many chunks one upload message may absorb into the running hash (bounds its instructions). */
 export const MAX_CHUNKS_HASHED_PER_MESSAGE = 8;
+/**
+ * Bytes one message hashes at most, declared chunk hashes and the module's running hash together
+ * (one chunk more only when a timer must make progress): sha256 in Azle's interpreter costs about
+ * 10.7 billion instructions per MiB, so 768 KiB is some 8 billion, a fifth of an update's limit.
+ */
+export const MAX_BYTES_HASHED_PER_MESSAGE = 786_432;
 /** Query replies stay well under the IC's 2 MiB reply limit (3 MiB for queries). */
 export const MAX_REPLY_BYTES = 1_800_000;
 /** Longest name, description or repo URL (characters): they are copied into replies and log blocks. */

@@ -150,6 +150,23 @@ describe('advanceHash', () => {
     expect(outcome.progress.hashedChunks).toBe(4);
   });
 
+  it('absorbs at most `maxBytes` a call, and a forced call always at least one chunk', () => {
+    const chunks = Array.from({ length: 6 }, () => chunk(100));
+    const store = new Store(moduleOf(chunks));
+    for (let id = 5; id >= 1; id--) store.upload(id, chunks[id]!);
+    const first = advanceHash(store.wasm, withStoredChunk(store.progress, 0), (i) => (i === 0 ? chunks[0] : store.chunks.get(i)), 8, 250, false);
+    expect(first.progress.hashedChunks).toBe(2);
+    // An upload whose declared-hash check used the budget absorbs nothing; a timer (forced) takes one.
+    expect(advanceHash(store.wasm, first.progress, (i) => store.chunks.get(i), 8, 50, false).progress.hashedChunks).toBe(2);
+    expect(advanceHash(store.wasm, first.progress, (i) => store.chunks.get(i), 8, 50, true).progress.hashedChunks).toBe(3);
+    let progress = first.progress;
+    let outcome = advanceHash(store.wasm, progress, (i) => store.chunks.get(i), 8, 300);
+    expect(outcome.progress.hashedChunks).toBe(5);
+    progress = outcome.progress;
+    outcome = advanceHash(store.wasm, progress, (i) => store.chunks.get(i), 8, 300);
+    expect(outcome.kind).toBe('verified');
+  });
+
   it('absorbs at most `limit` chunks a call', () => {
     const chunks = Array.from({ length: 20 }, () => chunk(10));
     const store = new Store(moduleOf(chunks));

@@ -4,7 +4,7 @@
  * compared with the expected hash once the last chunk is in.
  */
 import { bytesEqual, toHex } from '@lineage/kit';
-import { MAX_CHUNK_BYTES, MAX_CHUNKS_HASHED_PER_MESSAGE, type UploadProgress, type WasmRecord } from './model.js';
+import { MAX_BYTES_HASHED_PER_MESSAGE, MAX_CHUNK_BYTES, MAX_CHUNKS_HASHED_PER_MESSAGE, type UploadProgress, type WasmRecord } from './model.js';
 import { sha256, sha256Final, sha256Init, sha256Update } from '@lineage/kit';
 
 export type ChunkError =
@@ -46,15 +46,25 @@ export type HashOutcome =
   | { kind: 'mismatch'; progress: UploadProgress; calculated: string };
 
 /**
- * Absorbs the stored chunks that follow the hashed prefix, at most `limit` of them, and, once the
- * last chunk is absorbed, compares the module's sha256 with the expected hash.
+ * Absorbs the stored chunks that follow the hashed prefix, at most `limit` of them and at most
+ * `maxBytes` bytes (`force`: the first chunk even if it is larger, so a timer always progresses),
+ * and, once the last chunk is absorbed, compares the module's sha256 with the expected hash.
+ *
+ * @example
+ * advanceHash(wasm, progress, readChunk, MAX_CHUNKS_HASHED_PER_MESSAGE, MAX_BYTES_HASHED_PER_MESSAGE - alreadyHashed, false);
  */
-export function advanceHash(wasm: WasmRecord, progress: UploadProgress, readChunk: (id: number) => Uint8Array | undefined, limit = MAX_CHUNKS_HASHED_PER_MESSAGE): HashOutcome {
+export function advanceHash(
+  wasm: WasmRecord, progress: UploadProgress, readChunk: (id: number) => Uint8Array | undefined, limit = MAX_CHUNKS_HASHED_PER_MESSAGE,
+  maxBytes = MAX_BYTES_HASHED_PER_MESSAGE, force = true,
+): HashOutcome {
   let { hashedChunks, hashState } = progress;
+  let absorbed = 0;
   for (let n = 0; n < limit && hashedChunks < wasm.expectedChunks && progress.stored.includes(hashedChunks); n++) {
     const bytes = readChunk(hashedChunks);
     if (!bytes) break;
+    if (absorbed + bytes.length > maxBytes && !(force && n === 0)) break;
     hashState = sha256Update(hashState, bytes);
+    absorbed += bytes.length;
     hashedChunks++;
   }
   const next = { ...progress, hashedChunks, hashState };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { FakeRegistry } from '../../test/fake-registry.js';
 import { IntegrityError, RegistryError, ResumeConflictError, VerificationTimeoutError } from '../errors.js';
-import { MAX_CHUNK_BYTES } from './chunks.js';
+import { MAX_CHUNK_BYTES, DEFAULT_CHUNK_BYTES } from './chunks.js';
 import { publishWasm, type PublishProgress } from './publish.js';
 
 const hex = (b: Uint8Array | number[]) => Buffer.from(Uint8Array.from(b)).toString('hex');
@@ -27,7 +27,7 @@ const base = { canisterType: 'org.example.app', version: '1.0.0' } as const;
 describe('publishWasm', () => {
   it('registers the version with its hashes, uploads every chunk in order, and confirms the hash', async () => {
     const registry = new FakeRegistry();
-    const wasm = module(2.5 * MAX_CHUNK_BYTES);
+    const wasm = module(2.5 * DEFAULT_CHUNK_BYTES);
     const result = await publishWasm(registry, {
       ...base, wasm, description: 'first', repo: 'https://example.org/app', metadata: [['k', { Text: 'v' }]], previousHash: '00'.repeat(32),
     });
@@ -41,7 +41,7 @@ describe('publishWasm', () => {
     expect(request).toMatchObject({ canister_type: 'org.example.app', version_number: [1n, 0n, 0n], description: 'first', repo: 'https://example.org/app', expected_chunks: 3n });
     expect(request.metadata).toEqual([['k', { Text: 'v' }]]);
     expect(hex(request.previous_hash[0]!)).toBe('00'.repeat(32));
-    expect(request.chunk_hashes[0]!.map(hex)).toEqual([0, 1, 2].map((i) => hex(sha(wasm.slice(i * MAX_CHUNK_BYTES, (i + 1) * MAX_CHUNK_BYTES)))));
+    expect(request.chunk_hashes[0]!.map(hex)).toEqual([0, 1, 2].map((i) => hex(sha(wasm.slice(i * DEFAULT_CHUNK_BYTES, (i + 1) * DEFAULT_CHUNK_BYTES)))));
     expect(registry.uploadedIds).toEqual([0, 1, 2]);
     expect(entry.calculated).toBeDefined();
   });

@@ -5,7 +5,7 @@
  */
 import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
-import { formatVersion, publishWasm, sha256, toHex, versionsOf, type PublishProgress } from '@lineage/sdk';
+import { DEFAULT_CHUNK_BYTES, formatVersion, publishWasm, sha256, toHex, versionsOf, type PublishProgress } from '@lineage/sdk';
 import { nftInit, principalText, registryInit, semver } from '@lineage/types';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -70,7 +70,7 @@ export async function publishWithProgress(ctx: Context, registryId: Principal, o
   type: string; version: string; wasm: Uint8Array; previous?: string; description?: string; repo?: string; declareChunkHashes?: boolean;
 }) {
   const registry = await ctx.registry(registryId);
-  const bar = ctx.out.progress(`${options.type} ${options.version}`, Math.ceil(options.wasm.length / (1024 * 1024)), 'chunks');
+  const bar = ctx.out.progress(`${options.type} ${options.version}`, Math.ceil(options.wasm.length / DEFAULT_CHUNK_BYTES), 'chunks');
   const result = await publishWasm(registry as never, {
     canisterType: options.type, version: options.version, wasm: options.wasm, previousHash: options.previous,
     description: options.description ?? '', repo: options.repo ?? REPO_URL, declareChunkHashes: options.declareChunkHashes ?? false,
