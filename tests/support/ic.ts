@@ -11,7 +11,7 @@ import { Principal } from '@icp-sdk/core/principal';
 import { managementTypes, type CanisterInfo as CanisterInfoContract } from '@lineage/types';
 import wabtInit from 'wabt';
 
-import { relayArg, relayModule } from './registry.js';
+import { relayArg, relayModule } from './relay.js';
 
 export const sha256 = (data: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(data).digest());
 export const hex = (b: Uint8Array | number[]) => Buffer.from(Uint8Array.from(b)).toString('hex');
