@@ -1,6 +1,7 @@
 /**
- * What a batch of executions cost as the IC counts it: the heaviest message (the one that comes
- * closest to its limit) with its share of that limit, the instructions in total, and the cycles
+ * What a batch of executions cost as the IC counts it: the heaviest message with its share of its
+ * limit, the message that comes closest to its limit (a 2 M `canister_inspect_message` is nearer
+ * its 200 M limit than a 90 M update its 40 B), the instructions in total, and the cycles
  * charged on a 13-node application subnet (base fee per replicated message plus 0.4 cycles per
  * instruction; queries are free). For benchmarks' cost tables; read the records from
  * `IcInstance.stats.executions`.
@@ -11,16 +12,18 @@ import type { ExecutionRecord } from './stats.js';
 export interface CostSummary {
   /** Messages: an install or upgrade counts once (start, init / pre- and post-upgrade together). */
   executions: number;
-  /** Instructions of the message with the largest share of its limit. */
+  /** The message with the most instructions. */
   heaviest: bigint;
   heaviestKind: string;
-  /** Its canister and entry point (`canister_post_upgrade`, `commit_batch`, `callback`…). */
+  /** Its canister and entry point (`canister_post_upgrade`, `canister_update commit_batch`, `callback`…). */
   heaviestCanister: string;
   heaviestMethod: string;
   /** The heaviest message's share of its kind's limit, in percent. */
   percentOfLimit: number;
   /** The limit it is measured against. */
   limit: bigint;
+  /** The message with the largest share of its limit (often the heaviest; then the same figures). */
+  closest: { instructions: bigint; kind: string; canister: string; method: string; percentOfLimit: number; limit: bigint };
   total: bigint;
   cycles: bigint;
 }
@@ -76,14 +79,18 @@ function messagesOf(records: readonly ExecutionRecord[]): Message[] {
 export function summarizeCosts(records: readonly ExecutionRecord[], canister?: string): CostSummary {
   const summary: CostSummary = {
     executions: 0, heaviest: 0n, heaviestKind: '', heaviestCanister: '', heaviestMethod: '', percentOfLimit: 0, limit: 0n, total: 0n, cycles: 0n,
+    closest: { instructions: 0n, kind: '', canister: '', method: '', percentOfLimit: 0, limit: 0n },
   };
   for (const m of messagesOf(canister === undefined ? records : records.filter((r) => r.canister === canister))) {
     summary.executions += 1;
     summary.total += m.instructions;
     const limit = limitOf(m.kind);
     const percent = (Number(m.instructions) / Number(limit)) * 100;
-    if (summary.heaviestKind === '' || percent > summary.percentOfLimit) {
+    if (summary.heaviestKind === '' || m.instructions > summary.heaviest) {
       Object.assign(summary, { heaviest: m.instructions, heaviestKind: m.kind, heaviestCanister: m.canister, heaviestMethod: m.method, percentOfLimit: percent, limit });
+    }
+    if (summary.closest.kind === '' || percent > summary.closest.percentOfLimit) {
+      summary.closest = { instructions: m.instructions, kind: m.kind, canister: m.canister, method: m.method, percentOfLimit: percent, limit };
     }
     // Execution fee (13 nodes): 5M per replicated message, 4 cycles per 10 instructions.
     if (!QUERY_KINDS.has(m.kind)) summary.cycles += 5_000_000n + (m.instructions * 4n) / 10n;

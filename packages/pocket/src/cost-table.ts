@@ -1,6 +1,6 @@
 /**
  * Lineage's cost table in markdown: one row per operation, from a `CostSummary`, with cycles in
- * USD at a stated rate and the rows whose heaviest message uses more than a quarter of its limit
+ * USD at a stated rate and the rows where a message uses more than a quarter of its limit
  * marked (issue 14: such operations are to be reworked). Every package's `bench/costs.ts` prints
  * its rows with these functions and saves them, so that the root `pnpm bench` can print the
  * whole table at once (`bench/cost-table.ts` at the root).
@@ -45,25 +45,29 @@ function amount(n: bigint): string {
 }
 
 export const COST_TABLE_HEADER = [
-  '| operation | heaviest message: instructions (kind, method) | % of its limit | instructions in total | messages | cycles | USD |',
+  '| operation | heaviest message: instructions (kind, method) | % of its limit (and the message closest to its limit, if another) | instructions in total | messages | cycles | USD |',
   '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
 ];
 
 /**
- * One markdown row. A row over `MARK_PERCENT` of its limit is marked `⚠` with the percentage in bold.
+ * One markdown row. A row with a message over `MARK_PERCENT` of its limit is marked `⚠`, the share in bold.
  *
  * @example
  * costTableRow({ operation: 'fetch 1 MiB', summary: summarizeCosts(ic.stats.executions) });
  */
 export function costTableRow(row: CostRow, usdPerXdr = USD_PER_XDR): string {
   const s = row.summary;
-  const kind = KIND_NAMES[s.heaviestKind] ?? s.heaviestKind;
-  // `canister_update commit_batch` → `commit_batch`.
-  const method = [row.names?.[s.heaviestCanister], s.heaviestMethod.split(' ').at(-1)].filter(Boolean).join(' ');
-  const percent = `${s.percentOfLimit.toFixed(s.percentOfLimit < 1 ? 2 : 1)}% of ${Number(s.limit) / 1e9} B`;
-  const over = s.percentOfLimit > MARK_PERCENT;
+  const what = (kind: string, canister: string, method: string) =>
+    // `canister_update commit_batch` → `commit_batch`.
+    `${KIND_NAMES[kind] ?? kind}, ${[row.names?.[canister], method.split(' ').at(-1)].filter(Boolean).join(' ')}`;
+  const share = (percent: number, limit: bigint) => `${percent.toFixed(percent < 1 ? 2 : 1)}% of ${Number(limit) / 1e9} B`;
+  const c = s.closest;
+  const over = c.percentOfLimit > MARK_PERCENT;
+  let percent = share(s.percentOfLimit, s.limit);
+  // Another message comes closer to its own limit: say which.
+  if (c.percentOfLimit > s.percentOfLimit) percent += `; ${what(c.kind, c.canister, c.method)}: ${amount(c.instructions)}, ${share(c.percentOfLimit, c.limit)}`;
   const cycles = s.cycles + (row.extraCycles ?? 0n);
-  return `| ${over ? '⚠ ' : ''}${row.operation} | ${amount(s.heaviest)} (${kind}, ${method}) | ${over ? `**${percent}**` : percent} | ${amount(s.total)} | ${s.executions} | ${amount(cycles)} | $${cyclesToUsd(cycles, usdPerXdr).toFixed(4)} |`;
+  return `| ${over ? '⚠ ' : ''}${row.operation} | ${amount(s.heaviest)} (${what(s.heaviestKind, s.heaviestCanister, s.heaviestMethod)}) | ${over ? `**${percent}**` : percent} | ${amount(s.total)} | ${s.executions} | ${amount(cycles)} | $${cyclesToUsd(cycles, usdPerXdr).toFixed(4)} |`;
 }
 
 /** The table's header and `rows`, as lines. */
@@ -77,7 +81,7 @@ export function costTableNotes(usdPerXdr = USD_PER_XDR): string {
     `Instructions as the replica meters them (the emulator's metering); T = 10^12, B = 10^9, M = 10^6. Cycles: execution on a 13-node application subnet`,
     `(5 M per replicated message + 0.4 per instruction; queries are free), at 1 XDR = 10^12 cycles = $${usdPerXdr}.`,
     `Limits per message: update, callback or timer 40 B, query (also called by a canister) 5 B, install or upgrade 300 B (pre-upgrade, start and post-upgrade together).`,
-    `⚠: the heaviest message uses more than ${MARK_PERCENT}% of its limit.`,
+    `⚠: a message uses more than ${MARK_PERCENT}% of its limit.`,
   ].join('\n');
 }
 
