@@ -22,7 +22,8 @@ import { bodyOf, installAssetCanister, keyOf, put, text } from './asset-bench.js
 process.env.POCKET_IC_BIN ??= new URL('../../../packages/pocket/bin/pocket-ic', import.meta.url).pathname;
 const SIZES = [10, 100, 1000];
 const CHANGES = 25;
-const PER_BATCH = 250;
+// Files per commit: a commit of 100 small files takes about 26 billion of the 40 billion instructions one update may run (bench/costs.ts).
+const PER_BATCH = 50;
 const owner = Principal.fromUint8Array(new Uint8Array(29).fill(1));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
