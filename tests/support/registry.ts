@@ -20,6 +20,7 @@ import {
 } from '@lineage/types';
 
 import { wat } from './api.js';
+import { relayArg } from './relay.js';
 import { allBlocks, logLength } from './icrc3.js';
 
 export { Principal };
@@ -267,7 +268,6 @@ export async function deployTarget(pic: PocketIc, controllers: Principal[], modu
 }
 
 export { relayArg, relayModule } from './relay.js';
-import { relayArg } from './relay.js';
 
 /** Calls `method` of the registry through the relay canister `relay` and decodes the reply. */
 export async function callThroughRelay<M extends keyof RegistryService>(

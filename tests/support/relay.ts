@@ -1,7 +1,7 @@
 /**
  * The relay: a tiny canister that forwards one call, so that a canister, not a user, calls
- * another (the registry, a manager). Apart from `registry.ts` so that the global setup can build
- * dapp worlds without vitest's `expect`.
+ * another (the registry, a manager). Apart from the registry fixtures so that code outside vitest
+ * (the global setup's shared world, the benchmarks, through `./dapp.ts` and `./ic.ts`) can load it.
  */
 import type { Principal } from '@icp-sdk/core/principal';
 
@@ -59,4 +59,3 @@ export function relayArg(callee: Principal, method: string, payload: Uint8Array)
   const name = new TextEncoder().encode(method);
   return new Uint8Array(Buffer.concat([u32(id.length), id, u32(name.length), name, payload]));
 }
-

@@ -11,38 +11,20 @@
  *
  * Run: `node --import tsx bench/run.ts` here (after `pnpm build`), or `pnpm bench` from the root.
  */
-import { readFileSync } from 'node:fs';
-
-import { IDL } from '@icp-sdk/core/candid';
 import { PocketIc, PocketIcServer } from '@dfinity/pic';
 import { Principal } from '@icp-sdk/core/principal';
-import { assetIdlFactory, assetInitArgs, type AssetService, type BatchOperationKind } from '@lineage/types';
+import type { AssetService, BatchOperationKind } from '@lineage/types';
 
 import { hashStats, type Operation } from '../src/domain/index.js';
 import { MemoryStore } from '../test/memory-store.js';
+import { bodyOf, installAssetCanister, keyOf, put, text } from './asset-bench.js';
 
 process.env.POCKET_IC_BIN ??= new URL('../../../packages/pocket/bin/pocket-ic', import.meta.url).pathname;
-const wasm = new Uint8Array(readFileSync(new URL('../dist/asset.wasm', import.meta.url)));
 const SIZES = [10, 100, 1000];
 const CHANGES = 25;
-const PER_BATCH = 250;
+// Files per commit: a commit of 100 small files takes about 26 billion of the 40 billion instructions one update may run (bench/costs.ts).
+const PER_BATCH = 50;
 const owner = Principal.fromUint8Array(new Uint8Array(29).fill(1));
-const text = (s: string) => new TextEncoder().encode(s);
-
-/** A realistic spread of keys: pages (with aliases), scripts and styles in a few directories. */
-function keyOf(i: number): string {
-  const dir = `/section${i % 10}`;
-  return i % 3 === 0 ? `${dir}/page${i}.html` : i % 3 === 1 ? `${dir}/js/chunk${i}.js` : `${dir}/css/style${i}.css`;
-}
-
-function put(key: string, body: string): BatchOperationKind[] {
-  return [
-    { CreateAsset: { key, content_type: key.endsWith('.html') ? 'text/html' : 'text/plain', max_age: [], headers: [], enable_aliasing: [], allow_raw_access: [] } },
-    { SetAssetContent: { key, content_encoding: 'identity', chunk_ids: [], last_chunk: [text(body)], sha256: [] } },
-  ];
-}
-
-const bodyOf = (i: number) => `<p>asset ${i}</p>`;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -132,11 +114,7 @@ async function proposalEvidence(actor: AssetService, operations: number) {
 }
 try {
   for (const n of SIZES) {
-    const { actor } = await pic.setupCanister<AssetService>({
-      idlFactory: assetIdlFactory as never, wasm, sender: owner, controllers: [owner],
-      arg: new Uint8Array(IDL.encode(assetInitArgs({ IDL: IDL as never }) as never, [[]])),
-    });
-    actor.setPrincipal(owner);
+    const { actor } = await installAssetCanister(pic, owner);
     let populate = 0;
     for (let at = 0; at < n; at += PER_BATCH) {
       const ops: BatchOperationKind[] = [];

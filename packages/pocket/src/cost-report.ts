@@ -1,28 +1,73 @@
 /**
- * What a batch of executions cost as the IC counts it: the heaviest message's instructions and the
- * share of its limit, the instructions in total, and the cycles charged on a 13-node application
- * subnet (base fee per replicated execution plus 0.4 cycles per instruction; queries are free).
- * For benchmarks' cost tables; read the records from `IcInstance.stats.executions`.
+ * What a batch of executions cost as the IC counts it: the heaviest message with its share of its
+ * limit, the message that comes closest to its limit (a 2 M `canister_inspect_message` is nearer
+ * its 200 M limit than a 90 M update its 40 B), the instructions in total, and the cycles
+ * charged on a 13-node application subnet (base fee per replicated message plus 0.4 cycles per
+ * instruction; queries are free). For benchmarks' cost tables; read the records from
+ * `IcInstance.stats.executions`.
  */
 import { INSTRUCTION_LIMITS } from './constants.js';
 import type { ExecutionRecord } from './stats.js';
 
 export interface CostSummary {
+  /** Messages: an install or upgrade counts once (start, init / pre- and post-upgrade together). */
   executions: number;
+  /** The message with the most instructions. */
   heaviest: bigint;
   heaviestKind: string;
-  /** The heaviest execution's share of its kind's limit, in percent. */
+  /** Its canister and entry point (`canister_post_upgrade`, `canister_update commit_batch`, `callback`…). */
+  heaviestCanister: string;
+  heaviestMethod: string;
+  /** The heaviest message's share of its kind's limit, in percent. */
   percentOfLimit: number;
+  /** The limit it is measured against. */
+  limit: bigint;
+  /** The message with the largest share of its limit (often the heaviest; then the same figures). */
+  closest: { instructions: bigint; kind: string; canister: string; method: string; percentOfLimit: number; limit: bigint };
   total: bigint;
   cycles: bigint;
 }
 
 const QUERY_KINDS = new Set(['NRQ', 'CQ', 'CRy', 'CRt', 'CC', 'F']);
+const INSTALL_KINDS = new Set(['s', 'I', 'G']);
 
 function limitOf(kind: string): bigint {
-  if (kind === 's' || kind === 'I' || kind === 'G') return INSTRUCTION_LIMITS.install;
-  if (kind === 'RQ' || QUERY_KINDS.has(kind)) return kind === 'F' ? INSTRUCTION_LIMITS.inspectMessage : INSTRUCTION_LIMITS.query;
+  if (INSTALL_KINDS.has(kind)) return INSTRUCTION_LIMITS.install;
+  if (kind === 'F') return INSTRUCTION_LIMITS.inspectMessage;
+  if (kind === 'RQ' || QUERY_KINDS.has(kind)) return INSTRUCTION_LIMITS.query;
   return INSTRUCTION_LIMITS.message;
+}
+
+interface Message { canister: string; kind: string; method: string; instructions: bigint }
+
+/**
+ * The messages of `records`: `install_code` runs `canister_pre_upgrade`, the start function and
+ * `canister_init` / `canister_post_upgrade` as one message under one limit (the replica carries the
+ * instructions used from one stage to the next), so consecutive install stages of one canister
+ * are summed; an install's heaviest hook names it.
+ */
+function messagesOf(records: readonly ExecutionRecord[]): Message[] {
+  const out: Message[] = [];
+  let open: Message | undefined;
+  for (const r of records) {
+    const method = r.method ?? '';
+    if (!INSTALL_KINDS.has(r.kind)) {
+      open = undefined;
+      out.push({ canister: r.canister, kind: r.kind, method, instructions: r.instructions });
+      continue;
+    }
+    // A pre-upgrade starts an install; so does a start or init that does not follow stages of the same canister.
+    const continues = open !== undefined && open.canister === r.canister && r.kind !== 'G' && !(r.kind === 's' && open.kind !== 'G');
+    if (continues) {
+      open!.instructions += r.instructions;
+      if (r.kind === 'I') open!.method = method;
+      open!.kind = 'I';
+    } else {
+      open = { canister: r.canister, kind: r.kind, method, instructions: r.instructions };
+      out.push(open);
+    }
+  }
+  return out;
 }
 
 /**
@@ -32,24 +77,25 @@ function limitOf(kind: string): bigint {
  * ic.stats.reset(); await publish(); const s = summarizeCosts(ic.stats.executions, registryId.toText());
  */
 export function summarizeCosts(records: readonly ExecutionRecord[], canister?: string): CostSummary {
-  let heaviest = 0n;
-  let heaviestKind = '';
-  let total = 0n;
-  let cycles = 0n;
-  let executions = 0;
-  for (const r of records) {
-    if (canister !== undefined && r.canister !== canister) continue;
-    executions += 1;
-    total += r.instructions;
-    if (r.instructions > heaviest) {
-      heaviest = r.instructions;
-      heaviestKind = r.kind;
+  const summary: CostSummary = {
+    executions: 0, heaviest: 0n, heaviestKind: '', heaviestCanister: '', heaviestMethod: '', percentOfLimit: 0, limit: 0n, total: 0n, cycles: 0n,
+    closest: { instructions: 0n, kind: '', canister: '', method: '', percentOfLimit: 0, limit: 0n },
+  };
+  for (const m of messagesOf(canister === undefined ? records : records.filter((r) => r.canister === canister))) {
+    summary.executions += 1;
+    summary.total += m.instructions;
+    const limit = limitOf(m.kind);
+    const percent = (Number(m.instructions) / Number(limit)) * 100;
+    if (summary.heaviestKind === '' || m.instructions > summary.heaviest) {
+      Object.assign(summary, { heaviest: m.instructions, heaviestKind: m.kind, heaviestCanister: m.canister, heaviestMethod: m.method, percentOfLimit: percent, limit });
     }
-    // Execution fee (13 nodes): 5M per replicated execution, 4 cycles per 10 instructions.
-    if (!QUERY_KINDS.has(r.kind)) cycles += 5_000_000n + (r.instructions * 4n) / 10n;
+    if (summary.closest.kind === '' || percent > summary.closest.percentOfLimit) {
+      summary.closest = { instructions: m.instructions, kind: m.kind, canister: m.canister, method: m.method, percentOfLimit: percent, limit };
+    }
+    // Execution fee (13 nodes): 5M per replicated message, 4 cycles per 10 instructions.
+    if (!QUERY_KINDS.has(m.kind)) summary.cycles += 5_000_000n + (m.instructions * 4n) / 10n;
   }
-  const percentOfLimit = heaviestKind === '' ? 0 : (Number(heaviest) / Number(limitOf(heaviestKind))) * 100;
-  return { executions, heaviest, heaviestKind, percentOfLimit, total, cycles };
+  return summary;
 }
 
 /** USD of `cycles` at 1 XDR = 10^12 cycles and `usdPerXdr`. */

@@ -18,4 +18,5 @@ import { fileURLToPath } from 'node:url';
 /** Absolute path of the `pocket-ic` executable, for `POCKET_IC_BIN`. */
 export const POCKET_IC_BIN = fileURLToPath(new URL('../bin/pocket-ic', import.meta.url));
 export { summarizeCosts, cyclesToUsd, type CostSummary } from './cost-report.js';
+export { costTable, costTableNotes, costTableRow, reportCosts, COST_TABLE_HEADER, MARK_PERCENT, USD_PER_XDR, type CostRow, type SavedCostRows } from './cost-table.js';
 export type { ExecutionRecord } from './stats.js';
