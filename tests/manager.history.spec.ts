@@ -229,4 +229,20 @@ describe('the manager: its deployment history', () => {
     expect(Array.from(operation!.entries)).toEqual(deployments(entries).map(({ entry }) => entry.index));
     expect((await verify(fresh.managerAs(who.stranger), fresh.managerId)).ok).toBe(true);
   });
+
+  it('ends a page early instead of exceeding the query instruction limit, and pages on from there', async () => {
+    // Each entry costs ~18 million instructions to read and encode: 500 (the largest page) would
+    // pass the IC's 5 billion per query. The holder's trust-policy changes are entries of their own.
+    for (let i = 0; i < 70; i++) {
+      ok(await dapp.backendAs(who.alice).set_trust_policy(i % 2 === 0 ? [{ threshold: 1, verifiers: [who.bob] }] as never : [] as never));
+    }
+    const all = await fullHistory(dapp.managerAs(who.stranger));
+    expect(all.length).toBeGreaterThan(70);
+    const first = await dapp.managerAs(who.stranger).deployment_history(historyRequest({ take: 500n }));
+    expect(first.total).toBe(BigInt(all.length));
+    expect(first.entries.length).toBeGreaterThan(0);
+    expect(first.entries.length).toBeLessThan(all.length);
+    const rest = await dapp.managerAs(who.stranger).deployment_history(historyRequest({ take: 500n, prev: first.entries.at(-1)!.index }));
+    expect([...first.entries, ...rest.entries].map((e) => e.index).slice(0, all.length)).toEqual(all.map((e) => e.index).slice(0, first.entries.length + rest.entries.length));
+  });
 });

@@ -8,7 +8,7 @@
  */
 import {
   canisterSelf, certifiedDataSet, dataCertificate, IDL, init, inspectMessage, isController, msgArgData, msgCaller, msgMethodName,
-  postUpgrade, Principal, setTimer, setTimerInterval, time, trap,
+  performanceCounter, postUpgrade, Principal, setTimer, setTimerInterval, time, trap,
 } from 'azle';
 import {
   managerTypes,
@@ -21,7 +21,7 @@ import {
 import { asBytes, candidWorkProblem, fromHex, toHex } from '@lineage/kit';
 
 import {
-  blockToEntry, BLOCK_TYPES, checkTarget, confirmModule, DEFAULT_PAGE, eventToTx, explainPathError, installStaged,
+  blockToEntry, BLOCK_TYPES, checkTarget, confirmModule, DEFAULT_PAGE, PAGE_INSTRUCTION_BUDGET, eventToTx, explainPathError, installStaged,
   liveLock, newChanges, pagePositions, policyProblem, reconcileDeployment, stageChunks, stepsFromPath, untrustedSteps,
   type HistoryEvent, type ObservedChange, type OperationFailure, type OperationRecord, type Refusal, type RegistryVersion, type Step,
 } from './domain/index.js';
@@ -660,9 +660,13 @@ export default class {
     const descending = r.descending[0] ?? false;
     const count = canister === undefined ? this.store.log.length : this.store.entryCount(canister);
     const indexAt = canister === undefined ? (n: bigint) => n : (n: bigint) => this.store.entryOf(canister, n)!;
-    const entries = pagePositions(count, indexAt, r.prev[0], take, descending)
-      .map((n) => indexAt(n))
-      .map((index) => entryToCandid(blockToEntry(index, this.store.log.block(index)!)));
+    const entries: HistoryPage['entries'] = [];
+    for (const n of pagePositions(count, indexAt, r.prev[0], take, descending)) {
+      // At least one entry, then no more once the budget is spent: a short page, never a trap.
+      if (entries.length > 0 && performanceCounter(0) > PAGE_INSTRUCTION_BUDGET) break;
+      const index = indexAt(n);
+      entries.push(entryToCandid(blockToEntry(index, this.store.log.block(index)!)));
+    }
     return { entries, total: count };
   }
 
