@@ -21,7 +21,7 @@ import {
   variant, who, type Dapp, type HistoryEntry, type Manager, type PublishedVersion, type World,
 } from './support/dapp.js';
 import {
-  KEEP, LEDGER_TYPE, ledgerIdl, ledgerWasm, snapshotIds, takeSnapshot, unhealthyModule, type LedgerService, type LedgerVersion,
+  freezingModule, KEEP, LEDGER_TYPE, ledgerIdl, ledgerWasm, snapshotIds, takeSnapshot, unhealthyModule, type LedgerService, type LedgerVersion,
 } from './support/ledger.js';
 
 describe('safe upgrades: snapshot, health check, rollback, restore, upgrade options', () => {
@@ -156,6 +156,56 @@ describe('safe upgrades: snapshot, health check, rollback, restore, upgrade opti
     // Motoko's runtime hands its stable variables over in pre_upgrade: skipping it starts them afresh.
     expect(await ledger.all()).toEqual([]);
     expect(await ledger.add('carol', 5n)).toBe(1n);
+  });
+
+  it('records a rollback whose load_canister_snapshot fails, leaves the target stopped and keeps the snapshot', async () => {
+    // The ledger controls itself too (as some dapps do). The broken build published after v3 sets its
+    // own freezing threshold above its balance when asked for its health, and answers Err. On the IC
+    // `load_canister_snapshot` is paid by the canister and refused when paying would leave it below
+    // its freezing threshold (replica: `can_withdraw_cycles`; "Canister snapshotting failed with: …
+    // is out of cycles"), so the rollback cannot load the snapshot. `replace`: a plain Wasm module
+    // cannot keep Motoko's memory.
+    await pic.updateCanisterSettings({ canisterId: ledgerId, controllers: [operator, managerId, ledgerId], sender: operator });
+    const broken = await world.publish(LEDGER_TYPE, [5, 0, 0], await freezingModule('the ledger lost its index'), published.get('v3'), {
+      metadata: [['lineage:wasm_memory_persistence', { Text: 'replace' }]],
+    });
+    const [before] = await manager.snapshots(ledgerId as never);
+    const onIcBefore = await snapshotIds(pic, ledgerId, operator);
+    const failed = err(await upgradeLedger(broken));
+    if (!('Failed' in failed)) throw new Error(`expected Failed, got ${JSON.stringify(variant(failed))}`);
+    expect(failed.Failed.kind).toEqual({ Unhealthy: { rolled_back: false } });
+    expect(failed.Failed.message).toContain('is out of cycles');
+    expect(failed.Failed.message).toContain('the canister is left stopped and the snapshot kept');
+
+    // Left stopped on the broken build (a stopped canister loses nothing), and nothing deleted.
+    expect(await runStatus(pic, ledgerId, operator)).toBe('stopped');
+    expect(await moduleHashOf(pic, ledgerId, operator)).toBe(broken.hex);
+    const { names, entries } = await entriesOf(failed.Failed.operation);
+    expect(names).toEqual(['SnapshotTaken', 'HealthChecked', 'RolledBack', 'DeployFailed']);
+    const [, taken] = eventOf(entries[0]!);
+    const [, rolled] = eventOf(entries[2]!);
+    expect(rolled).toMatchObject({ loaded: false, reason: 'lineage_health: Err the ledger lost its index' });
+    expect(rolled.detail).toContain('is out of cycles');
+    const kept = await manager.snapshots(ledgerId as never);
+    expect(kept.map((s) => hex(s.id))).toEqual([hex(taken.snapshot as Uint8Array)]);
+    expect(hex(kept[0]!.module[0]!)).toBe(published.get('v3')!.hex);
+    // On the IC: the new snapshot in place of the manager's previous one, the other controller's untouched.
+    const onIc = await snapshotIds(pic, ledgerId, operator);
+    expect(onIc.sort()).toEqual([...onIcBefore.filter((id) => id !== hex(before!.id)), hex(taken.snapshot as Uint8Array)].sort());
+
+    // The record is part of the certified hash chain.
+    const rootKey = await pic.getPubKey((await pic.getCanisterSubnetId(managerId))!);
+    const verdict = await verifyIcrc3Log(manager as unknown as Icrc3Log, { canisterId: managerId.toText(), rootKey, pageSize: 8, disableTimeVerification: true });
+    expect(verdict.failures).toEqual([]);
+
+    // Once the ledger can pay again, the kept snapshot brings v3 and its records back.
+    await pic.updateCanisterSettings({ canisterId: ledgerId, controllers: [operator, managerId], freezingThreshold: 2_592_000n, sender: operator });
+    const restored = ok(await manager.restore({ canister: ledgerId as never, requested_by: operator as never }));
+    expect(restored.state).toEqual({ Completed: null });
+    expect(await runStatus(pic, ledgerId, operator)).toBe('running');
+    expect(await ledger.version()).toBe('v3');
+    expect(await ledger.all()).toEqual([['carol', 5n]]);
+    await deprecate(world, broken);
   });
 
   // ---- a dapp: the backend's and the manager's own upgrades, and the holder's restore ----------
