@@ -20,7 +20,7 @@ export function stepToCandid(s: Step): UpgradeStep {
 export function stateToCandid(s: OperationState): CandidState {
   switch (s.kind) {
     case 'scheduled': return { Scheduled: null };
-    case 'running': return { Running: { step: s.step } };
+    case 'running': return { Running: { step: s.step, phase: s.phase ? [s.phase] : [] } };
     case 'completed': return { Completed: null };
     case 'failed': return { Failed: { step: s.step, error: s.error, kind: failureKindToCandid(s.failure) } };
   }

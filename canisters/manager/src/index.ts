@@ -23,7 +23,7 @@ import { asBytes, candidWorkProblem, fromHex, toHex } from '@lineage/kit';
 import {
   blockToEntry, BLOCK_TYPES, checkTarget, confirmModule, DEFAULT_PAGE, eventToTx, explainPathError, installStaged,
   liveLock, newChanges, pagePositions, policyProblem, reconcileDeployment, stageChunks, stepsFromPath, untrustedSteps,
-  type HistoryEvent, type ObservedChange, type OperationFailure, type OperationRecord, type Refusal, type RegistryVersion, type Step,
+  type HistoryEvent, type ObservedChange, type OperationFailure, type OperationRecord, type Refusal, type RegistryVersion, type SafetyEffects, type Step,
 } from './domain/index.js';
 import { entryToCandid, failureKindToCandid, operationToCandid, policyToCandid, refusalToCandid, stepToCandid, untrustedToCandid } from './convert.js';
 import { canisterInfo, canisterStatus, icEffects, observedChange, Registry, safetyEffects } from './ic.js';
@@ -376,6 +376,17 @@ export default class {
     };
   }
 
+  /** `safety` that also writes the phase the running step enters into operation `id` (live progress). */
+  private phased(safety: SafetyEffects, id: bigint, step: number): SafetyEffects {
+    return {
+      ...safety,
+      phase: (phase) => {
+        const op = this.store.operation(id);
+        if (op?.state.kind === 'running') this.store.putOperation({ ...op, state: { kind: 'running', step, phase } });
+      },
+    };
+  }
+
   /** Runs every step of operation `id` in order, stopping at the first failure. */
   private async execute(id: bigint): Promise<void> {
     const op = this.store.operation(id);
@@ -389,7 +400,7 @@ export default class {
         const checked = await this.recheck(step, op.canister);
         const outcome = 'failure' in checked
           ? checked
-          : await runProtectedStep(this, effects, safetyEffects(time), { operation: id, index: i, step, version: checked.version, oldPolicy: checked.from?.policy, target: op.canister, arg });
+          : await runProtectedStep(this, effects, this.phased(safetyEffects(time), id, i), { operation: id, index: i, step, version: checked.version, oldPolicy: checked.from?.policy, target: op.canister, arg });
         if ('failure' in outcome) {
           this.fail(id, i, outcome.failure);
           return;

@@ -51,7 +51,10 @@ export interface UpgradeStep {
 }
 
 export type OperationState =
-  | { Scheduled: null } | { Running: { step: number } } | { Completed: null }
+  | { Scheduled: null }
+  /** `phase`: what the step is doing (`snapshot`, `fetching`, `installing`, `starting`, `health`, `rollback`); none from managers before phases. */
+  | { Running: { step: number; phase: [] | [string] } }
+  | { Completed: null }
   | { Failed: { step: number; error: string; kind: FailureKind } };
 
 export interface Operation {
@@ -276,7 +279,8 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
   });
   const OperationState = IDL.Variant({
     Scheduled: IDL.Null,
-    Running: IDL.Record({ step: IDL.Nat32 }),
+    // `phase` was added later: an opt field, so older clients decode it away and newer ones read none from older managers.
+    Running: IDL.Record({ step: IDL.Nat32, phase: IDL.Opt(IDL.Text) }),
     Completed: IDL.Null,
     Failed: IDL.Record({ step: IDL.Nat32, error: IDL.Text, kind: FailureKind }),
   });

@@ -31,9 +31,16 @@ export interface Step {
   version: Version;
 }
 
+/**
+ * What the running step is doing, for live progress: staging the chunks, the snapshot of the
+ * stopped target, the install, starting the target, its health check, loading the snapshot back.
+ * Operations stored before phases existed have none.
+ */
+export type OperationPhase = 'snapshot' | 'fetching' | 'installing' | 'starting' | 'health' | 'rollback';
+
 export type OperationState =
   | { kind: 'scheduled' }
-  | { kind: 'running'; step: number }
+  | { kind: 'running'; step: number; phase?: OperationPhase }
   | { kind: 'completed' }
   | { kind: 'failed'; step: number; error: string; failure: OperationFailure };
 

@@ -3,7 +3,7 @@
  * to a registry version. The manager follows the registry's upgrade path step by step; the backend's
  * own upgrade is acknowledged first and run afterwards, so this command waits for it.
  */
-import { formatVersion, toHex } from '@lineage/sdk';
+import { formatVersion, operationProgress, toHex, type UpgradePhase } from '@lineage/sdk';
 import type { BackendError, Operation, UpgradeStep } from '@lineage/types';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -30,6 +30,8 @@ export interface UpgradeResult {
   changed: boolean;
   /** What the manager did around the install (issue 15): its snapshot, the health check, any rollback. */
   safety: SafetyReport;
+  /** The phases of the running step seen while waiting (`fetching`, `snapshot`, `installing`, …), in order; empty when the manager answered at once. */
+  phases: string[];
 }
 
 export interface SafetyReport {
@@ -87,23 +89,36 @@ function refusal(err: BackendError, caller: string): { message: string; hint?: s
   return { message: `refused by the backend: ${describeVariant(err)}` };
 }
 
-/** Polls the manager until operation `id` has completed or failed. */
-async function waitFor(ctx: Context, managerId: import('@dfinity/principal').Principal, id: bigint, timeoutSeconds: number): Promise<Operation> {
+/**
+ * Polls the manager until operation `id` has completed or failed, printing each state and each
+ * phase of the running step as it comes; answers the operation and the phases seen.
+ */
+async function waitFor(ctx: Context, managerId: import('@dfinity/principal').Principal, id: bigint, timeoutSeconds: number): Promise<{ op: Operation; phases: string[] }> {
   const manager = await ctx.manager(managerId);
   const deadline = Date.now() + timeoutSeconds * 1000;
+  const phases: string[] = [];
   let shown = '';
   for (;;) {
-    const [op] = await manager.operation(id);
+    // The backend's own upgrade stops it for a moment, not the manager; a failing poll is retried.
+    const [op] = await manager.operation(id).catch(() => [] as []);
     if (op) {
-      const state = Object.keys(op.state)[0]!;
-      if (state !== shown) ctx.out.note(`operation ${id}: ${state.toLowerCase()}${'Running' in op.state ? ` step ${op.state.Running.step + 1}/${op.steps.length}` : ''}`);
+      const progress = operationProgress(op);
+      const phase = progress.state === 'running' ? progress.phase : undefined;
+      const state = `${progress.state}${progress.state === 'running' ? ` step ${progress.step + 1}/${progress.steps}` : ''}${phase ? `: ${PHASE_WORDS[phase]}` : ''}`;
+      if (state !== shown) ctx.out.note(`operation ${id}: ${state}`);
+      if (phase && phases.at(-1) !== phase) phases.push(phase);
       shown = state;
-      if ('Completed' in op.state || 'Failed' in op.state) return op;
+      if ('Completed' in op.state || 'Failed' in op.state) return { op, phases };
     }
     if (Date.now() > deadline) throw networkError(`operation ${id} did not finish within ${timeoutSeconds} s`, 'check later with `lineage history`; pass --timeout to wait longer');
     await new Promise((r) => setTimeout(r, 500));
   }
 }
+
+const PHASE_WORDS: Record<UpgradePhase, string> = {
+  fetching: 'moving the chunks from the registry', snapshot: 'taking a snapshot', installing: 'installing',
+  starting: 'starting', health: 'checking health', rollback: 'rolling back',
+};
 
 export async function upgrade(ctx: Context, raw: unknown): Promise<UpgradeResult> {
   const input = parseInput(UpgradeInput, raw);
@@ -119,7 +134,7 @@ export async function upgrade(ctx: Context, raw: unknown): Promise<UpgradeResult
   const name = ctx.nameOf(target);
   if (currentHash === toHash) {
     ctx.out.note(`${name} already runs ${versionLabel(wanted)}`);
-    return { canister: target.toText(), role, operation: null, from, to, steps: [], changed: false, safety: { snapshots: [], health: [], rolledBack: [] } };
+    return { canister: target.toText(), role, operation: null, from, to, steps: [], changed: false, safety: { snapshots: [], health: [], rolledBack: [] }, phases: [] };
   }
   const options = upgradeOptionsOf(wanted.metadata as [string, Record<string, unknown>][]);
   if (options) ctx.out.note(`the version declares: ${options}`);
@@ -133,9 +148,11 @@ export async function upgrade(ctx: Context, raw: unknown): Promise<UpgradeResult
   }
   const ticket = reply.Ok;
   let steps = ticket.steps;
+  let phases: string[] = [];
   if ('Scheduled' in ticket.state || 'Running' in ticket.state) {
     ctx.out.note(`the manager acknowledged operation ${ticket.operation} (${ticket.steps.length} step(s)); waiting for it`);
-    const op = await waitFor(ctx, dapp.info.manager, ticket.operation, input.timeout);
+    const { op, phases: seen } = await waitFor(ctx, dapp.info.manager, ticket.operation, input.timeout);
+    phases = seen;
     steps = op.steps;
     if ('Failed' in op.state) noteSafety(ctx, await safetyOf(ctx, dapp.info.manager, target, ticket.operation));
     if ('Failed' in op.state) throw networkError(`the upgrade failed at step ${op.state.Failed.step + 1}: ${op.state.Failed.error}`, 'the canister still runs the last version reached; `lineage history` shows the attempt');
@@ -145,7 +162,7 @@ export async function upgrade(ctx: Context, raw: unknown): Promise<UpgradeResult
   for (const s of steps) ctx.out.note(`${toHex(s.from).slice(0, 12)}… → ${toHex(s.to).slice(0, 12)}… (${formatVersion(s.version)})`);
   const safety = await safetyOf(ctx, dapp.info.manager, target, ticket.operation);
   noteSafety(ctx, safety);
-  return { canister: target.toText(), role, operation: ticket.operation, from, to, steps: steps.map(stepJson), changed: true, safety };
+  return { canister: target.toText(), role, operation: ticket.operation, from, to, steps: steps.map(stepJson), changed: true, safety, phases };
 }
 
 export function register(program: Command): void {
