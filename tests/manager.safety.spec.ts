@@ -148,10 +148,15 @@ describe('safe upgrades: snapshot, health check, rollback, restore, upgrade opti
     const trapped = err(await upgradeLedger(refusedByIc));
     if (!('Failed' in trapped)) throw new Error('expected Failed');
     expect(trapped.Failed.kind).toEqual({ InstallRejected: null });
+    expect(trapped.Failed.failed.options).toEqual([{ wasm_memory_persistence: ['keep'], skip_pre_upgrade: false }]);
     expect(trapped.Failed.message).toContain('stuck: this version cannot run its pre_upgrade');
     await deprecate(world, refusedByIc);
     const v3 = await publishLedger('v3', [4, 0, 2], 'stuck', [KEEP, ['lineage:skip_pre_upgrade', { Bool: true }]]);
-    ok(await upgradeLedger(v3));
+    const done = ok(await upgradeLedger(v3));
+    // The plan shows the options each step passes to the IC, and so does the operation afterwards.
+    expect(done.steps.map((s) => s.options)).toEqual([[{ wasm_memory_persistence: ['keep'], skip_pre_upgrade: true }]]);
+    const [op] = await manager.operation(done.operation);
+    expect(op!.steps[0]!.options).toEqual([{ wasm_memory_persistence: ['keep'], skip_pre_upgrade: true }]);
     expect(await ledger.version()).toBe('v3');
     // Motoko's runtime hands its stable variables over in pre_upgrade: skipping it starts them afresh.
     expect(await ledger.all()).toEqual([]);
@@ -223,6 +228,8 @@ describe('safe upgrades: snapshot, health check, rollback, restore, upgrade opti
       const bad = await world.publish('org.lineage.backend', [3, 5, 0], await unhealthyModule('the notes index is missing'), world.backend.v3);
       const { reply, operation } = await upgradeDapp(world, dapp, who.alice, 'Backend', bad);
       expect(ok(reply).state).toEqual({ Scheduled: null });
+      // The backend's ticket is the manager's plan: a version without options says so.
+      expect(ok(reply).steps.map((s) => s.options)).toEqual([[{ wasm_memory_persistence: [], skip_pre_upgrade: false }]]);
       if (!operation || !('Failed' in operation.state)) throw new Error(`expected a failed operation, got ${JSON.stringify(operation?.state)}`);
       expect(operation.state.Failed.kind).toEqual({ Unhealthy: { rolled_back: true } });
       expect(await moduleHashOf(pic, dapp.backendId, dapp.managerId)).toBe(world.backend.v3.hex);

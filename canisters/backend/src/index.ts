@@ -377,7 +377,8 @@ export default class {
     }
     const steps: UpgradeStep[] = [];
     for (;;) {
-      steps.push({ from: step.from, to: step.to, version: step.version });
+      // The manager's own upgrade is installed here, with no options: none to show.
+      steps.push({ from: step.from, to: step.to, version: step.version, options: [] });
       const install = await this.installOnManager(step);
       let completed: CompleteSelfUpgradeResult;
       try {
@@ -406,7 +407,7 @@ export default class {
    */
   private async rollBackManager(step: SelfUpgradeStep, reason: string): Promise<Result<UpgradeTicket>> {
     const loaded = await loadManagerSnapshot(this.meta, this.config.manager, step, reason);
-    const failed: UpgradeStep = { from: step.from, to: step.to, version: step.version };
+    const failed: UpgradeStep = { from: step.from, to: step.to, version: step.version, options: [] };
     return {
       Err: {
         Upgrade: {

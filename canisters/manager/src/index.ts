@@ -246,7 +246,13 @@ export default class {
     const planned = await this.planPath(canister, targetHash);
     if ('error' in planned) return planned;
     const refused = await this.untrusted(planned.steps);
-    return refused ? { error: refused } : planned;
+    if (refused) return { error: refused };
+    // Each step carries its version's upgrade options, so the ticket and `operation(id)` show them.
+    const steps = planned.steps.map((s) => {
+      const policy = planned.versions.get(s.to)?.policy;
+      return policy ? { ...s, options: { wasmMemoryPersistence: policy.wasmMemoryPersistence, skipPreUpgrade: policy.skipPreUpgrade } } : s;
+    });
+    return { steps, versions: planned.versions };
   }
 
   /** `Untrusted` naming every step the trust policy does not trust, or undefined (no policy: nothing is required). */

@@ -48,6 +48,18 @@ export interface UpgradeStep {
   from: Uint8Array | number[];
   to: Uint8Array | number[];
   version: Version;
+  /**
+   * The upgrade options the manager passes to `install_chunked_code` for this step (from the
+   * version's registry metadata); none when not known (a manager before options were shown, or the
+   * manager's own upgrade, which its controller installs).
+   */
+  options: [] | [UpgradeOptions];
+}
+
+/** `wasm_memory_persistence` (`keep` / `replace`, none: the IC's default) and `skip_pre_upgrade`. */
+export interface UpgradeOptions {
+  wasm_memory_persistence: [] | [string];
+  skip_pre_upgrade: boolean;
 }
 
 export type OperationState =
@@ -242,7 +254,7 @@ export interface HistoryPage {
 }
 
 export type ManagerTypeName =
-  | IcrcTypeName | 'Version' | 'ManagedCanister' | 'InitArgs' | 'UpgradeRequest' | 'UpgradeStep' | 'OperationState'
+  | IcrcTypeName | 'Version' | 'ManagedCanister' | 'InitArgs' | 'UpgradeRequest' | 'UpgradeStep' | 'UpgradeOptions' | 'OperationState'
   | 'Operation' | 'FailureKind' | 'UpgradeError' | 'UpgradeTicket' | 'UpgradeResult' | 'SelfUpgradeStep'
   | 'PrepareSelfUpgradeResult' | 'CompleteSelfUpgradeRequest' | 'CompleteSelfUpgradeResult' | 'ChangeKind'
   | 'HistoryEvent' | 'HistoryEntry' | 'HistoryRequest' | 'HistoryPage' | 'ManageResult'
@@ -266,7 +278,9 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
     requested_by: IDL.Principal,
     arg: IDL.Opt(IDL.Vec(IDL.Nat8)),
   });
-  const UpgradeStep = IDL.Record({ from: Hash, to: Hash, version: Version });
+  const UpgradeOptions = IDL.Record({ wasm_memory_persistence: IDL.Opt(IDL.Text), skip_pre_upgrade: IDL.Bool });
+  // `options` was added later: an opt field, so older clients decode it away.
+  const UpgradeStep = IDL.Record({ from: Hash, to: Hash, version: Version, options: IDL.Opt(UpgradeOptions) });
   const FailureKind = IDL.Variant({
     RegistryUnavailable: IDL.Null,
     ChunkHashMismatch: IDL.Record({ chunk: IDL.Nat64, expected: Hash, actual: Hash }),
@@ -387,7 +401,7 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
     operation: IDL.Nat64, step: IDL.Nat32, reason: IDL.Text, snapshot: IDL.Vec(IDL.Nat8), loaded: IDL.Bool, detail: IDL.Text,
   });
   return {
-    ...icrc, Version, ManagedCanister, InitArgs, UpgradeRequest, UpgradeStep, OperationState, Operation, FailureKind,
+    ...icrc, Version, ManagedCanister, InitArgs, UpgradeRequest, UpgradeStep, UpgradeOptions, OperationState, Operation, FailureKind,
     UpgradeError, UpgradeTicket, UpgradeResult, SelfUpgradeStep, PrepareSelfUpgradeResult, CompleteSelfUpgradeRequest,
     CompleteSelfUpgradeResult, ChangeKind, HistoryEvent, HistoryEntry, HistoryRequest, HistoryPage, ManageResult,
     HealthResult, SnapshotInfo, RestoreRequest, RestoreResult, RollbackReport,

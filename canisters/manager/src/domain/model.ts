@@ -29,6 +29,14 @@ export interface Step {
   from: string;
   to: string;
   version: Version;
+  /** The upgrade options of the version `to`, set when planning (steps stored before have none). */
+  options?: StepOptions;
+}
+
+/** What the manager passes to `install_chunked_code` for a step, as the plan shows it. */
+export interface StepOptions {
+  wasmMemoryPersistence: 'keep' | 'replace' | undefined;
+  skipPreUpgrade: boolean;
 }
 
 /**

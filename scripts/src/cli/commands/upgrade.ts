@@ -26,7 +26,8 @@ export interface UpgradeResult {
   operation: bigint | null;
   from: { hash: string | null; version: string | null };
   to: { hash: string; version: string };
-  steps: { from: string; to: string; version: string }[];
+  /** Each step with the upgrade options passed to `install_chunked_code` (`null`: not reported). */
+  steps: StepJson[];
   changed: boolean;
   /** What the manager did around the install (issue 15): its snapshot, the health check, any rollback. */
   safety: SafetyReport;
@@ -68,7 +69,30 @@ function noteSafety(ctx: Context, s: SafetyReport): void {
   for (const r of s.rolledBack) ctx.out.note(r.loaded ? `rolled back: the snapshot was loaded back (${r.detail})` : `rollback FAILED: ${r.detail}`);
 }
 
-const stepJson = (s: UpgradeStep) => ({ from: toHex(s.from), to: toHex(s.to), version: formatVersion(s.version) });
+/** A step's upgrade options as the manager passes them to the IC; `null` when the manager did not say. */
+function optionsJson(s: UpgradeStep): StepJson['options'] {
+  const o = (s.options ?? [])[0];
+  return o ? { wasm_memory_persistence: o.wasm_memory_persistence[0] ?? null, skip_pre_upgrade: o.skip_pre_upgrade } : null;
+}
+
+/** `wasm_memory_persistence=keep, skip_pre_upgrade` or `no upgrade options`, for the step lines. */
+export function optionsLabel(options: StepJson['options']): string {
+  if (!options) return 'upgrade options not reported';
+  const parts = [
+    ...(options.wasm_memory_persistence ? [`wasm_memory_persistence=${options.wasm_memory_persistence}`] : []),
+    ...(options.skip_pre_upgrade ? ['skip_pre_upgrade'] : []),
+  ];
+  return parts.length > 0 ? parts.join(', ') : 'no upgrade options';
+}
+
+interface StepJson {
+  from: string;
+  to: string;
+  version: string;
+  options: { wasm_memory_persistence: string | null; skip_pre_upgrade: boolean } | null;
+}
+
+const stepJson = (s: UpgradeStep): StepJson => ({ from: toHex(s.from), to: toHex(s.to), version: formatVersion(s.version), options: optionsJson(s) });
 
 /** A backend refusal in words, with what to do about it. */
 function refusal(err: BackendError, caller: string): { message: string; hint?: string } {
@@ -159,7 +183,7 @@ export async function upgrade(ctx: Context, raw: unknown): Promise<UpgradeResult
   }
   const now = await moduleHashOf(ctx, target);
   if (now !== toHash) throw verificationError(`after the upgrade ${name} runs ${now ?? 'nothing'}, not ${toHash}`);
-  for (const s of steps) ctx.out.note(`${toHex(s.from).slice(0, 12)}… → ${toHex(s.to).slice(0, 12)}… (${formatVersion(s.version)})`);
+  for (const s of steps) ctx.out.note(`${toHex(s.from).slice(0, 12)}… → ${toHex(s.to).slice(0, 12)}… (${formatVersion(s.version)}; ${optionsLabel(optionsJson(s))})`);
   const safety = await safetyOf(ctx, dapp.info.manager, target, ticket.operation);
   noteSafety(ctx, safety);
   return { canister: target.toText(), role, operation: ticket.operation, from, to, steps: steps.map(stepJson), changed: true, safety, phases };
