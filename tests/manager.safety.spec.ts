@@ -17,11 +17,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyIcrc3Log, type Icrc3Log } from '@lineage/sdk';
 
 import {
-  canisterInfo, deprecate, err, release, eventOf, fullHistory, hex, installManager, installRelay, moduleHashOf, ok, runStatus, setupWorld, spawn, upgradeDapp,
+  builtWasm, canisterInfo, deprecate, err, managerArg, release, eventOf, fullHistory, hex, installManager, installRelay, moduleHashOf, ok, runStatus, setupWorld, spawn, upgradeDapp,
   variant, who, type Dapp, type HistoryEntry, type Manager, type PublishedVersion, type World,
 } from './support/dapp.js';
 import {
-  freezingModule, KEEP, LEDGER_TYPE, ledgerIdl, ledgerWasm, snapshotIds, takeSnapshot, unhealthyModule, type LedgerService, type LedgerVersion,
+  freezingModule, KEEP, LEDGER_TYPE, stampedLedger, ledgerIdl, ledgerWasm, snapshotIds, takeSnapshot, unhealthyModule, type LedgerService, type LedgerVersion,
 } from './support/ledger.js';
 
 describe('safe upgrades: snapshot, health check, rollback, restore, upgrade options', () => {
@@ -211,6 +211,32 @@ describe('safe upgrades: snapshot, health check, rollback, restore, upgrade opti
     expect(await ledger.version()).toBe('v3');
     expect(await ledger.all()).toEqual([['carol', 5n]]);
     await deprecate(world, broken);
+  });
+
+  it('keeps as many snapshots per canister as configured, only its own, and refuses a number the IC cannot hold', async () => {
+    const ours = (await manager.snapshots(ledgerId as never)).map((s) => hex(s.id));
+    const theirs = (await snapshotIds(pic, ledgerId, operator)).filter((id) => !ours.includes(id));
+    expect(theirs).toHaveLength(1); // the other controller's, taken in an earlier test
+    const upgradeManager = (snapshotsKept: number) => pic.upgradeCanister({
+      canisterId: managerId, wasm: builtWasm('manager'), sender: operator,
+      arg: managerArg({ registry: world.registryId, managed: [], watchIntervalSeconds: 3600n, snapshotsKept }),
+    });
+    await expect(upgradeManager(11)).rejects.toThrow(/snapshots_kept must be 1 to 10/);
+    await expect(upgradeManager(0)).rejects.toThrow(/snapshots_kept must be 1 to 10/);
+    await upgradeManager(2);
+
+    let after = 'v3';
+    for (const [i, label] of ['k1', 'k2', 'k3'].entries()) {
+      const v = await world.publish(LEDGER_TYPE, [6, i, 0], stampedLedger('v3', label), published.get(after), { metadata: [KEEP] });
+      published.set(label, v);
+      after = label;
+      ok(await upgradeLedger(v));
+    }
+    const kept = await manager.snapshots(ledgerId as never);
+    expect(kept).toHaveLength(2);
+    // The two newest: taken before the 2nd and the 3rd upgrade, of the versions then running.
+    expect(kept.map((s) => hex(s.module[0]!)).sort()).toEqual([published.get('k1')!.hex, published.get('k2')!.hex].sort());
+    expect((await snapshotIds(pic, ledgerId, operator)).sort()).toEqual([...kept.map((s) => hex(s.id)), ...theirs].sort());
   });
 
   // ---- a dapp: the backend's and the manager's own upgrades, and the holder's restore ----------

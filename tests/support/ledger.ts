@@ -16,6 +16,26 @@ export function ledgerWasm(name: LedgerVersion): Uint8Array {
   return new Uint8Array(readFileSync(new URL(`../fixtures/ledger/dist/${name}.wasm`, import.meta.url)));
 }
 
+/**
+ * `name`'s module with a custom section `lineage:stamp` holding `label` appended: the same code
+ * under another module hash, so a suite can publish as many versions of it as it needs.
+ */
+export function stampedLedger(name: LedgerVersion, label: string): Uint8Array {
+  const leb = (n: number): number[] => {
+    const out: number[] = [];
+    do {
+      let byte = n & 0x7f;
+      n >>>= 7;
+      if (n !== 0) byte |= 0x80;
+      out.push(byte);
+    } while (n !== 0);
+    return out;
+  };
+  const sectionName = new TextEncoder().encode('lineage:stamp');
+  const payload = [...leb(sectionName.length), ...sectionName, ...new TextEncoder().encode(label)];
+  return new Uint8Array([...ledgerWasm(name), 0, ...leb(payload.length), ...payload]);
+}
+
 export const LEDGER_TYPE = 'org.lineage.ledger';
 
 /** Every version of the ledger keeps its Wasm memory: enhanced orthogonal persistence needs `keep`. */

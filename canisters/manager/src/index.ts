@@ -21,7 +21,7 @@ import {
 import { asBytes, candidWorkProblem, fromHex, toHex } from '@lineage/kit';
 
 import {
-  blockToEntry, BLOCK_TYPES, checkTarget, confirmModule, DEFAULT_PAGE, eventToTx, explainPathError, installStaged,
+  blockToEntry, BLOCK_TYPES, checkTarget, DEFAULT_SNAPSHOTS_KEPT, IC_SNAPSHOTS_PER_CANISTER, confirmModule, DEFAULT_PAGE, eventToTx, explainPathError, installStaged,
   liveLock, newChanges, pagePositions, policyProblem, reconcileDeployment, stageChunks, stepsFromPath, untrustedSteps,
   type HistoryEvent, type ObservedChange, type OperationFailure, type OperationRecord, type Refusal, type RegistryVersion, type SafetyEffects, type Step,
 } from './domain/index.js';
@@ -45,6 +45,17 @@ const DOCS = 'https://github.com/lineage-dapps/lineage/blob/main/canisters/manag
 const MAX_INGRESS_ARG = 64 * 1024;
 
 
+/**
+ * The `snapshots_kept` of an install argument, or `current` when it has none. Outside 1..10 the
+ * install traps (the IC then refuses it): the IC keeps at most 10 snapshots per canister.
+ */
+function snapshotsKeptOf(a: ManagerInitArgs, current: number): number {
+  const wanted = a.snapshots_kept[0];
+  if (wanted === undefined) return current;
+  if (wanted < 1 || wanted > IC_SNAPSHOTS_PER_CANISTER) trap(`snapshots_kept must be 1 to ${IC_SNAPSHOTS_PER_CANISTER} (the IC keeps at most ${IC_SNAPSHOTS_PER_CANISTER} per canister), not ${wanted}`);
+  return wanted;
+}
+
 export default class {
   store = new Storage();
   /** Heap only: a watch pass in flight (a second one would find nothing new anyway). */
@@ -53,8 +64,11 @@ export default class {
   @init([IDL.Opt(T.InitArgs)])
   init(args: [] | [ManagerInitArgs]): void {
     const a = args[0];
-    if (!a) throw new Error('the manager needs its init argument: (opt record { registry; managed; watch_interval_seconds })');
-    this.store.config = { registry: a.registry.toText(), watchIntervalSeconds: a.watch_interval_seconds[0] ?? DEFAULT_WATCH_SECONDS, nextOperation: 0n };
+    if (!a) throw new Error('the manager needs its init argument: (opt record { registry; managed; watch_interval_seconds; snapshots_kept })');
+    this.store.config = {
+      registry: a.registry.toText(), watchIntervalSeconds: a.watch_interval_seconds[0] ?? DEFAULT_WATCH_SECONDS, nextOperation: 0n,
+      snapshotsKept: snapshotsKeptOf(a, DEFAULT_SNAPSHOTS_KEPT),
+    };
     this.addManaged(a.managed);
     this.startWatching();
   }
@@ -71,7 +85,10 @@ export default class {
       trap(`the manager's registry is fixed at spawn (${this.store.config.registry}); an upgrade cannot change it`);
     }
     if (a) {
-      this.store.config = { ...this.store.config, registry: a.registry.toText(), watchIntervalSeconds: a.watch_interval_seconds[0] ?? this.store.config.watchIntervalSeconds };
+      this.store.config = {
+        ...this.store.config, registry: a.registry.toText(), watchIntervalSeconds: a.watch_interval_seconds[0] ?? this.store.config.watchIntervalSeconds,
+        snapshotsKept: snapshotsKeptOf(a, this.store.config.snapshotsKept ?? DEFAULT_SNAPSHOTS_KEPT),
+      };
       this.addManaged(a.managed);
     }
     const certified = this.store.log.certifiedData();

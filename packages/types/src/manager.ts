@@ -31,6 +31,8 @@ export interface ManagerInitArgs {
   managed: ManagedCanister[];
   /** Seconds between two reads of `canister_info` of every managed canister; default 300. */
   watch_interval_seconds: Opt<bigint>;
+  /** Snapshots the manager keeps of each canister it upgrades, 1 to 10; default 1 (added later: opt). */
+  snapshots_kept: Opt<number>;
 }
 
 export interface UpgradeRequest {
@@ -271,6 +273,7 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
     registry: IDL.Principal,
     managed: IDL.Vec(ManagedCanister),
     watch_interval_seconds: IDL.Opt(IDL.Nat64),
+    snapshots_kept: IDL.Opt(IDL.Nat32),
   });
   const UpgradeRequest = IDL.Record({
     canister: IDL.Principal,
