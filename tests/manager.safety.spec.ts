@@ -28,6 +28,7 @@ describe('safe upgrades: snapshot, health check, rollback, restore, upgrade opti
   let pic: PocketIc;
   let world: World;
   let manager: Manager;
+  let managerAs: (as: Principal) => Manager;
   let managerId: Principal;
   let ledgerId: Principal;
   let ledger: LedgerService;
@@ -48,6 +49,7 @@ describe('safe upgrades: snapshot, health check, rollback, restore, upgrade opti
     const installed = await installManager(pic, { controller: operator, registry: world.registryId, managed: [], watchIntervalSeconds: 3600n });
     managerId = installed.managerId;
     manager = installed.managerAs(operator);
+    managerAs = installed.managerAs;
     ledgerId = await pic.createCanister({ sender: operator });
     await pic.installCode({ canisterId: ledgerId, wasm: ledgerWasm('v1'), sender: operator });
     await pic.updateCanisterSettings({ canisterId: ledgerId, controllers: [operator, managerId], sender: operator });
@@ -239,6 +241,33 @@ describe('safe upgrades: snapshot, health check, rollback, restore, upgrade opti
     expect((await snapshotIds(pic, ledgerId, operator)).sort()).toEqual([...kept.map((s) => hex(s.id)), ...theirs].sort());
   });
 
+  it('upgrades without a snapshot only a version that declares it may, for controllers only', async () => {
+    const request = (to: PublishedVersion) => ({ canister: ledgerId as never, target_hash: to.hash, requested_by: operator as never, arg: [] as [] });
+    const snapshotsBefore = (await manager.snapshots(ledgerId as never)).map((s) => hex(s.id));
+    const onIcBefore = (await snapshotIds(pic, ledgerId, operator)).sort();
+    const entriesBefore = (await fullHistory(manager, ledgerId)).length;
+
+    // Not declared: refused with a typed error before anything is touched.
+    const plain = await world.publish(LEDGER_TYPE, [7, 0, 0], stampedLedger('v3', 'n1'), published.get('k3'), { metadata: [KEEP] });
+    const refused = err(await manager.upgrade_without_snapshot(request(plain)));
+    expect(refused).toEqual({ SnapshotRequired: { hash: plain.hash, version: [7n, 0n, 0n] } });
+    expect(await moduleHashOf(pic, ledgerId, operator)).toBe(published.get('k3')!.hex);
+    expect((await fullHistory(manager, ledgerId)).length).toBe(entriesBefore);
+    // Nobody but the manager's controllers may ask (the IC refuses the ingress message).
+    await expect(managerAs(who.stranger).upgrade_without_snapshot(request(plain))).rejects.toThrow(/controllers only/);
+    await deprecate(world, plain);
+
+    // Declared (`lineage:snapshot = optional`): installed and checked, no snapshot taken or replaced.
+    const optional = await world.publish(LEDGER_TYPE, [7, 0, 1], stampedLedger('v3', 'n2'), published.get('k3'), {
+      metadata: [KEEP, ['lineage:snapshot', { Text: 'optional' }]],
+    });
+    const done = ok(await manager.upgrade_without_snapshot(request(optional)));
+    expect(await moduleHashOf(pic, ledgerId, operator)).toBe(optional.hex);
+    expect((await entriesOf(done.operation)).names).toEqual(['Deployed', 'HealthChecked']);
+    expect((await manager.snapshots(ledgerId as never)).map((s) => hex(s.id))).toEqual(snapshotsBefore);
+    expect((await snapshotIds(pic, ledgerId, operator)).sort()).toEqual(onIcBefore);
+  });
+
   // ---- a dapp: the backend's and the manager's own upgrades, and the holder's restore ----------
 
   describe('in a dapp', () => {
@@ -288,6 +317,15 @@ describe('safe upgrades: snapshot, health check, rollback, restore, upgrade opti
       expect(sent?.[0] && 'Ok' in sent[0]).toBe(true);
       expect(variant(err(await dapp.backendAs(who.alice).request_restore({ canister: { Backend: null } })))).toBe('NotOwner');
       expect(variant(err(await dapp.backendAs(who.stranger).request_restore({ canister: { Backend: null } })))).toBe('NotOwner');
+      // Upgrading without a snapshot: the holder only, and only for a version that declares it may.
+      const v5 = await world.publish('org.lineage.backend', [5, 0, 0], release('backend', '5.0.0'), v4);
+      const noSnapshot = { canister: { Backend: null }, to: v5.hash, arg: [] as [] };
+      expect(variant(err(await dapp.backendAs(who.alice).request_upgrade_without_snapshot(noSnapshot)))).toBe('NotOwner');
+      expect(variant(err(await dapp.backendAs(who.stranger).request_upgrade_without_snapshot(noSnapshot)))).toBe('NotOwner');
+      expect(err(await dapp.backendAs(who.bob).request_upgrade_without_snapshot(noSnapshot))).toEqual({ Upgrade: { SnapshotRequired: { hash: v5.hash, version: [5n, 0n, 0n] } } });
+      expect(variant(err(await dapp.backendAs(who.bob).request_upgrade_without_snapshot({ ...noSnapshot, canister: { Manager: null } })))).toBe('InvalidArgument');
+      expect(await moduleHashOf(pic, dapp.backendId, dapp.managerId)).toBe(v4.hex);
+      await deprecate(world, v5);
 
       const ticket = ok(await dapp.backendAs(who.bob).request_restore({ canister: { Backend: null } }));
       expect(ticket.state).toEqual({ Scheduled: null });

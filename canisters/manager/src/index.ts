@@ -348,6 +348,20 @@ export default class {
    */
   @update([T.UpgradeRequest], T.UpgradeResult)
   async upgrade(r: UpgradeRequest): Promise<UpgradeResult> {
+    return this.startUpgrade(r, false);
+  }
+
+  /**
+   * `upgrade` without the snapshot before each install, controllers only: refused with
+   * `SnapshotRequired` (nothing touched) unless every version of the path declares
+   * `lineage:snapshot = optional`. A failed health check then has nothing to roll back to.
+   */
+  @update([T.UpgradeRequest], T.UpgradeResult)
+  async upgrade_without_snapshot(r: UpgradeRequest): Promise<UpgradeResult> {
+    return this.startUpgrade(r, true);
+  }
+
+  private async startUpgrade(r: UpgradeRequest, skipSnapshot: boolean): Promise<UpgradeResult> {
     const refused = this.refuseNonController();
     if (refused) return { Err: refused };
     const canister = r.canister.toText();
@@ -364,10 +378,16 @@ export default class {
       this.store.releaseLock(canister, id);
       return { Err: planned.error };
     }
+    const required = skipSnapshot ? planned.steps.find((s) => !planned.versions.get(s.to)?.policy.snapshotOptional) : undefined;
+    if (required) {
+      this.store.releaseLock(canister, id);
+      return { Err: { SnapshotRequired: { hash: fromHex(required.to), version: required.version } } };
+    }
     const caller = msgCaller().toText();
     const op: OperationRecord = {
       id, canister, requestedBy: r.requested_by.toText(), requestedAt: time(), steps: planned.steps,
       arg: toHex(r.arg[0] ? asBytes(r.arg[0]) : EMPTY_ARGS), state: { kind: 'scheduled' }, entries: [], self: false,
+      ...(skipSnapshot ? { skipSnapshot: true } : {}),
     };
     this.store.putOperation(op);
     if (!this.store.watchedCanister(canister)) this.store.putWatched({ canister, label: '', seenChanges: 0n });
@@ -423,7 +443,7 @@ export default class {
         const checked = await this.recheck(step, op.canister);
         const outcome = 'failure' in checked
           ? checked
-          : await runProtectedStep(this, effects, this.phased(safetyEffects(time), id, i), { operation: id, index: i, step, version: checked.version, oldPolicy: checked.from?.policy, target: op.canister, arg });
+          : await runProtectedStep(this, effects, this.phased(safetyEffects(time), id, i), { operation: id, index: i, step, version: checked.version, oldPolicy: checked.from?.policy, target: op.canister, arg, takeSnapshot: !op.skipSnapshot });
         if ('failure' in outcome) {
           this.fail(id, i, outcome.failure);
           return;

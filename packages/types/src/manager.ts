@@ -131,7 +131,9 @@ export type UpgradeError =
   | { NoUpgradePath: { from: Opt<Blob>; to: Blob; reason: string } }
   | { RegistryUnavailable: string }
   | { InvalidArgument: string }
-  | { Failed: { operation: bigint; completed: UpgradeStep[]; failed: UpgradeStep; kind: FailureKind; message: string } };
+  | { Failed: { operation: bigint; completed: UpgradeStep[]; failed: UpgradeStep; kind: FailureKind; message: string } }
+  /** An upgrade without a snapshot was asked, but a version of the path does not declare `lineage:snapshot = optional`. */
+  | { SnapshotRequired: { hash: Blob; version: Version } };
 
 export interface UpgradeTicket {
   operation: bigint;
@@ -330,6 +332,7 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
     Failed: IDL.Record({
       operation: IDL.Nat64, completed: IDL.Vec(UpgradeStep), failed: UpgradeStep, kind: FailureKind, message: IDL.Text,
     }),
+    SnapshotRequired: IDL.Record({ hash: Hash, version: Version }),
   });
   const UpgradeTicket = IDL.Record({ operation: IDL.Nat64, steps: IDL.Vec(UpgradeStep), state: OperationState });
   const UpgradeResult = IDL.Variant({ Ok: UpgradeTicket, Err: UpgradeError });
@@ -427,6 +430,7 @@ export const managerIdl: IdlFactory = ({ IDL }) => {
     operation: IDL.Func([IDL.Nat64], [IDL.Opt(t.Operation)], ['query']),
     pending_operations: IDL.Func([], [IDL.Vec(t.Operation)], ['query']),
     deployment_history: IDL.Func([t.HistoryRequest], [t.HistoryPage], ['query']),
+    upgrade_without_snapshot: IDL.Func([t.UpgradeRequest], [t.UpgradeResult], []),
     restore: IDL.Func([t.RestoreRequest], [t.RestoreResult], []),
     record_rollback: IDL.Func([t.RollbackReport], [t.ManageResult], []),
     snapshots: IDL.Func([IDL.Principal], [IDL.Vec(t.SnapshotInfo)], ['query']),
@@ -455,6 +459,7 @@ export interface ManagerService {
   pending_operations(): Promise<Operation[]>;
   deployment_history(request: HistoryRequest): Promise<HistoryPage>;
   /** Loads the manager's last snapshot of a canister back (controllers only; the backend asks for the holder). */
+  upgrade_without_snapshot(request: UpgradeRequest): Promise<UpgradeResult>;
   restore(request: RestoreRequest): Promise<RestoreResult>;
   /** The backend reports that it loaded the manager's snapshot back after a failed self-upgrade step. */
   record_rollback(report: RollbackReport): Promise<{ Ok: null } | { Err: UpgradeError }>;

@@ -68,6 +68,8 @@ export interface OperationRecord {
   entries: bigint[];
   /** The manager upgrades itself through its controller (`prepare_self_upgrade`). */
   self: boolean;
+  /** Asked without a snapshot (`upgrade_without_snapshot`; every version declared it optional). */
+  skipSnapshot?: boolean;
 }
 
 /** A canister the manager watches and the number of its IC history changes already accounted for. */

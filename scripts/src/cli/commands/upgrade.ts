@@ -18,6 +18,8 @@ const UpgradeInput = z.object({
   to: z.string({ error: 'required: the version (1.2.0) or module hash to upgrade to' }).min(1),
   backend: z.string().optional(),
   timeout: z.coerce.number().positive('seconds, more than 0').default(180),
+  /** commander's `--no-snapshot` sets `snapshot: false`. */
+  snapshot: z.boolean().default(true),
 });
 
 export interface UpgradeResult {
@@ -106,6 +108,12 @@ function refusal(err: BackendError, caller: string): { message: string; hint?: s
   if ('Upgrade' in err) {
     const u = err.Upgrade;
     if ('NoUpgradePath' in u) return { message: `refused: no upgrade path: ${u.NoUpgradePath.reason}`, hint: '`lineage registry path` shows the registry\'s paths' };
+    if ('SnapshotRequired' in u) {
+      return {
+        message: `refused: version ${formatVersion(u.SnapshotRequired.version)} does not declare that it may be installed without a snapshot`,
+        hint: 'upgrade without --no-snapshot; only versions whose registry metadata says lineage:snapshot = optional may skip it',
+      };
+    }
     if ('Busy' in u) return { message: `refused: the canister is busy with operation ${u.Busy.operation}`, hint: 'wait for it to finish, then try again' };
     if ('Failed' in u) return { message: `the upgrade failed at ${formatVersion(u.Failed.failed.version)}: ${u.Failed.message}`, hint: 'the canister still runs the last version reached; `lineage history` shows the attempt' };
     return { message: `refused by the manager: ${describeVariant(u)}` };
@@ -164,7 +172,9 @@ export async function upgrade(ctx: Context, raw: unknown): Promise<UpgradeResult
   if (options) ctx.out.note(`the version declares: ${options}`);
   ctx.out.step(`Upgrading ${name} (${role}) from ${current ? versionLabel(current) : currentHash?.slice(0, 12) ?? 'nothing'} to ${versionLabel(wanted)} as ${ctx.principal.toText()}`);
   const backend = await ctx.backend(dapp.info.backend);
-  const reply = await backend.request_upgrade({ canister: roleVariant(role), to: wanted.hash, arg: [] });
+  if (!input.snapshot) ctx.out.note('without a snapshot (--no-snapshot): a failed health check cannot be rolled back');
+  const request = { canister: roleVariant(role), to: wanted.hash, arg: [] as [] };
+  const reply = input.snapshot ? await backend.request_upgrade(request) : await backend.request_upgrade_without_snapshot(request);
   if ('Err' in reply) {
     const { message, hint } = refusal(reply.Err, ctx.principal.toText());
     if ('Upgrade' in reply.Err && 'Failed' in reply.Err.Upgrade) noteSafety(ctx, await safetyOf(ctx, dapp.info.manager, target, reply.Err.Upgrade.Failed.operation));
@@ -197,6 +207,7 @@ export function register(program: Command): void {
       .requiredOption('--to <version|hash>', 'the version (1.2.0) or module hash to reach')
       .option('--backend <name|id>', 'the dapp\'s backend, when <canister> is an id the ids file does not name')
       .option('--timeout <seconds>', 'how long to wait for a scheduled upgrade of the backend', '180')
+      .option('--no-snapshot', 'skip the snapshot before the install (only for versions that declare lineage:snapshot = optional)')
       .action(action(async (ctx, canister: string, opts: Record<string, unknown>) => {
         const r = await upgrade(ctx, { '<canister>': canister, ...opts });
         ctx.out.result(r, r.changed
