@@ -68,7 +68,7 @@ describe('a sale hands over everything', () => {
 
     // The manager's registry is fixed the same way (a registry she controls would serve her code).
     const managerArg = new Uint8Array(IDL.encode(managerInit({ IDL } as never) as unknown as IDL.Type[], [[{
-      registry: who.alice, managed: [], watch_interval_seconds: [],
+      registry: who.alice, managed: [], watch_interval_seconds: [], snapshots_kept: [],
     }]]));
     await expect(pic.upgradeCanister({ canisterId: sold.managerId, wasm: builtWasm('manager'), arg: managerArg, sender: sold.backendId }))
       .rejects.toThrow(/registry is fixed at spawn/);

@@ -17,18 +17,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyIcrc3Log, type Icrc3Log } from '@lineage/sdk';
 
 import {
-  canisterInfo, deprecate, err, release, eventOf, fullHistory, hex, installManager, installRelay, moduleHashOf, ok, runStatus, spawn, upgradeDapp,
+  builtWasm, canisterInfo, deprecate, err, managerArg, release, eventOf, fullHistory, hex, installManager, installRelay, moduleHashOf, ok, runStatus, spawn, upgradeDapp,
   variant, who, type Dapp, type HistoryEntry, type Manager, type PublishedVersion, type World,
 } from './support/dapp.js';
 import { createWorld } from './support/world.js';
 import {
-  KEEP, LEDGER_TYPE, ledgerIdl, ledgerWasm, snapshotIds, takeSnapshot, unhealthyModule, type LedgerService, type LedgerVersion,
+  freezingModule, KEEP, LEDGER_TYPE, stampedLedger, ledgerIdl, ledgerWasm, snapshotIds, takeSnapshot, unhealthyModule, type LedgerService, type LedgerVersion,
 } from './support/ledger.js';
 
 describe('safe upgrades: snapshot, health check, rollback, restore, upgrade options', () => {
   let pic: PocketIc;
   let world: World;
   let manager: Manager;
+  let managerAs: (as: Principal) => Manager;
   let managerId: Principal;
   let ledgerId: Principal;
   let ledger: LedgerService;
@@ -49,6 +50,7 @@ describe('safe upgrades: snapshot, health check, rollback, restore, upgrade opti
     const installed = await installManager(pic, { controller: operator, registry: world.registryId, managed: [], watchIntervalSeconds: 3600n });
     managerId = installed.managerId;
     manager = installed.managerAs(operator);
+    managerAs = installed.managerAs;
     ledgerId = await pic.createCanister({ sender: operator });
     await pic.installCode({ canisterId: ledgerId, wasm: ledgerWasm('v1'), sender: operator });
     await pic.updateCanisterSettings({ canisterId: ledgerId, controllers: [operator, managerId], sender: operator });
@@ -149,14 +151,122 @@ describe('safe upgrades: snapshot, health check, rollback, restore, upgrade opti
     const trapped = err(await upgradeLedger(refusedByIc));
     if (!('Failed' in trapped)) throw new Error('expected Failed');
     expect(trapped.Failed.kind).toEqual({ InstallRejected: null });
+    expect(trapped.Failed.failed.options).toEqual([{ wasm_memory_persistence: ['keep'], skip_pre_upgrade: false }]);
     expect(trapped.Failed.message).toContain('stuck: this version cannot run its pre_upgrade');
     await deprecate(world, refusedByIc);
     const v3 = await publishLedger('v3', [4, 0, 2], 'stuck', [KEEP, ['lineage:skip_pre_upgrade', { Bool: true }]]);
-    ok(await upgradeLedger(v3));
+    const done = ok(await upgradeLedger(v3));
+    // The plan shows the options each step passes to the IC, and so does the operation afterwards.
+    expect(done.steps.map((s) => s.options)).toEqual([[{ wasm_memory_persistence: ['keep'], skip_pre_upgrade: true }]]);
+    const [op] = await manager.operation(done.operation);
+    expect(op!.steps[0]!.options).toEqual([{ wasm_memory_persistence: ['keep'], skip_pre_upgrade: true }]);
     expect(await ledger.version()).toBe('v3');
     // Motoko's runtime hands its stable variables over in pre_upgrade: skipping it starts them afresh.
     expect(await ledger.all()).toEqual([]);
     expect(await ledger.add('carol', 5n)).toBe(1n);
+  });
+
+  it('records a rollback whose load_canister_snapshot fails, leaves the target stopped and keeps the snapshot', async () => {
+    // The ledger controls itself too (as some dapps do). The broken build published after v3 sets its
+    // own freezing threshold above its balance when asked for its health, and answers Err. On the IC
+    // `load_canister_snapshot` is paid by the canister and refused when paying would leave it below
+    // its freezing threshold (replica: `can_withdraw_cycles`; "Canister snapshotting failed with: …
+    // is out of cycles"), so the rollback cannot load the snapshot. `replace`: a plain Wasm module
+    // cannot keep Motoko's memory.
+    await pic.updateCanisterSettings({ canisterId: ledgerId, controllers: [operator, managerId, ledgerId], sender: operator });
+    const broken = await world.publish(LEDGER_TYPE, [5, 0, 0], await freezingModule('the ledger lost its index'), published.get('v3'), {
+      metadata: [['lineage:wasm_memory_persistence', { Text: 'replace' }]],
+    });
+    const [before] = await manager.snapshots(ledgerId as never);
+    const onIcBefore = await snapshotIds(pic, ledgerId, operator);
+    const failed = err(await upgradeLedger(broken));
+    if (!('Failed' in failed)) throw new Error(`expected Failed, got ${JSON.stringify(variant(failed))}`);
+    expect(failed.Failed.kind).toEqual({ Unhealthy: { rolled_back: false } });
+    expect(failed.Failed.message).toContain('is out of cycles');
+    expect(failed.Failed.message).toContain('the canister is left stopped and the snapshot kept');
+
+    // Left stopped on the broken build (a stopped canister loses nothing), and nothing deleted.
+    expect(await runStatus(pic, ledgerId, operator)).toBe('stopped');
+    expect(await moduleHashOf(pic, ledgerId, operator)).toBe(broken.hex);
+    const { names, entries } = await entriesOf(failed.Failed.operation);
+    expect(names).toEqual(['SnapshotTaken', 'HealthChecked', 'RolledBack', 'DeployFailed']);
+    const [, taken] = eventOf(entries[0]!);
+    const [, rolled] = eventOf(entries[2]!);
+    expect(rolled).toMatchObject({ loaded: false, reason: 'lineage_health: Err the ledger lost its index' });
+    expect(rolled.detail).toContain('is out of cycles');
+    const kept = await manager.snapshots(ledgerId as never);
+    expect(kept.map((s) => hex(s.id))).toEqual([hex(taken.snapshot as Uint8Array)]);
+    expect(hex(kept[0]!.module[0]!)).toBe(published.get('v3')!.hex);
+    // On the IC: the new snapshot in place of the manager's previous one, the other controller's untouched.
+    const onIc = await snapshotIds(pic, ledgerId, operator);
+    expect(onIc.sort()).toEqual([...onIcBefore.filter((id) => id !== hex(before!.id)), hex(taken.snapshot as Uint8Array)].sort());
+
+    // The record is part of the certified hash chain.
+    const rootKey = await pic.getPubKey((await pic.getCanisterSubnetId(managerId))!);
+    const verdict = await verifyIcrc3Log(manager as unknown as Icrc3Log, { canisterId: managerId.toText(), rootKey, pageSize: 8, disableTimeVerification: true });
+    expect(verdict.failures).toEqual([]);
+
+    // Once the ledger can pay again, the kept snapshot brings v3 and its records back.
+    await pic.updateCanisterSettings({ canisterId: ledgerId, controllers: [operator, managerId], freezingThreshold: 2_592_000n, sender: operator });
+    const restored = ok(await manager.restore({ canister: ledgerId as never, requested_by: operator as never }));
+    expect(restored.state).toEqual({ Completed: null });
+    expect(await runStatus(pic, ledgerId, operator)).toBe('running');
+    expect(await ledger.version()).toBe('v3');
+    expect(await ledger.all()).toEqual([['carol', 5n]]);
+    await deprecate(world, broken);
+  });
+
+  it('keeps as many snapshots per canister as configured, only its own, and refuses a number the IC cannot hold', async () => {
+    const ours = (await manager.snapshots(ledgerId as never)).map((s) => hex(s.id));
+    const theirs = (await snapshotIds(pic, ledgerId, operator)).filter((id) => !ours.includes(id));
+    expect(theirs).toHaveLength(1); // the other controller's, taken in an earlier test
+    const upgradeManager = (snapshotsKept: number) => pic.upgradeCanister({
+      canisterId: managerId, wasm: builtWasm('manager'), sender: operator,
+      arg: managerArg({ registry: world.registryId, managed: [], watchIntervalSeconds: 3600n, snapshotsKept }),
+    });
+    await expect(upgradeManager(11)).rejects.toThrow(/snapshots_kept must be 1 to 10/);
+    await expect(upgradeManager(0)).rejects.toThrow(/snapshots_kept must be 1 to 10/);
+    await upgradeManager(2);
+
+    let after = 'v3';
+    for (const [i, label] of ['k1', 'k2', 'k3'].entries()) {
+      const v = await world.publish(LEDGER_TYPE, [6, i, 0], stampedLedger('v3', label), published.get(after), { metadata: [KEEP] });
+      published.set(label, v);
+      after = label;
+      ok(await upgradeLedger(v));
+    }
+    const kept = await manager.snapshots(ledgerId as never);
+    expect(kept).toHaveLength(2);
+    // The two newest: taken before the 2nd and the 3rd upgrade, of the versions then running.
+    expect(kept.map((s) => hex(s.module[0]!)).sort()).toEqual([published.get('k1')!.hex, published.get('k2')!.hex].sort());
+    expect((await snapshotIds(pic, ledgerId, operator)).sort()).toEqual([...kept.map((s) => hex(s.id)), ...theirs].sort());
+  });
+
+  it('upgrades without a snapshot only a version that declares it may, for controllers only', async () => {
+    const request = (to: PublishedVersion) => ({ canister: ledgerId as never, target_hash: to.hash, requested_by: operator as never, arg: [] as [] });
+    const snapshotsBefore = (await manager.snapshots(ledgerId as never)).map((s) => hex(s.id));
+    const onIcBefore = (await snapshotIds(pic, ledgerId, operator)).sort();
+    const entriesBefore = (await fullHistory(manager, ledgerId)).length;
+
+    // Not declared: refused with a typed error before anything is touched.
+    const plain = await world.publish(LEDGER_TYPE, [7, 0, 0], stampedLedger('v3', 'n1'), published.get('k3'), { metadata: [KEEP] });
+    const refused = err(await manager.upgrade_without_snapshot(request(plain)));
+    expect(refused).toEqual({ SnapshotRequired: { hash: plain.hash, version: [7n, 0n, 0n] } });
+    expect(await moduleHashOf(pic, ledgerId, operator)).toBe(published.get('k3')!.hex);
+    expect((await fullHistory(manager, ledgerId)).length).toBe(entriesBefore);
+    // Nobody but the manager's controllers may ask (the IC refuses the ingress message).
+    await expect(managerAs(who.stranger).upgrade_without_snapshot(request(plain))).rejects.toThrow(/controllers only/);
+    await deprecate(world, plain);
+
+    // Declared (`lineage:snapshot = optional`): installed and checked, no snapshot taken or replaced.
+    const optional = await world.publish(LEDGER_TYPE, [7, 0, 1], stampedLedger('v3', 'n2'), published.get('k3'), {
+      metadata: [KEEP, ['lineage:snapshot', { Text: 'optional' }]],
+    });
+    const done = ok(await manager.upgrade_without_snapshot(request(optional)));
+    expect(await moduleHashOf(pic, ledgerId, operator)).toBe(optional.hex);
+    expect((await entriesOf(done.operation)).names).toEqual(['Deployed', 'HealthChecked']);
+    expect((await manager.snapshots(ledgerId as never)).map((s) => hex(s.id))).toEqual(snapshotsBefore);
+    expect((await snapshotIds(pic, ledgerId, operator)).sort()).toEqual(onIcBefore);
   });
 
   // ---- a dapp: the backend's and the manager's own upgrades, and the holder's restore ----------
@@ -174,6 +284,8 @@ describe('safe upgrades: snapshot, health check, rollback, restore, upgrade opti
       const bad = await world.publish('org.lineage.backend', [3, 5, 0], await unhealthyModule('the notes index is missing'), world.backend.v3);
       const { reply, operation } = await upgradeDapp(world, dapp, who.alice, 'Backend', bad);
       expect(ok(reply).state).toEqual({ Scheduled: null });
+      // The backend's ticket is the manager's plan: a version without options says so.
+      expect(ok(reply).steps.map((s) => s.options)).toEqual([[{ wasm_memory_persistence: [], skip_pre_upgrade: false }]]);
       if (!operation || !('Failed' in operation.state)) throw new Error(`expected a failed operation, got ${JSON.stringify(operation?.state)}`);
       expect(operation.state.Failed.kind).toEqual({ Unhealthy: { rolled_back: true } });
       expect(await moduleHashOf(pic, dapp.backendId, dapp.managerId)).toBe(world.backend.v3.hex);
@@ -206,6 +318,15 @@ describe('safe upgrades: snapshot, health check, rollback, restore, upgrade opti
       expect(sent?.[0] && 'Ok' in sent[0]).toBe(true);
       expect(variant(err(await dapp.backendAs(who.alice).request_restore({ canister: { Backend: null } })))).toBe('NotOwner');
       expect(variant(err(await dapp.backendAs(who.stranger).request_restore({ canister: { Backend: null } })))).toBe('NotOwner');
+      // Upgrading without a snapshot: the holder only, and only for a version that declares it may.
+      const v5 = await world.publish('org.lineage.backend', [5, 0, 0], release('backend', '5.0.0'), v4);
+      const noSnapshot = { canister: { Backend: null }, to: v5.hash, arg: [] as [] };
+      expect(variant(err(await dapp.backendAs(who.alice).request_upgrade_without_snapshot(noSnapshot)))).toBe('NotOwner');
+      expect(variant(err(await dapp.backendAs(who.stranger).request_upgrade_without_snapshot(noSnapshot)))).toBe('NotOwner');
+      expect(err(await dapp.backendAs(who.bob).request_upgrade_without_snapshot(noSnapshot))).toEqual({ Upgrade: { SnapshotRequired: { hash: v5.hash, version: [5n, 0n, 0n] } } });
+      expect(variant(err(await dapp.backendAs(who.bob).request_upgrade_without_snapshot({ ...noSnapshot, canister: { Manager: null } })))).toBe('InvalidArgument');
+      expect(await moduleHashOf(pic, dapp.backendId, dapp.managerId)).toBe(v4.hex);
+      await deprecate(world, v5);
 
       const ticket = ok(await dapp.backendAs(who.bob).request_restore({ canister: { Backend: null } }));
       expect(ticket.state).toEqual({ Scheduled: null });

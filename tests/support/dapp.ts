@@ -277,6 +277,13 @@ export async function spawn(world: World, owner: Principal, options: {
   };
 }
 
+/** The manager's install (or upgrade) argument. */
+export function managerArg(o: { registry: Principal; managed: { canister: Principal; label: string }[]; watchIntervalSeconds: bigint; snapshotsKept?: number }): Uint8Array {
+  return new Uint8Array(IDL.encode(managerInit({ IDL } as never) as unknown as IDL.Type[], [[{
+    registry: o.registry, managed: o.managed, watch_interval_seconds: [o.watchIntervalSeconds], snapshots_kept: o.snapshotsKept === undefined ? [] : [o.snapshotsKept],
+  }]]));
+}
+
 /**
  * A manager of its own, outside any dapp: installed by `controller` (which stays a controller, as
  * the backend is in a dapp) and controlling itself, watching `managed` every `watchIntervalSeconds`.
@@ -285,12 +292,7 @@ export async function installManager(pic: PocketIc, o: {
   controller: Principal; registry: Principal; managed: { canister: Principal; label: string }[]; watchIntervalSeconds: bigint; canister?: Principal;
 }): Promise<{ managerId: Principal; managerAs(who: Principal): Manager }> {
   const managerId = o.canister ?? await pic.createCanister({ sender: o.controller });
-  await pic.installCode({
-    canisterId: managerId, wasm: builtWasm('manager'), sender: o.controller,
-    arg: new Uint8Array(IDL.encode(managerInit({ IDL } as never) as unknown as IDL.Type[], [[{
-      registry: o.registry, managed: o.managed, watch_interval_seconds: [o.watchIntervalSeconds],
-    }]])),
-  });
+  await pic.installCode({ canisterId: managerId, wasm: builtWasm('manager'), sender: o.controller, arg: managerArg(o) });
   await pic.updateCanisterSettings({ canisterId: managerId, controllers: [o.controller, managerId], sender: o.controller });
   const managerAs = (as: Principal): Manager => {
     const a = pic.createActor<ManagerService>(managerFactory, managerId);

@@ -44,7 +44,7 @@ interface Holder {
 }
 
 /** Methods only the token's holder can succeed with. */
-const OWNER_GATED = ['request_upgrade', 'request_restore', 'update_settings', 'deployment_history', 'authorize_uploads', 'add_note', 'set_trust_policy'];
+const OWNER_GATED = ['request_upgrade', 'request_upgrade_without_snapshot', 'request_restore', 'update_settings', 'deployment_history', 'authorize_uploads', 'add_note', 'set_trust_policy'];
 
 /**
  * Ingress the backend refuses before paying for it (`canister_inspect_message`): the anonymous
@@ -339,6 +339,25 @@ export default class {
    */
   @update([T.UpgradeDappRequest], T.UpgradeDappResult)
   async request_upgrade(r: UpgradeDappRequest): Promise<Result<UpgradeTicket>> {
+    return this.requestUpgrade(r, 'upgrade');
+  }
+
+  /**
+   * `request_upgrade` without the snapshot before the install, for the holder only; the manager
+   * refuses it (`SnapshotRequired`) unless every version of the path declares
+   * `lineage:snapshot = optional`. Not for the manager itself, whose snapshot the backend takes.
+   */
+  @update([T.UpgradeDappRequest], T.UpgradeDappResult)
+  async request_upgrade_without_snapshot(r: UpgradeDappRequest): Promise<Result<UpgradeTicket>> {
+    if ('Manager' in r.canister) {
+      const refused = await this.refuseNonOwner();
+      if (refused) return { Err: refused };
+      return { Err: { InvalidArgument: 'the manager\'s own upgrade always takes its snapshot (the backend installs it and needs the way back)' } };
+    }
+    return this.requestUpgrade(r, 'upgrade_without_snapshot');
+  }
+
+  private async requestUpgrade(r: UpgradeDappRequest, method: 'upgrade' | 'upgrade_without_snapshot'): Promise<Result<UpgradeTicket>> {
     const refused = await this.refuseNonOwner();
     if (refused) return { Err: refused };
     const canister = this.canisterOf(r.canister);
@@ -349,7 +368,7 @@ export default class {
     const request = { canister: Principal.fromText(canister), target_hash: r.to, requested_by: msgCaller(), arg };
     if ('Manager' in r.canister) return this.upgradeManager(request);
     try {
-      const result = await call<unknown[], UpgradeResult>(this.config.manager, 'upgrade', {
+      const result = await call<unknown[], UpgradeResult>(this.config.manager, method, {
         paramIdlTypes: [M.UpgradeRequest], returnIdlType: M.UpgradeResult, args: [request],
       });
       return 'Ok' in result ? { Ok: result.Ok } : { Err: { Upgrade: result.Err } };
@@ -377,7 +396,8 @@ export default class {
     }
     const steps: UpgradeStep[] = [];
     for (;;) {
-      steps.push({ from: step.from, to: step.to, version: step.version });
+      // The manager's own upgrade is installed here, with no options: none to show.
+      steps.push({ from: step.from, to: step.to, version: step.version, options: [] });
       const install = await this.installOnManager(step);
       let completed: CompleteSelfUpgradeResult;
       try {
@@ -406,7 +426,7 @@ export default class {
    */
   private async rollBackManager(step: SelfUpgradeStep, reason: string): Promise<Result<UpgradeTicket>> {
     const loaded = await loadManagerSnapshot(this.meta, this.config.manager, step, reason);
-    const failed: UpgradeStep = { from: step.from, to: step.to, version: step.version };
+    const failed: UpgradeStep = { from: step.from, to: step.to, version: step.version, options: [] };
     return {
       Err: {
         Upgrade: {

@@ -14,13 +14,16 @@ const opt = <T>(v: T | undefined): [] | [T] => (v === undefined ? [] : [v]);
 const principal = (text: string) => Principal.fromText(text);
 
 export function stepToCandid(s: Step): UpgradeStep {
-  return { from: fromHex(s.from), to: fromHex(s.to), version: s.version };
+  const options = s.options
+    ? [{ wasm_memory_persistence: s.options.wasmMemoryPersistence ? [s.options.wasmMemoryPersistence] : [], skip_pre_upgrade: s.options.skipPreUpgrade }] as UpgradeStep['options']
+    : [] as UpgradeStep['options'];
+  return { from: fromHex(s.from), to: fromHex(s.to), version: s.version, options };
 }
 
 export function stateToCandid(s: OperationState): CandidState {
   switch (s.kind) {
     case 'scheduled': return { Scheduled: null };
-    case 'running': return { Running: { step: s.step } };
+    case 'running': return { Running: { step: s.step, phase: s.phase ? [s.phase] : [] } };
     case 'completed': return { Completed: null };
     case 'failed': return { Failed: { step: s.step, error: s.error, kind: failureKindToCandid(s.failure) } };
   }

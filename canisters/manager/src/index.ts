@@ -21,9 +21,9 @@ import {
 import { asBytes, candidWorkProblem, fromHex, toHex } from '@lineage/kit';
 
 import {
-  blockToEntry, BLOCK_TYPES, checkTarget, confirmModule, DEFAULT_PAGE, PAGE_INSTRUCTION_BUDGET, eventToTx, explainPathError, installStaged,
+  blockToEntry, BLOCK_TYPES, checkTarget, DEFAULT_SNAPSHOTS_KEPT, IC_SNAPSHOTS_PER_CANISTER, confirmModule, DEFAULT_PAGE, PAGE_INSTRUCTION_BUDGET, eventToTx, explainPathError, installStaged,
   liveLock, newChanges, pagePositions, policyProblem, reconcileDeployment, stageChunks, stepsFromPath, untrustedSteps,
-  type HistoryEvent, type ObservedChange, type OperationFailure, type OperationRecord, type Refusal, type RegistryVersion, type Step,
+  type HistoryEvent, type ObservedChange, type OperationFailure, type OperationRecord, type Refusal, type RegistryVersion, type SafetyEffects, type Step,
 } from './domain/index.js';
 import { entryToCandid, failureKindToCandid, operationToCandid, policyToCandid, refusalToCandid, stepToCandid, untrustedToCandid } from './convert.js';
 import { canisterInfo, canisterStatus, icEffects, observedChange, Registry, safetyEffects } from './ic.js';
@@ -45,6 +45,17 @@ const DOCS = 'https://github.com/lineage-dapps/lineage/blob/main/canisters/manag
 const MAX_INGRESS_ARG = 64 * 1024;
 
 
+/**
+ * The `snapshots_kept` of an install argument, or `current` when it has none. Outside 1..10 the
+ * install traps (the IC then refuses it): the IC keeps at most 10 snapshots per canister.
+ */
+function snapshotsKeptOf(a: ManagerInitArgs, current: number): number {
+  const wanted = a.snapshots_kept[0];
+  if (wanted === undefined) return current;
+  if (wanted < 1 || wanted > IC_SNAPSHOTS_PER_CANISTER) trap(`snapshots_kept must be 1 to ${IC_SNAPSHOTS_PER_CANISTER} (the IC keeps at most ${IC_SNAPSHOTS_PER_CANISTER} per canister), not ${wanted}`);
+  return wanted;
+}
+
 export default class {
   store = new Storage();
   /** Heap only: a watch pass in flight (a second one would find nothing new anyway). */
@@ -53,8 +64,11 @@ export default class {
   @init([IDL.Opt(T.InitArgs)])
   init(args: [] | [ManagerInitArgs]): void {
     const a = args[0];
-    if (!a) throw new Error('the manager needs its init argument: (opt record { registry; managed; watch_interval_seconds })');
-    this.store.config = { registry: a.registry.toText(), watchIntervalSeconds: a.watch_interval_seconds[0] ?? DEFAULT_WATCH_SECONDS, nextOperation: 0n };
+    if (!a) throw new Error('the manager needs its init argument: (opt record { registry; managed; watch_interval_seconds; snapshots_kept })');
+    this.store.config = {
+      registry: a.registry.toText(), watchIntervalSeconds: a.watch_interval_seconds[0] ?? DEFAULT_WATCH_SECONDS, nextOperation: 0n,
+      snapshotsKept: snapshotsKeptOf(a, DEFAULT_SNAPSHOTS_KEPT),
+    };
     this.addManaged(a.managed);
     this.startWatching();
   }
@@ -71,7 +85,10 @@ export default class {
       trap(`the manager's registry is fixed at spawn (${this.store.config.registry}); an upgrade cannot change it`);
     }
     if (a) {
-      this.store.config = { ...this.store.config, registry: a.registry.toText(), watchIntervalSeconds: a.watch_interval_seconds[0] ?? this.store.config.watchIntervalSeconds };
+      this.store.config = {
+        ...this.store.config, registry: a.registry.toText(), watchIntervalSeconds: a.watch_interval_seconds[0] ?? this.store.config.watchIntervalSeconds,
+        snapshotsKept: snapshotsKeptOf(a, this.store.config.snapshotsKept ?? DEFAULT_SNAPSHOTS_KEPT),
+      };
       this.addManaged(a.managed);
     }
     const certified = this.store.log.certifiedData();
@@ -246,7 +263,13 @@ export default class {
     const planned = await this.planPath(canister, targetHash);
     if ('error' in planned) return planned;
     const refused = await this.untrusted(planned.steps);
-    return refused ? { error: refused } : planned;
+    if (refused) return { error: refused };
+    // Each step carries its version's upgrade options, so the ticket and `operation(id)` show them.
+    const steps = planned.steps.map((s) => {
+      const policy = planned.versions.get(s.to)?.policy;
+      return policy ? { ...s, options: { wasmMemoryPersistence: policy.wasmMemoryPersistence, skipPreUpgrade: policy.skipPreUpgrade } } : s;
+    });
+    return { steps, versions: planned.versions };
   }
 
   /** `Untrusted` naming every step the trust policy does not trust, or undefined (no policy: nothing is required). */
@@ -325,6 +348,20 @@ export default class {
    */
   @update([T.UpgradeRequest], T.UpgradeResult)
   async upgrade(r: UpgradeRequest): Promise<UpgradeResult> {
+    return this.startUpgrade(r, false);
+  }
+
+  /**
+   * `upgrade` without the snapshot before each install, controllers only: refused with
+   * `SnapshotRequired` (nothing touched) unless every version of the path declares
+   * `lineage:snapshot = optional`. A failed health check then has nothing to roll back to.
+   */
+  @update([T.UpgradeRequest], T.UpgradeResult)
+  async upgrade_without_snapshot(r: UpgradeRequest): Promise<UpgradeResult> {
+    return this.startUpgrade(r, true);
+  }
+
+  private async startUpgrade(r: UpgradeRequest, skipSnapshot: boolean): Promise<UpgradeResult> {
     const refused = this.refuseNonController();
     if (refused) return { Err: refused };
     const canister = r.canister.toText();
@@ -341,10 +378,16 @@ export default class {
       this.store.releaseLock(canister, id);
       return { Err: planned.error };
     }
+    const required = skipSnapshot ? planned.steps.find((s) => !planned.versions.get(s.to)?.policy.snapshotOptional) : undefined;
+    if (required) {
+      this.store.releaseLock(canister, id);
+      return { Err: { SnapshotRequired: { hash: fromHex(required.to), version: required.version } } };
+    }
     const caller = msgCaller().toText();
     const op: OperationRecord = {
       id, canister, requestedBy: r.requested_by.toText(), requestedAt: time(), steps: planned.steps,
       arg: toHex(r.arg[0] ? asBytes(r.arg[0]) : EMPTY_ARGS), state: { kind: 'scheduled' }, entries: [], self: false,
+      ...(skipSnapshot ? { skipSnapshot: true } : {}),
     };
     this.store.putOperation(op);
     if (!this.store.watchedCanister(canister)) this.store.putWatched({ canister, label: '', seenChanges: 0n });
@@ -376,6 +419,17 @@ export default class {
     };
   }
 
+  /** `safety` that also writes the phase the running step enters into operation `id` (live progress). */
+  private phased(safety: SafetyEffects, id: bigint, step: number): SafetyEffects {
+    return {
+      ...safety,
+      phase: (phase) => {
+        const op = this.store.operation(id);
+        if (op?.state.kind === 'running') this.store.putOperation({ ...op, state: { kind: 'running', step, phase } });
+      },
+    };
+  }
+
   /** Runs every step of operation `id` in order, stopping at the first failure. */
   private async execute(id: bigint): Promise<void> {
     const op = this.store.operation(id);
@@ -389,7 +443,7 @@ export default class {
         const checked = await this.recheck(step, op.canister);
         const outcome = 'failure' in checked
           ? checked
-          : await runProtectedStep(this, effects, safetyEffects(time), { operation: id, index: i, step, version: checked.version, oldPolicy: checked.from?.policy, target: op.canister, arg });
+          : await runProtectedStep(this, effects, this.phased(safetyEffects(time), id, i), { operation: id, index: i, step, version: checked.version, oldPolicy: checked.from?.policy, target: op.canister, arg, takeSnapshot: !op.skipSnapshot });
         if ('failure' in outcome) {
           this.fail(id, i, outcome.failure);
           return;

@@ -39,6 +39,8 @@ export interface ProtectedStep {
   oldPolicy: RegistryVersion['policy'] | undefined;
   target: string;
   arg: Uint8Array;
+  /** False only for `upgrade_without_snapshot`. */
+  takeSnapshot: boolean;
 }
 
 /** Runs one step with its snapshot, health check and rollback, recording each in the history. */
@@ -47,7 +49,7 @@ export async function runProtectedStep(
 ): Promise<{ ok: true; health: HealthVerdict | undefined } | { failure: StepFailure }> {
   const result = await runSafeStep(ic, safety, r.step, r.version, r.target, r.arg, {
     policy: r.version.policy, oldPolicy: r.oldPolicy,
-    snapshot: { take: true, keep: DEFAULT_SNAPSHOTS_KEPT, ours: host.store.snapshotsOf(r.target), operation: r.operation, module: r.step.from },
+    snapshot: { take: r.takeSnapshot, keep: host.store.config.snapshotsKept ?? DEFAULT_SNAPSHOTS_KEPT, ours: host.store.snapshotsOf(r.target), operation: r.operation, module: r.step.from },
   });
   if (result.snapshot) {
     host.store.putSnapshots(r.target, result.snapshot.ours);

@@ -62,7 +62,8 @@ export async function restoreCanister(host: RestoreHost, canister: string, reque
 async function runRestore(host: RestoreHost, id: bigint, snapshot: OwnSnapshot): Promise<void> {
   const op = host.store.operation(id)!;
   try {
-    host.store.putOperation({ ...op, state: { kind: 'running', step: 0 } });
+    // Loading a snapshot back: the same phase as an upgrade's rollback.
+    host.store.putOperation({ ...op, state: { kind: 'running', step: 0, phase: 'rollback' } });
     let policy = DEFAULT_POLICY;
     if (snapshot.module !== undefined) {
       try {

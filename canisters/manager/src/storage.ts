@@ -23,6 +23,8 @@ export interface ManagerConfig {
   registry: string;
   watchIntervalSeconds: bigint;
   nextOperation: bigint;
+  /** Snapshots kept per target (1–10); configs stored before it existed have none: the default. */
+  snapshotsKept?: number;
 }
 
 export class Storage {

@@ -18,6 +18,8 @@ interface Kept {
 
 export class FakeSafety implements SafetyEffects {
   readonly effects: string[] = [];
+  /** Set by a test that follows the phases. */
+  phase?: SafetyEffects['phase'];
   /** Each canister's state, as a string a test writes and reads. */
   readonly data = new Map<string, string>();
   /** Health answers by module hash; a module not listed has no `lineage_health`. */

@@ -37,5 +37,5 @@ export { readCanisterHistory, readCanisterInfo, readManagerHistory, rejectText, 
 export { describeBackendError, describeVariant } from './dapp/refusal.js';
 export {
   dappCanisters, heldDapps, operationProgress, takeUploads, transferDapp, upgradeDappCanister, upgradeOptions,
-  type DappCanister, type HeldDapp, type UpgradeOption, type UpgradeProgress,
+  type DappCanister, type HeldDapp, type UpgradeOption, type UpgradePhase, type UpgradeProgress,
 } from './dapp/owner.js';

@@ -156,6 +156,8 @@ export const backendIdl: IdlFactory = ({ IDL }) => {
     reconcile: IDL.Func([], [t.OwnerResult], []),
     lineage_holder_changed: IDL.Func([t.HolderNotice], [], []),
     request_upgrade: IDL.Func([t.UpgradeDappRequest], [t.UpgradeDappResult], []),
+    /** `request_upgrade` without the snapshot, for versions that declare `lineage:snapshot = optional`. */
+    request_upgrade_without_snapshot: IDL.Func([t.UpgradeDappRequest], [t.UpgradeDappResult], []),
     request_restore: IDL.Func([t.RestoreDappRequest], [t.RestoreDappResult], []),
     lineage_health: IDL.Func([], [m.HealthResult], ['query']),
     update_settings: IDL.Func([t.SettingsRequest], [t.UnitResult], []),
@@ -179,6 +181,7 @@ export interface BackendService {
   lineage_holder_changed(notice: HolderNotice): Promise<void>;
   request_upgrade(request: UpgradeDappRequest): Promise<{ Ok: UpgradeTicket } | { Err: BackendError }>;
   /** Loads the manager's last pre-upgrade snapshot of one of the dapp's canisters back, for the holder. */
+  request_upgrade_without_snapshot(request: UpgradeDappRequest): Promise<{ Ok: UpgradeTicket } | { Err: BackendError }>;
   request_restore(request: { canister: DappRole }): Promise<{ Ok: RestoreTicket } | { Err: BackendError }>;
   /** State loaded and invariants hold. */
   lineage_health(): Promise<HealthResult>;

@@ -31,6 +31,8 @@ export interface ManagerInitArgs {
   managed: ManagedCanister[];
   /** Seconds between two reads of `canister_info` of every managed canister; default 300. */
   watch_interval_seconds: Opt<bigint>;
+  /** Snapshots the manager keeps of each canister it upgrades, 1 to 10; default 1 (added later: opt). */
+  snapshots_kept: Opt<number>;
 }
 
 export interface UpgradeRequest {
@@ -48,10 +50,25 @@ export interface UpgradeStep {
   from: Uint8Array | number[];
   to: Uint8Array | number[];
   version: Version;
+  /**
+   * The upgrade options the manager passes to `install_chunked_code` for this step (from the
+   * version's registry metadata); none when not known (a manager before options were shown, or the
+   * manager's own upgrade, which its controller installs).
+   */
+  options: [] | [UpgradeOptions];
+}
+
+/** `wasm_memory_persistence` (`keep` / `replace`, none: the IC's default) and `skip_pre_upgrade`. */
+export interface UpgradeOptions {
+  wasm_memory_persistence: [] | [string];
+  skip_pre_upgrade: boolean;
 }
 
 export type OperationState =
-  | { Scheduled: null } | { Running: { step: number } } | { Completed: null }
+  | { Scheduled: null }
+  /** `phase`: what the step is doing (`snapshot`, `fetching`, `installing`, `starting`, `health`, `rollback`); none from managers before phases. */
+  | { Running: { step: number; phase: [] | [string] } }
+  | { Completed: null }
   | { Failed: { step: number; error: string; kind: FailureKind } };
 
 export interface Operation {
@@ -114,7 +131,9 @@ export type UpgradeError =
   | { NoUpgradePath: { from: Opt<Blob>; to: Blob; reason: string } }
   | { RegistryUnavailable: string }
   | { InvalidArgument: string }
-  | { Failed: { operation: bigint; completed: UpgradeStep[]; failed: UpgradeStep; kind: FailureKind; message: string } };
+  | { Failed: { operation: bigint; completed: UpgradeStep[]; failed: UpgradeStep; kind: FailureKind; message: string } }
+  /** An upgrade without a snapshot was asked, but a version of the path does not declare `lineage:snapshot = optional`. */
+  | { SnapshotRequired: { hash: Blob; version: Version } };
 
 export interface UpgradeTicket {
   operation: bigint;
@@ -239,7 +258,7 @@ export interface HistoryPage {
 }
 
 export type ManagerTypeName =
-  | IcrcTypeName | 'Version' | 'ManagedCanister' | 'InitArgs' | 'UpgradeRequest' | 'UpgradeStep' | 'OperationState'
+  | IcrcTypeName | 'Version' | 'ManagedCanister' | 'InitArgs' | 'UpgradeRequest' | 'UpgradeStep' | 'UpgradeOptions' | 'OperationState'
   | 'Operation' | 'FailureKind' | 'UpgradeError' | 'UpgradeTicket' | 'UpgradeResult' | 'SelfUpgradeStep'
   | 'PrepareSelfUpgradeResult' | 'CompleteSelfUpgradeRequest' | 'CompleteSelfUpgradeResult' | 'ChangeKind'
   | 'HistoryEvent' | 'HistoryEntry' | 'HistoryRequest' | 'HistoryPage' | 'ManageResult'
@@ -256,6 +275,7 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
     registry: IDL.Principal,
     managed: IDL.Vec(ManagedCanister),
     watch_interval_seconds: IDL.Opt(IDL.Nat64),
+    snapshots_kept: IDL.Opt(IDL.Nat32),
   });
   const UpgradeRequest = IDL.Record({
     canister: IDL.Principal,
@@ -263,7 +283,9 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
     requested_by: IDL.Principal,
     arg: IDL.Opt(IDL.Vec(IDL.Nat8)),
   });
-  const UpgradeStep = IDL.Record({ from: Hash, to: Hash, version: Version });
+  const UpgradeOptions = IDL.Record({ wasm_memory_persistence: IDL.Opt(IDL.Text), skip_pre_upgrade: IDL.Bool });
+  // `options` was added later: an opt field, so older clients decode it away.
+  const UpgradeStep = IDL.Record({ from: Hash, to: Hash, version: Version, options: IDL.Opt(UpgradeOptions) });
   const FailureKind = IDL.Variant({
     RegistryUnavailable: IDL.Null,
     ChunkHashMismatch: IDL.Record({ chunk: IDL.Nat64, expected: Hash, actual: Hash }),
@@ -276,7 +298,8 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
   });
   const OperationState = IDL.Variant({
     Scheduled: IDL.Null,
-    Running: IDL.Record({ step: IDL.Nat32 }),
+    // `phase` was added later: an opt field, so older clients decode it away and newer ones read none from older managers.
+    Running: IDL.Record({ step: IDL.Nat32, phase: IDL.Opt(IDL.Text) }),
     Completed: IDL.Null,
     Failed: IDL.Record({ step: IDL.Nat32, error: IDL.Text, kind: FailureKind }),
   });
@@ -309,6 +332,7 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
     Failed: IDL.Record({
       operation: IDL.Nat64, completed: IDL.Vec(UpgradeStep), failed: UpgradeStep, kind: FailureKind, message: IDL.Text,
     }),
+    SnapshotRequired: IDL.Record({ hash: Hash, version: Version }),
   });
   const UpgradeTicket = IDL.Record({ operation: IDL.Nat64, steps: IDL.Vec(UpgradeStep), state: OperationState });
   const UpgradeResult = IDL.Variant({ Ok: UpgradeTicket, Err: UpgradeError });
@@ -383,7 +407,7 @@ export function managerTypes(IDL: IdlNamespace): Record<ManagerTypeName, CandidI
     operation: IDL.Nat64, step: IDL.Nat32, reason: IDL.Text, snapshot: IDL.Vec(IDL.Nat8), loaded: IDL.Bool, detail: IDL.Text,
   });
   return {
-    ...icrc, Version, ManagedCanister, InitArgs, UpgradeRequest, UpgradeStep, OperationState, Operation, FailureKind,
+    ...icrc, Version, ManagedCanister, InitArgs, UpgradeRequest, UpgradeStep, UpgradeOptions, OperationState, Operation, FailureKind,
     UpgradeError, UpgradeTicket, UpgradeResult, SelfUpgradeStep, PrepareSelfUpgradeResult, CompleteSelfUpgradeRequest,
     CompleteSelfUpgradeResult, ChangeKind, HistoryEvent, HistoryEntry, HistoryRequest, HistoryPage, ManageResult,
     HealthResult, SnapshotInfo, RestoreRequest, RestoreResult, RollbackReport,
@@ -406,6 +430,7 @@ export const managerIdl: IdlFactory = ({ IDL }) => {
     operation: IDL.Func([IDL.Nat64], [IDL.Opt(t.Operation)], ['query']),
     pending_operations: IDL.Func([], [IDL.Vec(t.Operation)], ['query']),
     deployment_history: IDL.Func([t.HistoryRequest], [t.HistoryPage], ['query']),
+    upgrade_without_snapshot: IDL.Func([t.UpgradeRequest], [t.UpgradeResult], []),
     restore: IDL.Func([t.RestoreRequest], [t.RestoreResult], []),
     record_rollback: IDL.Func([t.RollbackReport], [t.ManageResult], []),
     snapshots: IDL.Func([IDL.Principal], [IDL.Vec(t.SnapshotInfo)], ['query']),
@@ -434,6 +459,7 @@ export interface ManagerService {
   pending_operations(): Promise<Operation[]>;
   deployment_history(request: HistoryRequest): Promise<HistoryPage>;
   /** Loads the manager's last snapshot of a canister back (controllers only; the backend asks for the holder). */
+  upgrade_without_snapshot(request: UpgradeRequest): Promise<UpgradeResult>;
   restore(request: RestoreRequest): Promise<RestoreResult>;
   /** The backend reports that it loaded the manager's snapshot back after a failed self-upgrade step. */
   record_rollback(report: RollbackReport): Promise<{ Ok: null } | { Err: UpgradeError }>;

@@ -29,11 +29,26 @@ export interface Step {
   from: string;
   to: string;
   version: Version;
+  /** The upgrade options of the version `to`, set when planning (steps stored before have none). */
+  options?: StepOptions;
 }
+
+/** What the manager passes to `install_chunked_code` for a step, as the plan shows it. */
+export interface StepOptions {
+  wasmMemoryPersistence: 'keep' | 'replace' | undefined;
+  skipPreUpgrade: boolean;
+}
+
+/**
+ * What the running step is doing, for live progress: staging the chunks, the snapshot of the
+ * stopped target, the install, starting the target, its health check, loading the snapshot back.
+ * Operations stored before phases existed have none.
+ */
+export type OperationPhase = 'snapshot' | 'fetching' | 'installing' | 'starting' | 'health' | 'rollback';
 
 export type OperationState =
   | { kind: 'scheduled' }
-  | { kind: 'running'; step: number }
+  | { kind: 'running'; step: number; phase?: OperationPhase }
   | { kind: 'completed' }
   | { kind: 'failed'; step: number; error: string; failure: OperationFailure };
 
@@ -53,6 +68,8 @@ export interface OperationRecord {
   entries: bigint[];
   /** The manager upgrades itself through its controller (`prepare_self_upgrade`). */
   self: boolean;
+  /** Asked without a snapshot (`upgrade_without_snapshot`; every version declared it optional). */
+  skipSnapshot?: boolean;
 }
 
 /** A canister the manager watches and the number of its IC history changes already accounted for. */

@@ -50,6 +50,23 @@ describe('runSafeStep', () => {
     expect(safety.effects.at(-2)).toMatch(new RegExp(`^load ${TARGET} .* \\(stopped\\)$`));
   });
 
+  it('tells the phases as the step enters them: fetching, snapshot, installing, starting, health, and rollback when it fails', async () => {
+    const healthy = setup();
+    healthy.safety.health.set(healthy.version.hash, { kind: 'ok' });
+    const seen: string[] = [];
+    healthy.safety.phase = (p) => seen.push(p);
+    await healthy.run();
+    expect(seen).toEqual(['fetching', 'snapshot', 'installing', 'starting', 'health']);
+
+    const failing = setup();
+    failing.safety.health.set(failing.version.hash, { kind: 'err', message: 'broken' });
+    failing.safety.health.set(sha(OLD), { kind: 'ok' });
+    const phases: string[] = [];
+    failing.safety.phase = (p) => phases.push(p);
+    await failing.run();
+    expect(phases).toEqual(['fetching', 'snapshot', 'installing', 'starting', 'health', 'rollback']);
+  });
+
   it('leaves the target stopped and the snapshot kept when loading it fails', async () => {
     const { ic, safety, version, run } = setup();
     safety.health.set(version.hash, { kind: 'err', message: 'broken' });

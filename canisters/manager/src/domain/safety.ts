@@ -8,7 +8,7 @@
  * Written over `IcEffects` and `SafetyEffects` so every path is unit-tested in Node.
  */
 import { judge, healthPlan, type HealthAnswer, type HealthVerdict } from './health.js';
-import type { RegistryVersion, Step } from './model.js';
+import type { OperationPhase, RegistryVersion, Step } from './model.js';
 import { DEFAULT_POLICY, type UpgradePolicy } from './policy.js';
 import { afterTaking, snapshotToReplace, type OwnSnapshot } from './snapshots.js';
 import { confirmModule, failureOf, installStaged, stageChunks, startWithRetry, type IcEffects, type StepFailure } from './steps.js';
@@ -22,6 +22,8 @@ export interface SafetyEffects {
   call(canister: string, method: string, probe: boolean): Promise<HealthAnswer>;
   /** The IC's time, nanoseconds. */
   now(): bigint;
+  /** Told the phase the step enters (live progress); optional, never throws. */
+  phase?(phase: OperationPhase): void;
 }
 
 /** What the manager needs to know to take the snapshot: its own snapshots of the target and how many to keep. */
@@ -82,6 +84,7 @@ async function takeSnapshot(safety: SafetyEffects, target: string, plan: Snapsho
  * health check. If loading fails the target stays stopped and the snapshot stays.
  */
 export async function loadBack(ic: IcEffects, safety: SafetyEffects, target: string, snapshot: string, oldPolicy: UpgradePolicy): Promise<RollbackOutcome> {
+  safety.phase?.('rollback');
   try {
     await ic.stop(target);
     await safety.loadSnapshot(target, snapshot);
@@ -101,19 +104,24 @@ export async function runSafeStep(
   ic: IcEffects, safety: SafetyEffects, step: Step, version: RegistryVersion, target: string, arg: Uint8Array,
   o: { policy: UpgradePolicy; oldPolicy: UpgradePolicy | undefined; snapshot: SnapshotPlan },
 ): Promise<SafeStepResult & ({ ok: true } | { failure: StepFailure })> {
+  safety.phase?.('fetching');
   const staged = await stageChunks(ic, version, target);
   if ('failure' in staged) return staged;
   let snapshot: SafeStepResult['snapshot'];
   const whileStopped = o.snapshot.take
     ? async () => {
+      safety.phase?.('snapshot');
       const taken = await takeSnapshot(safety, target, o.snapshot);
       if ('failure' in taken) return taken.failure;
       snapshot = taken;
       return undefined;
     }
     : undefined;
-  const installed = await installStaged(ic, step, target, target, staged.chunkHashes, arg, { policy: o.policy, ...(whileStopped ? { whileStopped } : {}) });
+  const installed = await installStaged(ic, step, target, target, staged.chunkHashes, arg, {
+    policy: o.policy, ...(whileStopped ? { whileStopped } : {}), ...(safety.phase ? { phase: safety.phase.bind(safety) } : {}),
+  });
   if ('failure' in installed) return { ...installed, ...(snapshot ? { snapshot } : {}) };
+  safety.phase?.('health');
   const confirmed = await confirmModule(ic, step, target);
   const health: HealthVerdict = 'failure' in confirmed
     ? { healthy: false, detail: confirmed.failure.message }

@@ -21,14 +21,16 @@ export const IC_SNAPSHOTS_PER_CANISTER = 10;
 /**
  * Which of the manager's snapshots the next one replaces (`replace_snapshot`), so that at most
  * `keep` remain; `undefined` when there is room. Only snapshots the IC still lists count (another
- * controller may have deleted one), and only the manager's own.
+ * controller may have deleted one), and only the manager's own. When the canister already has the
+ * IC's 10 (others' included), the manager's oldest is replaced even below `keep`: taking one more
+ * would be refused.
  *
  * @example
  * snapshotToReplace([{ id: 'aa', … }], ['aa', 'bb'], 1) // → 'aa' ('bb' is not the manager's)
  */
 export function snapshotToReplace(ours: OwnSnapshot[], onIc: string[], keep: number): string | undefined {
   const live = ours.filter((s) => onIc.includes(s.id));
-  if (live.length < keep) return undefined;
+  if (live.length < keep && onIc.length < IC_SNAPSHOTS_PER_CANISTER) return undefined;
   return [...live].sort((a, b) => (a.takenAt < b.takenAt ? -1 : a.takenAt > b.takenAt ? 1 : 0))[0]?.id;
 }
 

@@ -9,7 +9,7 @@
  * (IC interface specification § IC method `install_chunked_code`). So a byte that differs from
  * what the registry promised is caught before anything is installed.
  */
-import type { RegistryVersion, Step } from './model.js';
+import type { OperationPhase, RegistryVersion, Step } from './model.js';
 import type { UpgradePolicy } from './policy.js';
 
 /** The IC as one step sees it. Every method throws `EffectError` when its call is rejected. */
@@ -107,7 +107,7 @@ export async function stageChunks(ic: IcEffects, version: RegistryVersion, store
  */
 export async function installStaged(
   ic: IcEffects, step: Step, target: string, store: string, chunkHashes: string[], arg: Uint8Array,
-  extra: { policy?: UpgradePolicy; whileStopped?: () => Promise<StepFailure | undefined> } = {},
+  extra: { policy?: UpgradePolicy; whileStopped?: () => Promise<StepFailure | undefined>; phase?: (phase: OperationPhase) => void } = {},
 ): Promise<{ ok: true } | { failure: StepFailure }> {
   try {
     await ic.stop(target);
@@ -125,12 +125,14 @@ export async function installStaged(
     return { failure: before };
   }
   let failure: StepFailure | undefined;
+  extra.phase?.('installing');
   try {
     await ic.installChunked({ target, store, chunkHashes, moduleHash: step.to, arg, ...(extra.policy ? { policy: extra.policy } : {}) });
   } catch (error) {
     const { message } = rejected(error);
     failure = { kind: 'InstallRejected', message: `install_chunked_code: ${message}` };
   }
+  extra.phase?.('starting');
   const notStarted = await startWithRetry(ic, target);
   failure ??= notStarted;
   await clearQuietly(ic, store);

@@ -123,18 +123,38 @@ const compareVersions = (a: number[] | bigint[], b: number[] | bigint[]) => {
 
 const roleVariant = (role: DappRoleName): DappRole => (role === 'backend' ? { Backend: null } : role === 'manager' ? { Manager: null } : { Asset: null });
 
+/**
+ * What the manager's running step is doing: staging the chunks (`fetching`), the snapshot of the
+ * stopped canister, the install, starting it, its health check, loading the snapshot back.
+ */
+export type UpgradePhase = 'snapshot' | 'fetching' | 'installing' | 'starting' | 'health' | 'rollback';
+
+const PHASES: readonly UpgradePhase[] = ['fetching', 'snapshot', 'installing', 'starting', 'health', 'rollback'];
+
 export type UpgradeProgress =
   | { state: 'requested' }
   | { state: 'scheduled'; operation: bigint; steps: number }
-  | { state: 'running'; operation: bigint; step: number; steps: number }
+  /** `phase` is absent when the manager predates phases (or names one this sdk does not know). */
+  | { state: 'running'; operation: bigint; step: number; steps: number; phase?: UpgradePhase }
   | { state: 'completed'; operation: bigint; steps: number; entries: bigint[] }
   | { state: 'failed'; operation?: bigint; reason: string };
 
-/** An operation's state as progress. */
+/**
+ * An operation's state as progress.
+ *
+ * @example
+ * const [op] = await manager.operation(id);
+ * if (op) operationProgress(op) // → { state: 'running', operation: 4n, step: 0, steps: 1, phase: 'installing' }
+ */
 export function operationProgress(op: Operation): UpgradeProgress {
   const s = op.state;
   if ('Scheduled' in s) return { state: 'scheduled', operation: op.id, steps: op.steps.length };
-  if ('Running' in s) return { state: 'running', operation: op.id, step: s.Running.step, steps: op.steps.length };
+  if ('Running' in s) {
+    // Older managers send no `phase` field at all.
+    const named = (s.Running.phase ?? [])[0];
+    const phase = PHASES.find((p) => p === named);
+    return { state: 'running', operation: op.id, step: s.Running.step, steps: op.steps.length, ...(phase ? { phase } : {}) };
+  }
   if ('Completed' in s) return { state: 'completed', operation: op.id, steps: op.steps.length, entries: op.entries };
   return { state: 'failed', operation: op.id, reason: `step ${s.Failed.step + 1}: ${s.Failed.error} (${describeVariant(s.Failed.kind)})` };
 }
@@ -173,7 +193,7 @@ export async function upgradeDappCanister(o: {
     const [op] = await manager.operation(ticket.operation).catch(() => [] as []);
     if (op) {
       const next = operationProgress(op);
-      if (next.state !== last.state || (next.state === 'running' && last.state === 'running' && next.step !== last.step)) report(next);
+      if (next.state !== last.state || (next.state === 'running' && last.state === 'running' && (next.step !== last.step || next.phase !== last.phase))) report(next);
       last = next;
     }
   }

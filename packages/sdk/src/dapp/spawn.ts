@@ -132,7 +132,7 @@ export async function spawnDapp(o: SpawnOptions): Promise<SpawnedDapp> {
   ];
   const args: Record<string, Uint8Array> = {
     manager: new Uint8Array(IDL.encode(managerInit({ IDL }), [[{
-      registry: o.registryId, managed, watch_interval_seconds: o.watchIntervalSeconds === undefined ? [] : [o.watchIntervalSeconds],
+      registry: o.registryId, managed, watch_interval_seconds: o.watchIntervalSeconds === undefined ? [] : [o.watchIntervalSeconds], snapshots_kept: [],
     }]])),
     backend: new Uint8Array(IDL.encode(backendInit({ IDL }), [[{
       nft: o.nftId, token_id: o.tokenId, manager, registry: o.registryId, asset: asset ? [asset] : [],
