@@ -30,5 +30,5 @@ export { judgeDapp, type CanisterFacts, type DappCheck, type DappFacts, type Per
 export { describeBackendError, describeVariant } from './dapp/refusal.js';
 export {
   dappCanisters, heldDapps, operationProgress, takeUploads, transferDapp, upgradeDappCanister, upgradeOptions,
-  type DappCanister, type DappRoleName, type HeldDapp, type UpgradeOption, type UpgradeProgress,
+  type DappCanister, type DappRoleName, type HeldDapp, type UpgradeOption, type UpgradePhase, type UpgradeProgress,
 } from './dapp/owner.js';

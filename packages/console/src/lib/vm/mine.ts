@@ -1,7 +1,7 @@
 /** "My dapps": the dapps whose NFT the signed-in principal holds, each with its canisters and versions. */
 import type { HttpAgent } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
-import { dappCanisters, formatVersion, heldDapps, type DappCanister, type UpgradeProgress } from '@lineage/sdk/browser';
+import { dappCanisters, formatVersion, heldDapps, type DappCanister, type UpgradePhase, type UpgradeProgress } from '@lineage/sdk/browser';
 import type { DappInfo } from '@lineage/types';
 
 import { failureWords, refusalWords, shortHash } from './words.js';
@@ -45,14 +45,10 @@ export async function loadMyDapps(agent: HttpAgent, collections: string[], owner
   return out;
 }
 
-/** What the manager is doing while an upgrade runs (the sdk's `UpgradeProgress` running state may name it). */
-export type UpgradePhase = 'snapshot' | 'fetching' | 'installing' | 'starting' | 'health' | 'rollback';
+export type { UpgradePhase };
 
-/**
- * The sdk's progress, with the running state's optional `phase` (declared here too, so the console
- * compiles with an sdk that reports phases and with one that does not yet).
- */
-export type Progress = UpgradeProgress & { phase?: UpgradePhase };
+/** An upgrade's progress as the sdk reports it (the running state names the manager's phase). */
+export type Progress = UpgradeProgress;
 
 const PHASE_WORDS: Record<UpgradePhase, string> = {
   snapshot: 'saving a snapshot of the current version',
