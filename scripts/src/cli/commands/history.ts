@@ -4,7 +4,7 @@
  * (who asked for each upgrade, failed attempts, changes made behind its back).
  */
 import type { Principal } from '@dfinity/principal';
-import { formatHistoryTable, mergeHistories, shortPrincipal, summarizeVerifications, verificationsOf, type HistoryRow } from '@lineage/sdk';
+import { formatHistoryTable, mergeHistories, readManagerHistory, shortPrincipal, summarizeVerifications, verificationsOf, type HistoryRow } from '@lineage/sdk';
 import type { HistoryEntry } from '@lineage/types';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -32,19 +32,6 @@ export interface HistoryResult {
   notes: string[];
 }
 
-/** Every entry the manager recorded for `canister`, oldest first (pages of 100). */
-async function managerEntries(ctx: Context, managerId: Principal, canister: Principal): Promise<HistoryEntry[]> {
-  const manager = await ctx.manager(managerId);
-  const out: HistoryEntry[] = [];
-  let prev: [] | [bigint] = [];
-  for (;;) {
-    const page = await manager.deployment_history({ canister: [canister], prev, take: [100n], descending: [false] });
-    out.push(...page.entries);
-    if (page.entries.length === 0 || BigInt(out.length) >= page.total) return out;
-    prev = [page.entries[page.entries.length - 1]!.index];
-  }
-}
-
 export async function history(ctx: Context, raw: unknown): Promise<HistoryResult> {
   const input = parseInput(HistoryInput, raw);
   const target = ctx.canister(input['<canister>']);
@@ -63,10 +50,10 @@ export async function history(ctx: Context, raw: unknown): Promise<HistoryResult
 
   const fromIc = await canisterInfo(ctx, target);
   if ('refused' in fromIc) notes.push(`the network refused canister_info as a query (${fromIc.refused}); showing the manager's record only`);
-  let entries = managerId ? await managerEntries(ctx, managerId, target) : [];
+  let entries = managerId ? await readManagerHistory(await ctx.agent(), managerId, target) : [];
   // The trust policy's entries are about the manager but concern the whole dapp.
   if (managerId && managerId.toText() !== target.toText()) {
-    entries = [...entries, ...(await managerEntries(ctx, managerId, managerId)).filter((e) => 'TrustPolicy' in e.event)];
+    entries = [...entries, ...(await readManagerHistory(await ctx.agent(), managerId, managerId)).filter((e) => 'TrustPolicy' in e.event)];
   }
   if (!managerId) notes.push('no manager watches this canister: the IC\'s record is all there is (it keeps the most recent changes only)');
   const rows = mergeHistories({ ic: 'info' in fromIc ? fromIc.info : undefined, manager: entries, canister: target.toText() });
