@@ -60,7 +60,7 @@ export function registryWasm(): Uint8Array {
 
 /** The registry's limits, as its contract documents them. */
 export const MiB = 1024 * 1024;
-export const MAX_CHUNK_BYTES = MiB;
+export const MAX_CHUNK_BYTES = MiB / 2;
 
 // ---- principals ----------------------------------------------------------------------------
 

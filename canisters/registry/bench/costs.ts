@@ -30,8 +30,21 @@ await measure('registry: publish 1 MiB, chunk hashes declared', async () => {
   hash = (await publishWasm(registry as never, { canisterType: TYPES[0]!, version: [1, 0, 0], wasm: data, declareChunkHashes: true })).hash;
 });
 await measure('registry: publish 1 MiB, no chunk hashes', () => publishWasm(registry as never, { canisterType: TYPES[1]!, version: [1, 0, 0], wasm: new Uint8Array(randomBytes(MiB)), declareChunkHashes: false }));
-// The sdk's `chunkSize` option: smaller chunks keep each message's hashing smaller.
-await measure('registry: publish 1 MiB in 256 KiB chunks, hashes declared', () => publishWasm(registry as never, { canisterType: TYPES[2]!, version: [1, 0, 0], wasm: new Uint8Array(randomBytes(MiB)), declareChunkHashes: true, chunkSize: 256 * 1024 }));
+// The sdk's `chunkSize` option at the registry's largest chunk: the heaviest message a publisher can
+// make. Part of the module is absorbed by timers, which run only when the instance runs rounds (as
+// the IC does by itself): the benchmark ticks meanwhile, and the timers' messages count.
+await measure('registry: publish 1 MiB in 512 KiB chunks (the largest the registry takes), hashes declared', async () => {
+  let ticking = true;
+  const ticker = (async () => {
+    while (ticking) await pic.tick();
+  })();
+  try {
+    await publishWasm(registry as never, { canisterType: TYPES[2]!, version: [1, 0, 0], wasm: new Uint8Array(randomBytes(MiB)), declareChunkHashes: true, chunkSize: 512 * 1024, pollIntervalMs: 20 });
+  } finally {
+    ticking = false;
+    await ticker;
+  }
+});
 await measure('registry: fetch 1 MiB', () => fetchWasm(registry as never, hash!, { onProgress: () => undefined }));
 await measure('registry: query page (`icrc118_get_canister_types`, 100)', () => registry.icrc118_get_canister_types({ filter: [], prev: [], take: [100n] }));
 await measure('registry: query page (`icrc118_get_wasms`, 100)', () => registry.icrc118_get_wasms({ filter: [], prev: [], take: [100n] }));

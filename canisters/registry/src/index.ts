@@ -52,12 +52,12 @@ const principalBlob = (p: string): Value => ({ Blob: Principal.fromText(p).toUin
 const KiB = 1024;
 /**
  * Ingress the registry refuses before paying for it (`canister_inspect_message`): every update
- * refuses the anonymous principal anyway, and no argument needs more than a chunk (1 MiB) or a
+ * refuses the anonymous principal anyway, and no argument needs more than a chunk (512 KiB) or a
  * version's metadata and chunk hashes allow.
  */
 const INGRESS: IngressPolicy = {
   maxArgBytes: {
-    default: 64 * KiB, icrc118_upload_wasm_chunk: 1024 * KiB + 4 * KiB, icrc118_update_wasm: 1536 * KiB,
+    default: 64 * KiB, icrc118_upload_wasm_chunk: 512 * KiB + 4 * KiB, icrc118_update_wasm: 1536 * KiB,
     icrc118_create_canister_type: 1024 * KiB, icrc118_deprecate: 128 * KiB, lineage_report_installation: KiB,
     // ICRC-126: 16 KiB of metadata plus a 4 KiB report or a 1 KiB repository URL, and the Candid around them.
     icrc126_verification_request: 24 * KiB, icrc126_file_attestation: 24 * KiB, icrc126_file_divergence: 24 * KiB,

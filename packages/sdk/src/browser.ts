@@ -5,6 +5,7 @@
  */
 export { asBytes, bytesEqual, fromHex, sha256, shortHex, toHex, type Bytes } from './bytes.js';
 export { formatVersion } from './registry/version.js';
+export { MAX_CHUNK_BYTES } from './registry/chunks.js';
 export { latestVersion, versionsOf, type ListRegistry } from './dapp/latest.js';
 
 export { verifyIcrc3Log, type Icrc3Check, type Icrc3Failure, type Icrc3Log, type Icrc3Verdict, type VerifyIcrc3LogOptions } from './icrc3/verify.js';

@@ -29,13 +29,25 @@ export function textHash(text: string): Uint8Array {
   return h;
 }
 
+/** sha256 of a number's LEB128 encoding, remembered (the statuses of certified responses repeat). */
+const numberHashes = new Map<number, Uint8Array>();
+function numberHash(n: number): Uint8Array {
+  let h = numberHashes.get(n);
+  if (!h) {
+    if (numberHashes.size >= 256) numberHashes.clear();
+    h = sha256(leb128(n));
+    numberHashes.set(n, h);
+  }
+  return h;
+}
+
 /**
  * The representation-independent hash of a map (IC interface specification, "hash of map"):
  * each pair hashed as sha256(key) · sha256(value), the pairs sorted, concatenated and hashed.
  * Text values hash as UTF-8, numbers as their LEB128 encoding. Keys may repeat.
  */
 export function representationIndependentHash(pairs: [string, HeaderValue][]): Uint8Array {
-  const hashed = pairs.map(([k, v]) => concatBytes(textHash(k), typeof v === 'number' ? sha256(leb128(v)) : textHash(v)));
+  const hashed = pairs.map(([k, v]) => concatBytes(textHash(k), typeof v === 'number' ? numberHash(v) : textHash(v)));
   hashed.sort((a, b) => {
     for (let i = 0; i < 64; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
     return 0;

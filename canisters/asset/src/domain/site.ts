@@ -201,10 +201,10 @@ function fallbackEntries(sink: EntrySink, index: SiteAsset | undefined): void {
 }
 
 /** Makes the tree certify what `path` serves now (`asset`, or nothing). */
-export function certifyPath(tree: CertTree, path: string, asset: SiteAsset | undefined): void {
+export function certifyPath(tree: CertTree, path: string, asset: SiteAsset | undefined, responses?: CertifiedResponse[]): void {
   deletePath(tree.assets, [u(path)]);
   deletePath(tree.expr, exactExprPath(path));
-  if (isServable(asset)) pathEntries(treeSink(tree), path, asset);
+  if (isServable(asset)) pathEntries(treeSink(tree), path, asset, responses);
 }
 
 /** Makes the tree certify the `<*>` fallback: `/index.html`'s full answers, else the 404. */
@@ -229,7 +229,17 @@ export function certifyChanges(tree: CertTree, keys: Iterable<string>, lookup: A
     for (const p of affectedPaths(key)) paths.add(p);
     if (key === FALLBACK_KEY) fallback = true;
   }
-  for (const p of paths) certifyPath(tree, p, sourceOf(p, lookup));
+  // An asset served at several paths (its key and aliases) has its responses computed once.
+  const responses = new Map<SiteAsset, CertifiedResponse[]>();
+  for (const p of paths) {
+    const source = sourceOf(p, lookup);
+    let r = source && responses.get(source);
+    if (source && !r) {
+      r = assetResponses(source);
+      responses.set(source, r);
+    }
+    certifyPath(tree, p, source, r);
+  }
   if (fallback) certifyFallback(tree, lookup(FALLBACK_KEY));
 }
 

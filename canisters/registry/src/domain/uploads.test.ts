@@ -62,8 +62,8 @@ describe('acceptChunk', () => {
     expect(acceptChunk(wasm, 1000, chunks[0]!, chunks[0]!)).toEqual({ kind: 'ChunkOutOfRange', totalChunks: 3 });
   });
 
-  it('refuses a chunk over 1 MiB, accepts exactly 1 MiB', () => {
-    expect(MAX_CHUNK_BYTES).toBe(1024 * 1024);
+  it('refuses a chunk over 512 KiB, accepts exactly 512 KiB', () => {
+    expect(MAX_CHUNK_BYTES).toBe(512 * 1024);
     expect(acceptChunk(wasm, 0, new Uint8Array(MAX_CHUNK_BYTES + 1), undefined)).toEqual({ kind: 'ChunkTooLarge', maxBytes: MAX_CHUNK_BYTES });
     expect(acceptChunk(wasm, 0, new Uint8Array(MAX_CHUNK_BYTES), undefined)).toEqual({ kind: 'store' });
   });

@@ -1,12 +1,12 @@
 /** Cutting a module into the chunks the registry stores, with their sha256 hashes. */
 import { asBytes, sha256, type Bytes } from '../bytes.js';
 
-/** The largest chunk the registry accepts: the management canister's `upload_chunk` limit, 1 MiB. */
-export const MAX_CHUNK_BYTES = 1_048_576;
+/** The largest chunk the registry accepts: 512 KiB (its check of a declared chunk hash stays within 14% of an update's limit). */
+export const MAX_CHUNK_BYTES = 524_288;
 /**
  * The chunk size `publishWasm` uses unless told otherwise: 256 KiB. The registry hashes in Azle's
  * interpreter (about 10.7 billion instructions per MiB); a 1 MiB chunk whose declared hash it
- * checks and absorbs costs over half an update's 40 billion, a 256 KiB one about a seventh.
+ * checks and absorbs costs over a quarter of an update's 40 billion, a 256 KiB one about a seventh.
  */
 export const DEFAULT_CHUNK_BYTES = 262_144;
 

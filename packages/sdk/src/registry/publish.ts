@@ -24,7 +24,7 @@ export interface PublishWasmOptions {
   metadata?: Icrc16Map;
   /** The hash of the version this one upgrades from (bytes or hex). */
   previousHash?: Bytes | string;
-  /** Bytes per chunk: by default 256 KiB (`DEFAULT_CHUNK_BYTES`), at most 1 MiB. A resumed upload must use the same size. */
+  /** Bytes per chunk: by default 256 KiB (`DEFAULT_CHUNK_BYTES`), at most 512 KiB (`MAX_CHUNK_BYTES`). A resumed upload must use the same size. */
   chunkSize?: number;
   /** Declare every chunk's sha256 up front so the registry checks each chunk as it arrives. Default true. */
   declareChunkHashes?: boolean;

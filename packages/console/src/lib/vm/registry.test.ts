@@ -16,7 +16,7 @@ describe('a registry version row', () => {
   it('names the previous version and says the computed hash matches', () => {
     expect(versionRow(wasm({}), 3, names)).toEqual({
       version: '2.0.0', hash: hex(2), calculated: { status: 'matches', text: 'matches the published hash' },
-      previous: { text: '1.0.0', hash: hex(1) }, size: 'at most 2 MiB (2 chunks)', deprecated: false, installations: 3,
+      previous: { text: '1.0.0', hash: hex(1) }, size: 'at most 1 MiB (2 chunks)', deprecated: false, installations: 3,
     });
   });
   it('tells a pending upload and a differing hash apart', () => {

@@ -39,8 +39,8 @@ describe('plain words', () => {
     expect(refusalWords('refused by the backend: Unheard { x = 1 }')).toBe('refused by the backend: Unheard { x = 1 }');
   });
   it('sizes and steps in words', () => {
-    expect(sizeWords(1n)).toBe('at most 1 MiB (1 chunk)');
-    expect(sizeWords(3)).toBe('at most 3 MiB (3 chunks)');
+    expect(sizeWords(1n)).toBe('at most 0.5 MiB (1 chunk)');
+    expect(sizeWords(3)).toBe('at most 1.5 MiB (3 chunks)');
     expect(stepsWords(1)).toBe('direct upgrade');
     expect(stepsWords(2)).toBe('in 2 upgrades, one version after the other');
   });

@@ -3,7 +3,7 @@
  * these, so no variant names, no operation numbers, no 64-digit hashes in a sentence. The full
  * values stay one hover or one click away (the `Hash` component).
  */
-import type { DappRoleName } from '@lineage/sdk/browser';
+import { MAX_CHUNK_BYTES, type DappRoleName } from '@lineage/sdk/browser';
 
 /**
  * A long hex value shortened for a sentence or a table cell (the full value goes in a tooltip).
@@ -108,14 +108,14 @@ export function refusalWords(text: string): string {
 
 /**
  * A canister's size from its number of chunks (the registry stores modules in chunks of at most
- * 1 MiB, `MAX_CHUNK_BYTES`; it does not record the byte count).
+ * 512 KiB, `MAX_CHUNK_BYTES`; it does not record the byte count).
  *
  * @example
- * sizeWords(2n); // 'at most 2 MiB (2 chunks)'
+ * sizeWords(3n); // 'at most 1.5 MiB (3 chunks)'
  */
 export function sizeWords(chunks: bigint | number): string {
   const n = Number(chunks);
-  return `at most ${n} MiB (${n} chunk${n === 1 ? '' : 's'})`;
+  return `at most ${(n * MAX_CHUNK_BYTES) / 1_048_576} MiB (${n} chunk${n === 1 ? '' : 's'})`;
 }
 
 /**
