@@ -9,6 +9,8 @@ import { PocketIc } from '@dfinity/pic';
 import { Principal } from '@icp-sdk/core/principal';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
+import { assetIdlFactory, type AssetService } from '@lineage/types';
+
 import { installAsset, type AssetActor } from './support/asset.js';
 
 const CHUNK = 1_900_000;
@@ -19,18 +21,21 @@ const hex = (b: Uint8Array | number[]) => Buffer.from(Uint8Array.from(b)).toStri
 describe('committing large files within the instruction limit', () => {
   let pic: PocketIc;
   let actor: AssetActor;
+  let canisterId: Principal;
   const owner = Principal.fromUint8Array(new Uint8Array(29).fill(21));
 
   beforeAll(async () => {
     pic = await PocketIc.create(inject('PIC_URL'), { processingTimeoutMs: 300_000 });
-    actor = (await installAsset(pic, owner)).actor as unknown as AssetActor;
+    const fixture = await installAsset(pic, owner);
+    actor = fixture.actor as unknown as AssetActor;
+    canisterId = fixture.canisterId;
   });
   afterAll(async () => {
     await pic.tearDown();
   });
 
-  /** Uploads `content` in AssetManager's 1,900,000-byte chunks and commits it at `key` with `declared` as its sha256. */
-  async function upload(key: string, content: Uint8Array, declared: Uint8Array) {
+  /** Uploads `content` in AssetManager's 1,900,000-byte chunks; the operations that commit it at `key` with `declared` as its sha256. */
+  async function prepare(key: string, content: Uint8Array, declared: Uint8Array) {
     const { batch_id } = await actor.create_batch({});
     const chunk_ids: bigint[] = [];
     for (let at = 0; at < content.length; at += CHUNK) chunk_ids.push((await actor.create_chunk({ batch_id, content: content.subarray(at, at + CHUNK) })).chunk_id);
@@ -38,6 +43,12 @@ describe('committing large files within the instruction limit', () => {
       { CreateAsset: { key, content_type: 'application/octet-stream', max_age: [] as [], headers: [] as [], enable_aliasing: [] as [], allow_raw_access: [] as [] } },
       { SetAssetContent: { key, content_encoding: 'identity', chunk_ids, last_chunk: [] as [], sha256: [declared] as [Uint8Array] } },
     ];
+    return { batch_id, operations };
+  }
+
+  /** Uploads and commits (`prepare`, then `lineage_commit_batch`). */
+  async function upload(key: string, content: Uint8Array, declared: Uint8Array) {
+    const { batch_id, operations } = await prepare(key, content, declared);
     return { batch_id, result: await actor.lineage_commit_batch({ batch_id, operations }) };
   }
 
@@ -71,5 +82,25 @@ describe('committing large files within the instruction limit', () => {
     // The batch is open again (no longer held by the commit): it takes chunks and can be deleted.
     await actor.create_chunk({ batch_id, content: new Uint8Array(10) });
     await actor.delete_batch({ batch_id });
+  });
+
+  it('holds the batch while it hashes in slices: its chunks, its deletion and a second commit are refused until the reply', async () => {
+    const content = new Uint8Array(randomBytes(3 * MiB));
+    const { batch_id, operations } = await prepare('/held.bin', content, sha256(content));
+    const deferred = pic.createDeferredActor<AssetService>(assetIdlFactory as never, canisterId);
+    deferred.setPrincipal(owner);
+    const commit = await deferred.lineage_commit_batch({ batch_id, operations } as never);
+    // One round: the commit hashed its first slice and awaits its call to itself; the batch is held.
+    await pic.tick();
+    const held = /batch \d+ is being committed/;
+    await expect(actor.create_chunk({ batch_id, content: new Uint8Array(10) })).rejects.toThrow(held);
+    await expect(actor.delete_batch({ batch_id })).rejects.toThrow(held);
+    const second = await actor.lineage_commit_batch({ batch_id, operations });
+    expect('Err' in second && JSON.stringify(second.Err.error, (_, v) => (typeof v === 'bigint' ? String(v) : v))).toMatch(held);
+    // The first commit goes on undisturbed and commits the file.
+    const result = (await commit()) as Awaited<ReturnType<AssetActor['lineage_commit_batch']>>;
+    expect('Ok' in result && result.Ok.changed).toBe(true);
+    const served = await actor.get({ key: '/held.bin', accept_encodings: ['identity'] });
+    expect(hex(served.sha256[0]!)).toBe(hex(sha256(content)));
   });
 });

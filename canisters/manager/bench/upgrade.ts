@@ -21,7 +21,7 @@ const server = new PocketServer({});
 const pic = await PocketIc.create(`http://127.0.0.1:${await server.listen()}`);
 const ic = server.api.instance(0)!;
 const registry = Principal.fromText('aaaaa-aa');
-const args: [ManagerInitArgs] = [{ registry, managed: [], watch_interval_seconds: [] }];
+const args: [ManagerInitArgs] = [{ registry, managed: [], watch_interval_seconds: [], snapshots_kept: [] }];
 const arg = new Uint8Array(IDL.encode(managerInit({ IDL } as never) as unknown as IDL.Type[], [args]));
 const { actor, canisterId } = await pic.setupCanister({ idlFactory: managerIdl as never, wasm, arg, sender: owner, controllers: [owner] });
 actor.setPrincipal(owner);
