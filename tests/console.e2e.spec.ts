@@ -190,7 +190,7 @@ describe('the console in a browser', () => {
     await stale.getByTestId('confirm-upgrade').click();
     const refused = stale.locator('[data-testid=upgrade-progress] li[data-state=failed]');
     await refused.waitFor();
-    expect(await refused.textContent()).toBe(`Not done: refused: you do not hold this dapp's NFT (any more); its owner now is ${buyerPrincipal}`);
+    expect(await refused.textContent()).toBe(`Not done: you do not hold this dapp's NFT (any more); its owner now is ${buyerPrincipal}`);
     await shot(seller, 'refused');
 
     // The hand-over took the seller's upload permission: the asset canister lists no one, her

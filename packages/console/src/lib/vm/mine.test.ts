@@ -28,8 +28,8 @@ describe('upgrade progress in words', () => {
     expect(progressText({ state: 'failed', operation: 2n, reason: 'step 1: lineage_health returned Err (Unhealthy { rolled_back = true })' }))
       .toBe('The upgrade failed: the new version did not pass its health check; the previous version was put back (lineage_health returned Err)');
     expect(progressText({ state: 'failed', reason: 'refused: abc does not hold this dapp\'s NFT (its holder is def)' }))
-      .toBe('Not done: refused: you do not hold this dapp\'s NFT (any more); its owner now is def');
-    expect(progressText({ state: 'failed', reason: 'refused by the backend: NftUnavailable' })).toBe('Not done: refused: the NFT collection did not answer; try again later');
+      .toBe('Not done: you do not hold this dapp\'s NFT (any more); its owner now is def');
+    expect(progressText({ state: 'failed', reason: 'refused by the backend: NftUnavailable' })).toBe('Not done: the NFT collection did not answer; try again later');
   });
   it('labels a running version', () => {
     expect(versionLabel({ role: 'backend', id: 'x', moduleHash: 'ab'.repeat(32) })).toBe('a version the registry does not know (code abababab…abab)');

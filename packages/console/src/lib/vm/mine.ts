@@ -79,8 +79,18 @@ export function progressText(p: Progress): string {
       return `${of}${of ? doing : capital(doing)}…`;
     }
     case 'completed': return 'Done: the new version is running, and the change is recorded in the dapp\'s history';
-    case 'failed': return p.operation === undefined ? `Not done: ${refusalWords(p.reason)}` : `The upgrade failed: ${failedReason(p.reason)}`;
+    case 'failed': return p.operation === undefined ? notDone(p.reason) : `The upgrade failed: ${failedReason(p.reason)}`;
   }
+}
+
+/**
+ * A refusal after "Not done": the reason alone ("Not done: you do not hold…", not "Not done: refused: you do not hold…").
+ *
+ * @example
+ * notDone('refused by the backend: NftUnavailable'); // 'Not done: the NFT collection did not answer; try again later'
+ */
+export function notDone(reason: string): string {
+  return `Not done: ${refusalWords(reason).replace(/^refused: /, '')}`;
 }
 
 /**
