@@ -31,7 +31,24 @@ export class CostModel implements CostFacts {
   }
 
   call(methodNameSize: bigint, payloadSize: bigint): bigint {
-    return this.scale(FEES_13.xnetCall + FEES_13.xnetByteTransmission * (methodNameSize + payloadSize));
+    return this.callMessage() + this.transmission(methodNameSize + payloadSize);
+  }
+
+  /**
+   * The fee per inter-canister call, scaled apart from its bytes as the replica does
+   * (`xnet_call_performed_fee`).
+   */
+  callMessage(): bigint {
+    return this.scale(FEES_13.xnetCall);
+  }
+
+  /**
+   * Transmitting `bytes` between canisters (`xnet_call_bytes_transmitted_fee`): a request's method
+   * name and argument, or a response's data (a reject: its message and one byte of code). The
+   * caller pays both ways.
+   */
+  transmission(bytes: bigint): bigint {
+    return this.scale(FEES_13.xnetByteTransmission * bytes);
   }
 
   createCanister(): bigint {
@@ -46,6 +63,11 @@ export class CostModel implements CostFacts {
 
   ingress(bytes: bigint): bigint {
     return this.scale(FEES_13.ingressMessageReception + FEES_13.ingressByteReception * bytes);
+  }
+
+  /** The per-message part of `ingress` (the replica scales the sum; the bytes' part is the rest). */
+  ingressMessage(): bigint {
+    return this.scale(FEES_13.ingressMessageReception);
   }
 
   execution(): bigint {

@@ -91,6 +91,8 @@ export const methods = {
       subnet: ctx.call.subnet, specifiedId: undefined, controllers: (settings && opt(settings.controllers)) ?? [ctx.call.sender],
       cycles: ctx.call.cycles - fee, settings, origin: originOf(ctx.call, args.sender_canister_version),
     });
+    // The fee is burnt from the cycles the caller attached: the caller paid it.
+    ctx.host.recordFee(ctx.call.sender.toText(), 'creation', fee);
     ctx.reply(ok([T.CanisterIdRecord], [{ canister_id: canister.id }]), 0n);
   },
 

@@ -80,12 +80,19 @@ export function callImports(ctx: () => ExecutionContext) {
       const call = building(c, 'ic0.call_perform');
       // The transmission fee is charged when the call is made; without enough liquid cycles the
       // call is not made and the canister learns it from the error code (IC spec: 2 = SYS_FATAL).
-      const fee = c.canister.cost.call(BigInt(new TextEncoder().encode(call.method).length), BigInt(call.payloadSize));
+      // The caller pays for the call and its request's bytes (method name and argument; replica:
+      // `Request::payload_size_bytes`), and later for the response's bytes (requests.ts).
+      const fees = {
+        call: c.canister.cost.callMessage(),
+        bytes: c.canister.cost.transmission(BigInt(new TextEncoder().encode(call.method).length + call.payloadSize)),
+      };
+      const fee = fees.call + fees.bytes;
       if (liquidBalance(c) < fee) {
         discardPendingCall(c);
         return 2;
       }
       c.balance -= fee;
+      call.fees = fees;
       c.calls.push(call);
       c.pendingCall = undefined;
       return 0;
