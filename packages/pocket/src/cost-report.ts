@@ -151,6 +151,30 @@ export function unaccountedCycles(fees: readonly FeeRecord[], before: ReadonlyMa
   return drop;
 }
 
+/** What `measureCosts` needs of an instance (`IcInstance` has it). */
+export interface MeasuredInstance {
+  stats: CostRecords & { reset(): void };
+  canistersInOrder(): Iterable<{ idText: string; cycles: bigint }>;
+}
+
+/**
+ * Runs `operation` on `ic` with fresh stats, then checks that the fees noted account for every
+ * cycle that left the canisters' balances, and throws naming `label` if they do not. Read the
+ * costs from `ic.stats` after it.
+ *
+ * @example
+ * await measureCosts(ic, 'nft: transfer', () => nft.icrc7_transfer([t]));
+ * rows.push({ operation: 'nft: transfer', summary: summarizeCosts(ic.stats, nftId.toText()) });
+ */
+export async function measureCosts<T>(ic: MeasuredInstance, label: string, operation: () => Promise<T>): Promise<T> {
+  ic.stats.reset();
+  const before = cycleBalances(ic.canistersInOrder());
+  const result = await operation();
+  const unaccounted = unaccountedCycles(ic.stats.fees, before, cycleBalances(ic.canistersInOrder()));
+  if (unaccounted !== 0n) throw new Error(`${label}: ${unaccounted} cycles left the canisters' balances without a fee noted for them`);
+  return result;
+}
+
 /** USD of `cycles` at 1 XDR = 10^12 cycles and `usdPerXdr`. */
 export function cyclesToUsd(cycles: bigint, usdPerXdr: number): number {
   return (Number(cycles) / 1e12) * usdPerXdr;

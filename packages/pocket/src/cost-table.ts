@@ -74,7 +74,7 @@ export function feeBreakdown(fees: FeeTotals, extra?: { label: string; cycles: b
  * One markdown row. A row with a message over `MARK_PERCENT` of its limit is marked `⚠`, the share in bold.
  *
  * @example
- * costTableRow({ operation: 'fetch 1 MiB', summary: summarizeCosts(ic.stats.executions) });
+ * costTableRow({ operation: 'fetch 1 MiB', summary: summarizeCosts(ic.stats) });
  */
 export function costTableRow(row: CostRow, usdPerXdr = USD_PER_XDR): string {
   const s = row.summary;
