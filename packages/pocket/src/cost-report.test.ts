@@ -51,6 +51,7 @@ describe('summarizeCosts', () => {
     expect(a.fees.creation).toBe(0n);
     expect(feeBreakdown(a.fees)).toBe('exec 5.0 M · msg 1.5 M · bytes 30,000');
     expect(feeBreakdown(all.fees, { label: 'creation on mainnet', cycles: 10n })).toBe('exec 10.0 M · msg 1.5 M · bytes 30,000 · creation 500.00 B · creation on mainnet 10');
+    expect(feeBreakdown(noFees())).toBe('–');
   });
 
   it('prices cycles at 1 XDR = 10^12 cycles', () => {

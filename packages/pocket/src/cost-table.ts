@@ -56,9 +56,14 @@ export const COST_TABLE_HEADER = [
 /**
  * The cycles of a row by what they paid for: execution (base fees and instructions), the fees per
  * message (ingress induction, inter-canister calls), per byte (ingress, requests and replies
- * between canisters), then any other fee by name. `exec 10.6 M · msg 1.2 M · bytes 0.3 M`.
+ * between canisters), then any other fee by name; `–` when there were none (queries).
+ *
+ * @example feeBreakdown(summary.fees) // 'exec 10.6 M · msg 1.2 M · bytes 300,000'
  */
 export function feeBreakdown(fees: FeeTotals, extra?: { label: string; cycles: bigint }): string {
+  const { storage: _overTime, ...paid } = fees;
+  // Queries only: nothing to break down.
+  if (!extra && Object.values(paid).every((cycles) => cycles === 0n)) return '–';
   const parts = [
     `exec ${amount(fees.execution + fees.instructions)}`,
     `msg ${amount(fees.ingressMessage + fees.callMessage)}`,
