@@ -1,6 +1,7 @@
 import { PocketIc } from '@dfinity/pic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { canister } from '../test/support/canister.js';
 import { calleeWasm, callSpec, proxyWasm } from '../test/support/messages.js';
 import { cycleBalances, cyclesToUsd, noFees, summarizeCosts, unaccountedCycles } from './cost-report.js';
 import { costTableRow, feeBreakdown } from './cost-table.js';
@@ -169,6 +170,34 @@ describe('the fees of an operation, as charged by the emulator', () => {
     const [update] = instructionsOf(proxy, 'U');
     const [callback] = instructionsOf(proxy, 'Rt');
     expect(p.fees.execution + p.fees.instructions).toBe(execution(update!) + execution(callback!));
+    expect(unaccountedCycles(ic.stats.fees, before, after)).toBe(0n);
+  });
+
+  it('charges a timer as a message of its own, and a snapshot as the replica does, noting both', async () => {
+    // `arm` sets the global timer to a time already past: it fires in the next round.
+    const timerWasm = await canister(`
+      (func (export "canister_update arm") (drop (call $global_timer_set (i64.const 1))) (call $reply_empty))
+      (func (export "canister_global_timer"))
+    `, ['global_timer_set']);
+    const timerId = await pic.createCanister();
+    await pic.installCode({ canisterId: timerId, wasm: timerWasm });
+    const id = timerId.toText();
+    ic.stats.reset();
+    const before = cycleBalances(ic.canistersInOrder());
+    await pic.updateCall({ canisterId: timerId, method: 'arm', arg: new Uint8Array() });
+    await pic.tick();
+    const target = ic.canister(id)!;
+    const taken = ic.takeCanisterSnapshot(target.controllers[0]!, target.id);
+    const after = cycleBalances(ic.canistersInOrder());
+    const [arm] = instructionsOf(id, 'U');
+    const [timer] = instructionsOf(id, 'T');
+    expect(timer).toBeDefined();
+    const s = summarizeCosts(ic.stats, id);
+    expect(s.fees.execution + s.fees.instructions).toBe(execution(arm!) + execution(timer!));
+    expect(s.fees.ingressMessage + s.fees.ingressBytes).toBe(1_200_000n + 2_000n * BigInt('arm'.length));
+    // The base fee and 0.4 per byte copied.
+    expect(s.fees.snapshot).toBe(5_000_000n + (taken.totalSize * 4n) / 10n);
+    expect(s.cycles).toBe(execution(arm!) + execution(timer!) + 1_200_000n + 2_000n * 3n + s.fees.snapshot);
     expect(unaccountedCycles(ic.stats.fees, before, after)).toBe(0n);
   });
 
