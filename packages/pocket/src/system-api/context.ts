@@ -131,6 +131,8 @@ export interface CanisterFacts {
 
 export interface CostFacts {
   call(methodNameSize: bigint, payloadSize: bigint): bigint;
+  /** `call`, and what the caller must also be able to reserve for the response (`ic0.cost_call`). */
+  callReservation(methodNameSize: bigint, payloadSize: bigint): bigint;
   /** The per-call part of `call`. */
   callMessage(): bigint;
   /** Transmitting `bytes` between canisters (a request's method name and argument, a response). */
