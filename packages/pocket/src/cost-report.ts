@@ -10,7 +10,7 @@
  * from `IcInstance.stats` (`executions`, `fees`).
  */
 import { INSTRUCTION_LIMITS } from './constants.js';
-import type { ExecutionRecord, FeeKind, FeeRecord } from './stats.js';
+import type { ExecutionRecord, FeeKind, FeeRecord, MintRecord } from './stats.js';
 
 /** The records a summary reads: `IcInstance.stats` has both. */
 export interface CostRecords {
@@ -135,25 +135,31 @@ export function cycleBalances(canisters: Iterable<{ idText: string; cycles: bigi
 
 /**
  * Cycles that left the balances between `before` and `after` (a canister created in between
- * started at zero) and that no fee record accounts for, storage included: zero when every cycle
- * the canisters lost is a fee the emulator noted. Cycles sent between canisters cancel out;
- * cycles still attached to a call in flight, minted, or burnt by `ic0.cycles_burn128` do not.
+ * started at zero) and that no fee record accounts for, storage included, once the cycles minted
+ * meanwhile (provisional creation and top-ups) are counted in: zero when every cycle the canisters
+ * lost is a fee the emulator noted. Cycles sent between canisters cancel out; cycles still
+ * attached to a call in flight, burnt by `ic0.cycles_burn128` or lost with a deleted canister do not.
  *
  * @example
  * ic.stats.reset(); const before = cycleBalances(ic.canistersInOrder()); await op();
- * unaccountedCycles(ic.stats.fees, before, cycleBalances(ic.canistersInOrder())) // 0n
+ * unaccountedCycles(ic.stats, before, cycleBalances(ic.canistersInOrder())) // 0n
  */
-export function unaccountedCycles(fees: readonly FeeRecord[], before: ReadonlyMap<string, bigint>, after: ReadonlyMap<string, bigint>): bigint {
+export function unaccountedCycles(
+  records: { fees: readonly FeeRecord[]; minted?: readonly MintRecord[] },
+  before: ReadonlyMap<string, bigint>,
+  after: ReadonlyMap<string, bigint>,
+): bigint {
   let drop = 0n;
   for (const [id, cycles] of before) drop += cycles - (after.get(id) ?? 0n);
   for (const [id, cycles] of after) if (!before.has(id)) drop -= cycles;
-  for (const fee of fees) drop -= fee.cycles;
+  for (const mint of records.minted ?? []) drop += mint.cycles;
+  for (const fee of records.fees) drop -= fee.cycles;
   return drop;
 }
 
 /** What `measureCosts` needs of an instance (`IcInstance` has it). */
 export interface MeasuredInstance {
-  stats: CostRecords & { reset(): void };
+  stats: CostRecords & { minted: readonly MintRecord[]; reset(): void };
   canistersInOrder(): Iterable<{ idText: string; cycles: bigint }>;
 }
 
@@ -170,7 +176,7 @@ export async function measureCosts<T>(ic: MeasuredInstance, label: string, opera
   ic.stats.reset();
   const before = cycleBalances(ic.canistersInOrder());
   const result = await operation();
-  const unaccounted = unaccountedCycles(ic.stats.fees, before, cycleBalances(ic.canistersInOrder()));
+  const unaccounted = unaccountedCycles(ic.stats, before, cycleBalances(ic.canistersInOrder()));
   if (unaccounted !== 0n) throw new Error(`${label}: ${unaccounted} cycles left the canisters' balances without a fee noted for them`);
   return result;
 }

@@ -19,4 +19,4 @@ import { fileURLToPath } from 'node:url';
 export const POCKET_IC_BIN = fileURLToPath(new URL('../bin/pocket-ic', import.meta.url));
 export { summarizeCosts, cyclesToUsd, cycleBalances, unaccountedCycles, measureCosts, noFees, type CostSummary, type CostRecords, type FeeTotals } from './cost-report.js';
 export { costTable, costTableNotes, costTableRow, feeBreakdown, reportCosts, COST_TABLE_HEADER, MARK_PERCENT, USD_PER_XDR, type CostRow, type SavedCostRows } from './cost-table.js';
-export type { ExecutionRecord, FeeKind, FeeRecord } from './stats.js';
+export type { ExecutionRecord, FeeKind, FeeRecord, MintRecord } from './stats.js';

@@ -122,6 +122,7 @@ export class IcInstance {
       randomBytes: (n) => this.randomBytes(n),
       httpOutcalls: this.httpOutcalls,
       recordFee: (id, kind, cycles) => this.scheduler.stats.recordFee(id, kind, cycles),
+      recordMinted: (id, cycles) => this.scheduler.stats.recordMinted(id, cycles),
     };
     this.scheduler = new Scheduler({
       canistersInOrder: () => this.canistersInOrder(),
@@ -832,6 +833,7 @@ export class IcInstance {
   addCycles(id: Principal, amount: bigint): bigint {
     const canister = this.requireCanister(id);
     canister.cycles += amount;
+    this.scheduler.stats.recordMinted(canister.idText, amount);
     return canister.cycles;
   }
 

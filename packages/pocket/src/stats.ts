@@ -29,6 +29,12 @@ export type FeeKind =
   | 'callMessage' | 'requestBytes' | 'replyBytes'
   | 'creation' | 'snapshot' | 'httpOutcall' | 'storage';
 
+/** Cycles a canister received from no other canister (PocketIC's provisional methods mint them). */
+export interface MintRecord {
+  canister: string;
+  cycles: bigint;
+}
+
 /** Cycles a canister paid (they left its balance and were burnt), and for what. */
 export interface FeeRecord {
   canister: string;
@@ -50,6 +56,8 @@ export class MessageStats {
   readonly executions: ExecutionRecord[] = [];
   /** Every fee charged to a canister, as charged (see `FeeKind`). */
   readonly fees: FeeRecord[] = [];
+  /** Cycles created out of nothing for a canister: provisional creation and top-ups (test-only). */
+  readonly minted: MintRecord[] = [];
 
   recordExecution(record: ExecutionRecord): void {
     // Bounded: a long-lived server would otherwise keep every execution of its life.
@@ -61,6 +69,12 @@ export class MessageStats {
     if (cycles === 0n) return;
     if (this.fees.length >= 200_000) this.fees.splice(0, 100_000);
     this.fees.push({ canister, kind, cycles });
+  }
+
+  recordMinted(canister: string, cycles: bigint): void {
+    if (cycles === 0n) return;
+    if (this.minted.length >= 200_000) this.minted.splice(0, 100_000);
+    this.minted.push({ canister, cycles });
   }
 
   recordRequest(request: Request): void {
@@ -100,5 +114,6 @@ export class MessageStats {
     this.methods.clear();
     this.executions.length = 0;
     this.fees.length = 0;
+    this.minted.length = 0;
   }
 }

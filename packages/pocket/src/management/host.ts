@@ -40,6 +40,8 @@ export interface ManagementHost {
    * outcall), for benchmarks (`IcInstance.stats.fees`).
    */
   recordFee(canister: string, kind: FeeKind, cycles: bigint): void;
+  /** Notes cycles a provisional method created for `canister` (benchmarks balance fees against balances). */
+  recordMinted(canister: string, cycles: bigint): void;
   /** Outcalls waiting for a mocked response (see http-outcalls.ts). */
   readonly httpOutcalls: HttpOutcalls;
 }

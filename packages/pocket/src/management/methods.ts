@@ -78,6 +78,7 @@ export const methods = {
       subnet: ctx.call.subnet, specifiedId: opt(args.specified_id), controllers,
       cycles: opt(args.amount) ?? DEFAULTS.provisionalCycles, settings, origin: originOf(ctx.call, args.sender_canister_version),
     });
+    ctx.host.recordMinted(canister.idText, canister.cycles);
     ctx.reply(ok([T.CanisterIdRecord], [{ canister_id: canister.id }]), ctx.call.cycles);
   },
 
@@ -241,7 +242,9 @@ export const methods = {
   },
 
   provisional_top_up_canister(ctx: MethodContext, args: { canister_id: Principal; amount: bigint }) {
-    lookup(ctx.host, args.canister_id).cycles += args.amount;
+    const canister = lookup(ctx.host, args.canister_id);
+    canister.cycles += args.amount;
+    ctx.host.recordMinted(canister.idText, args.amount);
     ctx.reply(EMPTY, ctx.call.cycles);
   },
 
