@@ -45,6 +45,11 @@ export interface CostSummary {
   fees: FeeTotals;
 }
 
+/**
+ * Totals with nothing paid yet, every kind at zero.
+ *
+ * @example feeBreakdown(noFees()) // '–'
+ */
 export function noFees(): FeeTotals {
   return Object.fromEntries(FEE_KINDS.map((k) => [k, 0n])) as FeeTotals;
 }

@@ -65,12 +65,14 @@ export class MessageStats {
     this.executions.push(record);
   }
 
+  /** Notes that `canister` paid `cycles` for `kind` (a zero fee is not noted). @example stats.recordFee(id, 'execution', 5_000_000n) */
   recordFee(canister: string, kind: FeeKind, cycles: bigint): void {
     if (cycles === 0n) return;
     if (this.fees.length >= 200_000) this.fees.splice(0, 100_000);
     this.fees.push({ canister, kind, cycles });
   }
 
+  /** Notes `cycles` created for `canister` by a provisional method. @example stats.recordMinted(id, 10n ** 12n) */
   recordMinted(canister: string, cycles: bigint): void {
     if (cycles === 0n) return;
     if (this.minted.length >= 200_000) this.minted.splice(0, 100_000);

@@ -46,6 +46,8 @@ function chargeInstructions(canister: Canister, env: ExecutionEnvironment, r: Ex
 /**
  * The bytes of a response the caller pays transmission for (replica: `Payload::size_bytes`): a
  * reply's data, or a reject's message and its code (one byte).
+ *
+ * @example responseBytes({ kind: 'reply', data: new Uint8Array(100) }) // 100n
  */
 export function responseBytes(result: CallResult): bigint {
   return result.kind === 'reply' ? BigInt(result.data.length) : 1n + BigInt(new TextEncoder().encode(result.message).length);
