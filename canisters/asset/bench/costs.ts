@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 import { PocketIc } from '@dfinity/pic';
 import { Principal } from '@icp-sdk/core/principal';
-import { PocketServer, reportCosts, summarizeCosts, type CostRow } from '@lineage/pocket';
+import { PocketServer, measureCosts, reportCosts, summarizeCosts, type CostRow } from '@lineage/pocket';
 import type { AssetHttpResponse, BatchOperationKind } from '@lineage/types';
 
 import { SERVE_CHUNK_BYTES } from '../src/domain/index.js';
@@ -29,9 +29,8 @@ const show = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint'
 
 const rows: CostRow[] = [];
 async function measure<T>(operation: string, f: () => Promise<T>): Promise<T> {
-  ic.stats.reset();
-  const result = await f();
-  rows.push({ operation, summary: summarizeCosts(ic.stats.executions, canisterId.toText()) });
+  const result = await measureCosts(ic, operation, f);
+  rows.push({ operation, summary: summarizeCosts(ic.stats, canisterId.toText()) });
   return result;
 }
 

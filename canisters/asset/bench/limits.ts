@@ -39,7 +39,7 @@ async function measure(label: string, f: () => Promise<unknown>) {
   ic.stats.reset();
   const started = performance.now();
   await f();
-  const s = summarizeCosts(ic.stats.executions, id);
+  const s = summarizeCosts(ic.stats, id);
   console.log(`${label}: heaviest message ${billions(s.heaviest)} instructions (${s.heaviestKind}), ${s.percentOfLimit.toFixed(1)}% of its limit; `
     + `${s.executions} executions, ${billions(s.total)} in total; ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return s;

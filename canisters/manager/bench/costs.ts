@@ -13,7 +13,7 @@
  * Run: `pnpm bench` here (after `run.ts`) or at the root, or `node --conditions=@lineage/source --import tsx bench/costs.ts`.
  */
 import { PocketIc } from '@dfinity/pic';
-import { PocketServer, reportCosts, summarizeCosts, type CostRow } from '@lineage/pocket';
+import { PocketServer, measureCosts, reportCosts, summarizeCosts, type CostRow } from '@lineage/pocket';
 
 import { historyRequest, setupWorld, spawn, upgradeDapp, who, type Dapp, type PublishedVersion, type Role } from '../../../tests/support/dapp.js';
 
@@ -27,17 +27,18 @@ const world = await setupWorld(pic, { withAsset: true });
 
 const rows: CostRow[] = [];
 const names: Record<string, string> = { [world.registryId.toText()]: 'registry', [world.nftId.toText()]: 'nft' };
-async function measure<T>(operation: string, f: () => Promise<T>, extraCycles?: bigint): Promise<T> {
-  ic.stats.reset();
-  const result = await f();
-  rows.push({ operation, summary: summarizeCosts(ic.stats.executions), names, ...(extraCycles ? { extraCycles } : {}) });
+async function measure<T>(operation: string, f: () => Promise<T>, extra?: CostRow['extra']): Promise<T> {
+  const result = await measureCosts(ic, operation, f);
+  rows.push({ operation, summary: summarizeCosts(ic.stats), names, ...(extra ? { extra } : {}) });
   return result;
 }
 
+// The fixture creates the dapp's canisters with pic's provisional calls, which the IC does not
+// charge; on mainnet each costs the creation fee: added to the row, named in its breakdown.
 const dapp: Dapp = await measure(
   'manager: spawn a dapp (backend, manager, asset; incl. 3 canister creation fees)',
   () => spawn(world, who.alice, { withAsset: true }),
-  3n * CREATION_FEE,
+  { label: 'creation (3 canisters, mainnet)', cycles: 3n * CREATION_FEE },
 );
 Object.assign(names, { [dapp.backendId.toText()]: 'backend', [dapp.managerId.toText()]: 'manager', [dapp.assetId!.toText()]: 'asset' });
 

@@ -1,7 +1,7 @@
 /**
  * NFT cost table: a mint and a transfer of one token, and a transfer batch of 20 (the collection's
  * largest update batch), each with the instructions of its heaviest message, its share of that
- * message's limit, the instructions in total and the cycles, as the emulator meters them. The
+ * message's limit, the instructions in total and the cycles, as the emulator meters and charges them. The
  * transfer of a dapp's token, which also tells its backend, is measured with the dapp in the
  * manager's bench. Prints the rows and saves them for the root's combined table.
  *
@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { PocketIc } from '@dfinity/pic';
 import { IDL } from '@icp-sdk/core/candid';
 import { Principal } from '@icp-sdk/core/principal';
-import { PocketServer, reportCosts, summarizeCosts, type CostRow } from '@lineage/pocket';
+import { PocketServer, measureCosts, reportCosts, summarizeCosts, type CostRow } from '@lineage/pocket';
 import { nftIdl, nftInit, type NftService } from '@lineage/types';
 
 const user = (name: string) => Principal.selfAuthenticating(new Uint8Array(createHash('sha256').update(`nft bench ${name}`).digest()));
@@ -37,11 +37,10 @@ const as = (p: Principal) => {
 
 const rows: CostRow[] = [];
 async function measure(operation: string, f: () => Promise<unknown[]>): Promise<void> {
-  ic.stats.reset();
-  const results = await f();
+  const results = await measureCosts(ic, operation, f);
   const failed = results.find((r) => !r || (typeof r === 'object' && 'Err' in r));
   if (failed !== undefined) throw new Error(`${operation}: ${JSON.stringify(failed, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`);
-  rows.push({ operation, summary: summarizeCosts(ic.stats.executions, nftId.toText()) });
+  rows.push({ operation, summary: summarizeCosts(ic.stats, nftId.toText()) });
 }
 
 const metadata = (id: bigint): [string, { Text: string }][] => [['icrc7:name', { Text: `dapp #${id}` }]];

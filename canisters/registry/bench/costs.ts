@@ -7,7 +7,7 @@
  * Run: `pnpm bench` here (after `run.ts`) or at the root, or `node --conditions=@lineage/source --import tsx bench/costs.ts`.
  */
 import { randomBytes } from 'node:crypto';
-import { reportCosts, summarizeCosts, type CostRow } from '@lineage/pocket';
+import { measureCosts, reportCosts, summarizeCosts, type CostRow } from '@lineage/pocket';
 import { fetchWasm, publishWasm } from '@lineage/sdk';
 
 import { startRegistryBench } from './registry-bench.js';
@@ -19,9 +19,8 @@ const { server, pic, ic, registryId, registry } = await startRegistryBench(TYPES
 
 const rows: CostRow[] = [];
 async function measure(operation: string, f: () => Promise<unknown>): Promise<void> {
-  ic.stats.reset();
-  await f();
-  rows.push({ operation, summary: summarizeCosts(ic.stats.executions, registryId.toText()) });
+  await measureCosts(ic, operation, f);
+  rows.push({ operation, summary: summarizeCosts(ic.stats, registryId.toText()) });
 }
 
 const data = new Uint8Array(randomBytes(MiB));

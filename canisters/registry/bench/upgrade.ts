@@ -54,7 +54,7 @@ await pic.upgradeCanister({
 for (const e of ic.stats.executions.filter((x) => x.canister === registryId.toText())) {
   console.log(`  ${e.kind} ${e.method ?? ''}: ${(Number(e.instructions) / 1e9).toFixed(2)} billion instructions (${((Number(e.instructions) / 300e9) * 100).toFixed(1)}% of the install limit)`);
 }
-const s = summarizeCosts(ic.stats.executions, registryId.toText());
+const s = summarizeCosts(ic.stats, registryId.toText());
 console.log(`upgrade with ${VERSIONS} versions: heaviest ${(Number(s.heaviest) / 1e9).toFixed(2)} billion (${s.heaviestKind}), ${s.percentOfLimit.toFixed(1)}% of its limit`);
 await pic.tearDown();
 await server.close();

@@ -1,13 +1,27 @@
 /**
  * What a batch of executions cost as the IC counts it: the heaviest message with its share of its
  * limit, the message that comes closest to its limit (a 2 M `canister_inspect_message` is nearer
- * its 200 M limit than a 90 M update its 40 B), the instructions in total, and the cycles
- * charged on a 13-node application subnet (base fee per replicated message plus 0.4 cycles per
- * instruction; queries are free). For benchmarks' cost tables; read the records from
- * `IcInstance.stats.executions`.
+ * its 200 M limit than a 90 M update its 40 B), the instructions in total, and the cycles the
+ * canisters paid, as the emulator charged them on its fee schedule (a 13-node application subnet
+ * by default): execution (base fee per replicated message and per instruction; queries are free),
+ * ingress induction and inter-canister calls (per message and per byte, the caller paying for
+ * the request's bytes and the reply's), canister creation, snapshots, HTTPS outcalls. Storage over
+ * time is counted apart: it is no operation's cost. For benchmarks' cost tables; read the records
+ * from `IcInstance.stats` (`executions`, `fees`).
  */
 import { INSTRUCTION_LIMITS } from './constants.js';
-import type { ExecutionRecord } from './stats.js';
+import type { ExecutionRecord, FeeKind, FeeRecord, MintRecord } from './stats.js';
+
+/** The records a summary reads: `IcInstance.stats` has both. */
+export interface CostRecords {
+  executions: readonly ExecutionRecord[];
+  fees: readonly FeeRecord[];
+}
+
+/** Cycles by what they paid for (see `FeeKind`). */
+export type FeeTotals = Record<FeeKind, bigint>;
+
+const FEE_KINDS: FeeKind[] = ['execution', 'instructions', 'ingressMessage', 'ingressBytes', 'callMessage', 'requestBytes', 'replyBytes', 'creation', 'snapshot', 'httpOutcall', 'storage'];
 
 export interface CostSummary {
   /** Messages: an install or upgrade counts once (start, init / pre- and post-upgrade together). */
@@ -25,7 +39,19 @@ export interface CostSummary {
   /** The message with the largest share of its limit (often the heaviest; then the same figures). */
   closest: { instructions: bigint; kind: string; canister: string; method: string; percentOfLimit: number; limit: bigint };
   total: bigint;
+  /** Every cycle the operation cost: all fees but storage. */
   cycles: bigint;
+  /** The same cycles by what they paid for; `storage` (over time, not in `cycles`) apart. */
+  fees: FeeTotals;
+}
+
+/**
+ * Totals with nothing paid yet, every kind at zero.
+ *
+ * @example feeBreakdown(noFees()) // '–'
+ */
+export function noFees(): FeeTotals {
+  return Object.fromEntries(FEE_KINDS.map((k) => [k, 0n])) as FeeTotals;
 }
 
 const QUERY_KINDS = new Set(['NRQ', 'CQ', 'CRy', 'CRt', 'CC', 'F']);
@@ -71,17 +97,24 @@ function messagesOf(records: readonly ExecutionRecord[]): Message[] {
 }
 
 /**
- * Summarizes `records` (optionally those of one canister).
+ * Summarizes `records` (optionally those of one canister: its executions and the fees it paid).
  *
  * @example
- * ic.stats.reset(); await publish(); const s = summarizeCosts(ic.stats.executions, registryId.toText());
+ * ic.stats.reset(); await publish(); const s = summarizeCosts(ic.stats, registryId.toText());
  */
-export function summarizeCosts(records: readonly ExecutionRecord[], canister?: string): CostSummary {
+export function summarizeCosts(records: CostRecords, canister?: string): CostSummary {
   const summary: CostSummary = {
     executions: 0, heaviest: 0n, heaviestKind: '', heaviestCanister: '', heaviestMethod: '', percentOfLimit: 0, limit: 0n, total: 0n, cycles: 0n,
     closest: { instructions: 0n, kind: '', canister: '', method: '', percentOfLimit: 0, limit: 0n },
+    fees: noFees(),
   };
-  for (const m of messagesOf(canister === undefined ? records : records.filter((r) => r.canister === canister))) {
+  for (const fee of records.fees) {
+    if (canister !== undefined && fee.canister !== canister) continue;
+    summary.fees[fee.kind] += fee.cycles;
+    if (fee.kind !== 'storage') summary.cycles += fee.cycles;
+  }
+  const executions = records.executions;
+  for (const m of messagesOf(canister === undefined ? executions : executions.filter((r) => r.canister === canister))) {
     summary.executions += 1;
     summary.total += m.instructions;
     const limit = limitOf(m.kind);
@@ -92,10 +125,65 @@ export function summarizeCosts(records: readonly ExecutionRecord[], canister?: s
     if (summary.closest.kind === '' || percent > summary.closest.percentOfLimit) {
       summary.closest = { instructions: m.instructions, kind: m.kind, canister: m.canister, method: m.method, percentOfLimit: percent, limit };
     }
-    // Execution fee (13 nodes): 5M per replicated message, 4 cycles per 10 instructions.
-    if (!QUERY_KINDS.has(m.kind)) summary.cycles += 5_000_000n + (m.instructions * 4n) / 10n;
   }
   return summary;
+}
+
+/**
+ * The cycles balance of each canister, by id text, to compare before and after an operation.
+ *
+ * @example const before = cycleBalances(ic.canistersInOrder());
+ */
+export function cycleBalances(canisters: Iterable<{ idText: string; cycles: bigint }>): Map<string, bigint> {
+  return new Map([...canisters].map((c) => [c.idText, c.cycles]));
+}
+
+/**
+ * Cycles that left the balances between `before` and `after` (a canister created in between
+ * started at zero) and that no fee record accounts for, storage included, once the cycles minted
+ * meanwhile (provisional creation and top-ups) are counted in: zero when every cycle the canisters
+ * lost is a fee the emulator noted. Cycles sent between canisters cancel out; cycles still
+ * attached to a call in flight, burnt by `ic0.cycles_burn128` or lost with a deleted canister do not.
+ *
+ * @example
+ * ic.stats.reset(); const before = cycleBalances(ic.canistersInOrder()); await op();
+ * unaccountedCycles(ic.stats, before, cycleBalances(ic.canistersInOrder())) // 0n
+ */
+export function unaccountedCycles(
+  records: { fees: readonly FeeRecord[]; minted?: readonly MintRecord[] },
+  before: ReadonlyMap<string, bigint>,
+  after: ReadonlyMap<string, bigint>,
+): bigint {
+  let drop = 0n;
+  for (const [id, cycles] of before) drop += cycles - (after.get(id) ?? 0n);
+  for (const [id, cycles] of after) if (!before.has(id)) drop -= cycles;
+  for (const mint of records.minted ?? []) drop += mint.cycles;
+  for (const fee of records.fees) drop -= fee.cycles;
+  return drop;
+}
+
+/** What `measureCosts` needs of an instance (`IcInstance` has it). */
+export interface MeasuredInstance {
+  stats: CostRecords & { minted: readonly MintRecord[]; reset(): void };
+  canistersInOrder(): Iterable<{ idText: string; cycles: bigint }>;
+}
+
+/**
+ * Runs `operation` on `ic` with fresh stats, then checks that the fees noted account for every
+ * cycle that left the canisters' balances, and throws naming `label` if they do not. Read the
+ * costs from `ic.stats` after it.
+ *
+ * @example
+ * await measureCosts(ic, 'nft: transfer', () => nft.icrc7_transfer([t]));
+ * rows.push({ operation: 'nft: transfer', summary: summarizeCosts(ic.stats, nftId.toText()) });
+ */
+export async function measureCosts<T>(ic: MeasuredInstance, label: string, operation: () => Promise<T>): Promise<T> {
+  ic.stats.reset();
+  const before = cycleBalances(ic.canistersInOrder());
+  const result = await operation();
+  const unaccounted = unaccountedCycles(ic.stats, before, cycleBalances(ic.canistersInOrder()));
+  if (unaccounted !== 0n) throw new Error(`${label}: ${unaccounted} cycles left the canisters' balances without a fee noted for them`);
+  return result;
 }
 
 /** USD of `cycles` at 1 XDR = 10^12 cycles and `usdPerXdr`. */

@@ -7,18 +7,22 @@
  */
 import { writeFileSync } from 'node:fs';
 
-import { cyclesToUsd, type CostSummary } from './cost-report.js';
+import { cyclesToUsd, type CostSummary, type FeeTotals } from './cost-report.js';
 
 /** USD per XDR (IMF rate of late 2025, rounded); 1 XDR = 10^12 cycles. */
 export const USD_PER_XDR = 1.36;
 /** Rows whose heaviest message uses more than this share of its limit are marked. */
 export const MARK_PERCENT = 25;
 
-/** One operation measured: its summary, and cycles the IC charges besides execution (creation fees…). */
+/**
+ * One operation measured: its summary, and fees the IC would charge that the measurement could not
+ * see (a dapp's canisters are created by the test's provisional calls, free, where mainnet charges
+ * the creation fee): added to the cycles, named in the breakdown.
+ */
 export interface CostRow {
   operation: string;
   summary: CostSummary;
-  extraCycles?: bigint;
+  extra?: { label: string; cycles: bigint };
   /** Names of the canisters by id text, to say whose method the heaviest message ran. */
   names?: Record<string, string>;
 }
@@ -45,15 +49,37 @@ function amount(n: bigint): string {
 }
 
 export const COST_TABLE_HEADER = [
-  '| operation | heaviest message: instructions (kind, method) | % of its limit (and the message closest to its limit, if another) | instructions in total | messages | cycles | USD |',
-  '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  '| operation | heaviest message: instructions (kind, method) | % of its limit (and the message closest to its limit, if another) | instructions in total | messages | cycles | of which: execution · per message · per byte (· other fees) | USD |',
+  '| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |',
 ];
+
+/**
+ * The cycles of a row by what they paid for: execution (base fees and instructions), the fees per
+ * message (ingress induction, inter-canister calls), per byte (ingress, requests and replies
+ * between canisters), then any other fee by name; `–` when there were none (queries).
+ *
+ * @example feeBreakdown(summary.fees) // 'exec 10.6 M · msg 1.2 M · bytes 300,000'
+ */
+export function feeBreakdown(fees: FeeTotals, extra?: { label: string; cycles: bigint }): string {
+  const { storage: _overTime, ...paid } = fees;
+  // Queries only: nothing to break down.
+  if (!extra && Object.values(paid).every((cycles) => cycles === 0n)) return '–';
+  const parts = [
+    `exec ${amount(fees.execution + fees.instructions)}`,
+    `msg ${amount(fees.ingressMessage + fees.callMessage)}`,
+    `bytes ${amount(fees.ingressBytes + fees.requestBytes + fees.replyBytes)}`,
+  ];
+  const others: [string, bigint][] = [['creation', fees.creation], ['snapshots', fees.snapshot], ['HTTPS outcalls', fees.httpOutcall]];
+  if (extra) others.push([extra.label, extra.cycles]);
+  for (const [label, cycles] of others) if (cycles > 0n) parts.push(`${label} ${amount(cycles)}`);
+  return parts.join(' · ');
+}
 
 /**
  * One markdown row. A row with a message over `MARK_PERCENT` of its limit is marked `⚠`, the share in bold.
  *
  * @example
- * costTableRow({ operation: 'fetch 1 MiB', summary: summarizeCosts(ic.stats.executions) });
+ * costTableRow({ operation: 'fetch 1 MiB', summary: summarizeCosts(ic.stats) });
  */
 export function costTableRow(row: CostRow, usdPerXdr = USD_PER_XDR): string {
   const s = row.summary;
@@ -66,8 +92,8 @@ export function costTableRow(row: CostRow, usdPerXdr = USD_PER_XDR): string {
   let percent = share(s.percentOfLimit, s.limit);
   // Another message comes closer to its own limit: say which.
   if (c.percentOfLimit > s.percentOfLimit) percent += `; ${what(c.kind, c.canister, c.method)}: ${amount(c.instructions)}, ${share(c.percentOfLimit, c.limit)}`;
-  const cycles = s.cycles + (row.extraCycles ?? 0n);
-  return `| ${over ? '⚠ ' : ''}${row.operation} | ${amount(s.heaviest)} (${what(s.heaviestKind, s.heaviestCanister, s.heaviestMethod)}) | ${over ? `**${percent}**` : percent} | ${amount(s.total)} | ${s.executions} | ${amount(cycles)} | $${cyclesToUsd(cycles, usdPerXdr).toFixed(4)} |`;
+  const cycles = s.cycles + (row.extra?.cycles ?? 0n);
+  return `| ${over ? '⚠ ' : ''}${row.operation} | ${amount(s.heaviest)} (${what(s.heaviestKind, s.heaviestCanister, s.heaviestMethod)}) | ${over ? `**${percent}**` : percent} | ${amount(s.total)} | ${s.executions} | ${amount(cycles)} | ${feeBreakdown(s.fees, row.extra)} | $${cyclesToUsd(cycles, usdPerXdr).toFixed(4)} |`;
 }
 
 /** The table's header and `rows`, as lines. */
@@ -78,8 +104,11 @@ export function costTable(rows: string[]): string {
 /** The notes under the table: the rate, the fee schedule, what the marks mean. */
 export function costTableNotes(usdPerXdr = USD_PER_XDR): string {
   return [
-    `Instructions as the replica meters them (the emulator's metering); T = 10^12, B = 10^9, M = 10^6. Cycles: execution on a 13-node application subnet`,
-    `(5 M per replicated message + 0.4 per instruction; queries are free), at 1 XDR = 10^12 cycles = $${usdPerXdr}.`,
+    `Instructions as the replica meters them (the emulator's metering); T = 10^12, B = 10^9, M = 10^6. Cycles: every fee the canisters paid for the operation,`,
+    `as the emulator charged them on a 13-node application subnet, at 1 XDR = 10^12 cycles = $${usdPerXdr}: exec = execution (5 M per replicated message, callbacks and`,
+    `timers included, + 0.4 per instruction; queries are free); msg = 1.2 M per ingress message + 260 K per inter-canister call; bytes = 2,000 per ingress byte`,
+    `(method name and argument) + 1,000 per byte of a call's request (method name and argument) and of its reply, both paid by the caller; other fees by name`,
+    `(creation 500 B per canister, snapshots as instructions, HTTPS outcalls). Storage over time is no operation's cost and is left out.`,
     `Limits per message: update, callback or timer 40 B, query (also called by a canister) 5 B, install or upgrade 300 B (pre-upgrade, start and post-upgrade together).`,
     `⚠: a message uses more than ${MARK_PERCENT}% of its limit.`,
   ].join('\n');

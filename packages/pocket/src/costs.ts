@@ -4,6 +4,7 @@
  * Execution costs a base fee per message and 4 cycles per 10 instructions (dfinity/ic
  * `rs/config/src/subnet_config.rs`, `CyclesAccountManagerConfig::application_subnet`).
  */
+import { INSTRUCTION_LIMITS } from './constants.js';
 import type { CostFacts } from './system-api/context.js';
 
 const FEES_13 = {
@@ -23,6 +24,9 @@ const FEES_13 = {
 
 const GiB = 1024n ** 3n;
 
+/** The largest response between canisters (the replica's `MAX_INTER_CANISTER_PAYLOAD_IN_BYTES`). */
+const MAX_RESPONSE_BYTES = 2n * 1024n * 1024n;
+
 export class CostModel implements CostFacts {
   constructor(private readonly nodes: number, private readonly free: boolean) {}
 
@@ -31,7 +35,35 @@ export class CostModel implements CostFacts {
   }
 
   call(methodNameSize: bigint, payloadSize: bigint): bigint {
-    return this.scale(FEES_13.xnetCall + FEES_13.xnetByteTransmission * (methodNameSize + payloadSize));
+    return this.callMessage() + this.transmission(methodNameSize + payloadSize);
+  }
+
+  /**
+   * What making a call takes above the freezing threshold, and what `ic0.cost_call` answers: the
+   * call and its request's bytes, plus what the replica reserves until the response comes, the
+   * transmission of the largest response and the execution of a callback of the whole message
+   * limit (`xnet_call_total_fee`). The replica quotes `cost_call` at 13-node prices whatever the
+   * subnet's size; here it scales with the subnet like every fee.
+   */
+  callReservation(methodNameSize: bigint, payloadSize: bigint): bigint {
+    return this.call(methodNameSize, payloadSize) + this.transmission(MAX_RESPONSE_BYTES) + this.execution() + this.instructions(INSTRUCTION_LIMITS.message);
+  }
+
+  /**
+   * The fee per inter-canister call, scaled apart from its bytes as the replica does
+   * (`xnet_call_performed_fee`).
+   */
+  callMessage(): bigint {
+    return this.scale(FEES_13.xnetCall);
+  }
+
+  /**
+   * Transmitting `bytes` between canisters (`xnet_call_bytes_transmitted_fee`): a request's method
+   * name and argument, or a response's data (a reject: its message and one byte of code). The
+   * caller pays both ways.
+   */
+  transmission(bytes: bigint): bigint {
+    return this.scale(FEES_13.xnetByteTransmission * bytes);
   }
 
   createCanister(): bigint {
@@ -46,6 +78,11 @@ export class CostModel implements CostFacts {
 
   ingress(bytes: bigint): bigint {
     return this.scale(FEES_13.ingressMessageReception + FEES_13.ingressByteReception * bytes);
+  }
+
+  /** The per-message part of `ingress` (the replica scales the sum; the bytes' part is the rest). */
+  ingressMessage(): bigint {
+    return this.scale(FEES_13.ingressMessageReception);
   }
 
   execution(): bigint {

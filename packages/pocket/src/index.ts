@@ -17,6 +17,6 @@ export { instrument } from './wasm/instrument.js';
 import { fileURLToPath } from 'node:url';
 /** Absolute path of the `pocket-ic` executable, for `POCKET_IC_BIN`. */
 export const POCKET_IC_BIN = fileURLToPath(new URL('../bin/pocket-ic', import.meta.url));
-export { summarizeCosts, cyclesToUsd, type CostSummary } from './cost-report.js';
-export { costTable, costTableNotes, costTableRow, reportCosts, COST_TABLE_HEADER, MARK_PERCENT, USD_PER_XDR, type CostRow, type SavedCostRows } from './cost-table.js';
-export type { ExecutionRecord } from './stats.js';
+export { summarizeCosts, cyclesToUsd, cycleBalances, unaccountedCycles, measureCosts, noFees, type CostSummary, type CostRecords, type FeeTotals } from './cost-report.js';
+export { costTable, costTableNotes, costTableRow, feeBreakdown, reportCosts, COST_TABLE_HEADER, MARK_PERCENT, USD_PER_XDR, type CostRow, type SavedCostRows } from './cost-table.js';
+export type { ExecutionRecord, FeeKind, FeeRecord, MintRecord } from './stats.js';

@@ -31,6 +31,7 @@ import { StableMemory } from './state/stable-memory.js';
 import { WasmInstance } from './wasm/instance.js';
 import { prepareModule } from './wasm/prepare.js';
 import { chargeIdleBurn, idleBurnPerDay } from './execution/idle-burn.js';
+import { chargeFee } from './execution/fees.js';
 import { HttpOutcalls, settleOutcall, validRejectCode, type MockedResponse } from './management/http-outcalls.js';
 import type { OutgoingCall } from './system-api/context.js';
 import { allocationBlock, buildSubnets, mainnetSubnetKind, Subnet, type SubnetSpec, type TopologyRequest } from './subnet.js';
@@ -120,6 +121,8 @@ export class IcInstance {
       nextRound: (action) => this.scheduler.nextRound(action),
       randomBytes: (n) => this.randomBytes(n),
       httpOutcalls: this.httpOutcalls,
+      recordFee: (id, kind, cycles) => this.scheduler.stats.recordFee(id, kind, cycles),
+      recordMinted: (id, cycles) => this.scheduler.stats.recordMinted(id, cycles),
     };
     this.scheduler = new Scheduler({
       canistersInOrder: () => this.canistersInOrder(),
@@ -247,6 +250,7 @@ export class IcInstance {
   private chargeResources(): void {
     chargeIdleBurn(this.canistersInOrder(), this.currentTime, {
       costOf: (c) => (this.subnetOf(c.id) ?? this.rootSubnet).cost,
+      recordFee: (id, kind, cycles) => this.scheduler.stats.recordFee(id, kind, cycles),
       rejectCallContexts: (c, result) => this.rejectCallContexts(c, result),
     });
   }
@@ -338,6 +342,7 @@ export class IcInstance {
         freezingLimit: (c) => (idleBurnPerDay(c, subnet.cost) * c.settings.freezingThreshold) / 86_400n,
         debugPrint: (c, time, message) => this.canisterLog(c, time, message),
         recordExecution: (record) => this.scheduler.stats.recordExecution(record),
+        recordFee: (id, kind, cycles) => this.scheduler.stats.recordFee(id, kind, cycles),
       };
       this.environments.set(subnet, env);
     }
@@ -374,6 +379,11 @@ export class IcInstance {
 
   /** Sends a call a canister made. Same-subnet messages run this round; others in the next. */
   private send(canister: Canister, context: CallContext, call: OutgoingCall): void {
+    // Paid from the execution's balance by `ic0.call_perform`; noted now that the call is made.
+    if (call.fees) {
+      this.scheduler.stats.recordFee(canister.idText, 'callMessage', call.fees.call);
+      this.scheduler.stats.recordFee(canister.idText, 'requestBytes', call.fees.bytes);
+    }
     const request = registerCall(canister, context, call, this.currentTime, () => this.nextCallbackIdValue++);
     if (request.receiver.toUint8Array().length === 0) {
       const subnet = this.subnetOf(canister.id) ?? this.rootSubnet;
@@ -519,8 +529,13 @@ export class IcInstance {
         this.completeIngress(id, rawFromResult(reject('CanisterNotFound', `Canister ${canisterId.toText()} not found`), true));
         return;
       }
-      // The ingress fee is charged to the receiving canister at induction.
-      canister.cycles -= minBig(canister.cycles, subnet.cost.ingress(BigInt(payload.length + method.length)));
+      // The ingress fee is charged to the receiving canister at induction: per message and per byte
+      // (the replica scales their sum, so the bytes' part is the rest).
+      const fee = subnet.cost.ingress(BigInt(payload.length + method.length));
+      const env = this.environment(canister);
+      const message = minBig(fee, subnet.cost.ingressMessage());
+      const paid = chargeFee(canister, env, 'ingressMessage', message);
+      if (paid === message) chargeFee(canister, env, 'ingressBytes', fee - message);
       this.scheduler.enqueue(canisterId, request);
     });
     return { ok: { subnet, messageId: id } };
@@ -818,6 +833,7 @@ export class IcInstance {
   addCycles(id: Principal, amount: bigint): bigint {
     const canister = this.requireCanister(id);
     canister.cycles += amount;
+    this.scheduler.stats.recordMinted(canister.idText, amount);
     return canister.cycles;
   }
 

@@ -16,6 +16,32 @@ export interface ExecutionRecord {
   trapped: boolean;
 }
 
+/**
+ * What a fee paid for, as the IC's fee table names it: the base fee of executing a message and its
+ * instructions; an ingress message's induction (per message and per byte); an inter-canister call
+ * (per call, and per byte of the request and of the reply, both paid by the caller); creating a
+ * canister; a snapshot operation; an HTTPS outcall; and, apart, storage held over time (not the
+ * cost of any one operation).
+ */
+export type FeeKind =
+  | 'execution' | 'instructions'
+  | 'ingressMessage' | 'ingressBytes'
+  | 'callMessage' | 'requestBytes' | 'replyBytes'
+  | 'creation' | 'snapshot' | 'httpOutcall' | 'storage';
+
+/** Cycles a canister received from no other canister (PocketIC's provisional methods mint them). */
+export interface MintRecord {
+  canister: string;
+  cycles: bigint;
+}
+
+/** Cycles a canister paid (they left its balance and were burnt), and for what. */
+export interface FeeRecord {
+  canister: string;
+  kind: FeeKind;
+  cycles: bigint;
+}
+
 export class MessageStats {
   ingress = 0;
   /** Calls from one canister to another (the management canister included). */
@@ -28,11 +54,29 @@ export class MessageStats {
   readonly methods = new Map<string, number>();
   /** Every execution of canister code, with the instructions it used (see `wasm/metering.ts`). */
   readonly executions: ExecutionRecord[] = [];
+  /** Every fee charged to a canister, as charged (see `FeeKind`). */
+  readonly fees: FeeRecord[] = [];
+  /** Cycles created out of nothing for a canister: provisional creation and top-ups (test-only). */
+  readonly minted: MintRecord[] = [];
 
   recordExecution(record: ExecutionRecord): void {
     // Bounded: a long-lived server would otherwise keep every execution of its life.
     if (this.executions.length >= 100_000) this.executions.splice(0, 50_000);
     this.executions.push(record);
+  }
+
+  /** Notes that `canister` paid `cycles` for `kind` (a zero fee is not noted). @example stats.recordFee(id, 'execution', 5_000_000n) */
+  recordFee(canister: string, kind: FeeKind, cycles: bigint): void {
+    if (cycles === 0n) return;
+    if (this.fees.length >= 200_000) this.fees.splice(0, 100_000);
+    this.fees.push({ canister, kind, cycles });
+  }
+
+  /** Notes `cycles` created for `canister` by a provisional method. @example stats.recordMinted(id, 10n ** 12n) */
+  recordMinted(canister: string, cycles: bigint): void {
+    if (cycles === 0n) return;
+    if (this.minted.length >= 200_000) this.minted.splice(0, 100_000);
+    this.minted.push({ canister, cycles });
   }
 
   recordRequest(request: Request): void {
@@ -71,5 +115,7 @@ export class MessageStats {
     this.bytes.clear();
     this.methods.clear();
     this.executions.length = 0;
+    this.fees.length = 0;
+    this.minted.length = 0;
   }
 }

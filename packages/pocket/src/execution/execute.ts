@@ -8,7 +8,7 @@ import type { Canister } from '../canister.js';
 import { INSTRUCTION_LIMITS, LIMITS } from '../constants.js';
 import { Trap, trapFromEngineError, traps } from '../errors.js';
 import { discardPendingCall } from '../system-api/calls.js';
-import type { ExecutionRecord } from '../stats.js';
+import type { ExecutionRecord, FeeKind } from '../stats.js';
 import type { CanisterFacts, ContextKind, CostFacts, ExecutionContext, OutgoingCall, Response } from '../system-api/context.js';
 
 /** What an execution needs from the subnet it runs on. */
@@ -23,6 +23,8 @@ export interface ExecutionEnvironment {
   debugPrint(canister: Canister, time: bigint, message: Uint8Array): void;
   /** Notes an execution and its instructions (benchmarks read them from `IcInstance.stats`). */
   recordExecution?(record: ExecutionRecord): void;
+  /** Notes a fee charged to a canister (see `fees.ts`; benchmarks read them from `IcInstance.stats`). */
+  recordFee?(canister: string, kind: FeeKind, cycles: bigint): void;
 }
 
 export type Entry = { export: string } | { callback: { fn: number; env: number | bigint } } | { start: true };

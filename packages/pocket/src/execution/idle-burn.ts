@@ -22,6 +22,8 @@ const DAY_NANOS = 86_400n * 1_000_000_000n;
 
 export interface IdleBurnHost {
   costOf(canister: Canister): CostModel;
+  /** Notes the cycles a canister paid for its storage and compute allocation (or lost for lack of them). */
+  recordFee?(canister: string, kind: 'storage', cycles: bigint): void;
   rejectCallContexts(canister: Canister, result: CallResult): void;
 }
 
@@ -55,8 +57,10 @@ export function chargeIdleBurn(canisters: Iterable<Canister>, now: bigint, host:
     if (fee === 0n) continue;
     if (fee <= canister.cycles) {
       canister.cycles -= fee;
+      host.recordFee?.(canister.idText, 'storage', fee);
       continue;
     }
+    host.recordFee?.(canister.idText, 'storage', canister.cycles);
     uninstallOutOfCycles(canister, host);
     uninstalled.push(canister);
   }

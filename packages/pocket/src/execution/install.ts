@@ -10,6 +10,7 @@ import { WasmInstance } from '../wasm/instance.js';
 import { prepareModule } from '../wasm/prepare.js';
 import { INSTRUCTION_LIMITS } from '../constants.js';
 import { execute, type ExecutionEnvironment } from './execute.js';
+import { chargeFee } from './fees.js';
 
 export type InstallMode =
   | { kind: 'install' }
@@ -150,7 +151,8 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
   }
   canister.appendLogs(req.time, logs);
   // install_code is charged as an update: the base fee and its instructions.
-  canister.cycles -= env.cost.execution() + env.cost.instructions(instructions);
+  chargeFee(canister, env, 'execution', env.cost.execution());
+  chargeFee(canister, env, 'instructions', env.cost.instructions(instructions));
   canister.lastInstalledAt = req.time;
   canister.lastInstall = {
     mode: mode.kind,

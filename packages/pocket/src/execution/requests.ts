@@ -11,6 +11,7 @@ import type { CallResult, Request, Response } from '../messages.js';
 import type { OutgoingCall, Response as ExecutionResponse } from '../system-api/context.js';
 import { INSTRUCTION_LIMITS } from '../constants.js';
 import { execute, type ExecutionEnvironment, type ExecutionResult } from './execute.js';
+import { chargeFee } from './fees.js';
 
 /** What request handling needs from the instance. */
 export interface Host {
@@ -39,7 +40,17 @@ function settleAfterSlices(host: Host, canister: Canister, r: ExecutionResult, s
 
 /** Charges the cycles of the instructions an execution used (the base fee is reserved apart). */
 function chargeInstructions(canister: Canister, env: ExecutionEnvironment, r: ExecutionResult): void {
-  canister.cycles -= env.cost.instructions(r.instructions);
+  chargeFee(canister, env, 'instructions', env.cost.instructions(r.instructions));
+}
+
+/**
+ * The bytes of a response the caller pays transmission for (replica: `Payload::size_bytes`): a
+ * reply's data, or a reject's message and its code (one byte).
+ *
+ * @example responseBytes({ kind: 'reply', data: new Uint8Array(100) }) // 100n
+ */
+export function responseBytes(result: CallResult): bigint {
+  return result.kind === 'reply' ? BigInt(result.data.length) : 1n + BigInt(new TextEncoder().encode(result.message).length);
 }
 
 export function reject(errorCode: ErrorCodeName, message: string): CallResult {
@@ -139,7 +150,7 @@ export function handleRequest(host: Host, canister: Canister, request: Request):
   if (canister.cycles - env.freezingLimit(canister) < reserved) {
     return host.respond(request, reject('CanisterOutOfCycles', `Canister ${canister.idText} is out of cycles`), request.cycles);
   }
-  canister.cycles -= fee;
+  chargeFee(canister, env, 'execution', fee);
   const origin: CallOrigin = request.origin.kind === 'ingress'
     ? { kind: 'ingress', messageId: request.origin.messageId, caller: request.sender.toUint8Array() }
     : { kind: 'canister', caller: request.sender.toUint8Array(), callbackId: request.origin.callbackId, deadline: request.origin.deadline };
@@ -174,6 +185,11 @@ export function handleResponse(host: Host, canister: Canister, response: Respons
   canister.cycles += response.refund;
   if (!callback) return;
   canister.callbacks.delete(callback.id);
+  // The caller pays for the response's bytes: the replica reserves the largest response's
+  // transmission when the call is made and refunds what the response did not use
+  // (`refund_for_response_transmission`); only the net charge is modelled, when it arrives.
+  const env = host.environment(canister);
+  chargeFee(canister, env, 'replyBytes', env.cost.transmission(responseBytes(response.result)));
   const context = canister.callContexts.get(callback.callContextId);
   if (!context) return;
   context.outstanding -= 1;
@@ -181,7 +197,10 @@ export function handleResponse(host: Host, canister: Canister, response: Respons
     closeIfDone(canister, context);
     return;
   }
-  const env = host.environment(canister);
+  // A callback is a message execution of its own: the base fee and its instructions (the replica
+  // prepays `execution_cost` of the whole limit, base fee included, with the call, and refunds
+  // only the instructions left unused; `prepayment_for_response_execution`).
+  chargeFee(canister, env, 'execution', env.cost.execution());
   const isReply = response.result.kind === 'reply';
   const rejectCode = response.result.kind === 'reject' ? response.result.code : 0;
   const r = execute(canister, env, {
@@ -224,6 +243,8 @@ export function handleTask(host: Host, canister: Canister, task: 'timer' | 'hear
   if (task === 'timer') canister.globalTimer = 0n;
   const context = openContext(canister, { kind: 'system' }, exportName, 0n, false);
   const env = host.environment(canister);
+  // A task is charged as any message: the base fee and its instructions (replica: `execute_call_or_task`).
+  chargeFee(canister, env, 'execution', env.cost.execution());
   const r = execute(canister, env, {
     kind: 'T', modeName: task === 'timer' ? 'global timer' : 'heartbeat', entry: { export: exportName },
     caller: new Uint8Array(), time: host.time, replicated: true, canRespond: false, transaction: 'message',

@@ -4,6 +4,7 @@ import type { Principal } from '@dfinity/principal';
 import type { Canister, ChangeOrigin } from '../canister.js';
 import type { ExecutionEnvironment } from '../execution/execute.js';
 import type { CallResult } from '../messages.js';
+import type { FeeKind } from '../stats.js';
 import type { Subnet } from '../subnet.js';
 import type { HttpOutcalls } from './http-outcalls.js';
 import type { SettingsWire } from './settings.js';
@@ -34,6 +35,13 @@ export interface ManagementHost {
   /** Runs `action` at the start of the next round (raw_rand's randomness comes from the next block). */
   nextRound(action: () => void): void;
   randomBytes(n: number): Uint8Array;
+  /**
+   * Notes a fee `canister` paid from cycles it attached to a call (canister creation, an HTTPS
+   * outcall), for benchmarks (`IcInstance.stats.fees`).
+   */
+  recordFee(canister: string, kind: FeeKind, cycles: bigint): void;
+  /** Notes cycles a provisional method created for `canister` (benchmarks balance fees against balances). */
+  recordMinted(canister: string, cycles: bigint): void;
   /** Outcalls waiting for a mocked response (see http-outcalls.ts). */
   readonly httpOutcalls: HttpOutcalls;
 }

@@ -101,9 +101,10 @@ export class HttpOutcalls {
 
   /**
    * Validates an `http_request` call and leaves it pending, or throws the `IcError` its caller gets.
+   * Returns the fee, taken from the attached cycles (the rest is refunded with the reply).
    * @example outcalls.request(args, { subnetId, cycles, subnetSize: 13, fee, reply })
    */
-  request(args: HttpRequestArgsValue, call: { subnetId: Principal; cycles: bigint; fee: (requestBytes: bigint, maxResponse: bigint) => bigint; reply: Reply }): void {
+  request(args: HttpRequestArgsValue, call: { subnetId: Principal; cycles: bigint; fee: (requestBytes: bigint, maxResponse: bigint) => bigint; reply: Reply }): bigint {
     const maxResponse = args.max_response_bytes[0];
     if (maxResponse !== undefined && maxResponse > HTTP_LIMITS.maxResponseBytes) {
       throw invalid(`max_response_bytes expected to be in the range [0..${HTTP_LIMITS.maxResponseBytes}], got ${maxResponse}`);
@@ -139,6 +140,7 @@ export class HttpOutcalls {
       transform: transform && { canister: transform.function[0], method: transform.function[1], context },
       reply: call.reply, refund: call.cycles - fee,
     });
+    return fee;
   }
 }
 
@@ -152,10 +154,11 @@ export function httpRequestMethod(ctx: MethodContext, args: HttpRequestArgsValue
   if (transform && transform.function[0].toText() !== ctx.call.sender.toText()) {
     throw invalid(`transform function must be exported by the calling canister ${ctx.call.sender.toText()}, not ${transform.function[0].toText()}`);
   }
-  ctx.host.httpOutcalls.request(args, {
+  const fee = ctx.host.httpOutcalls.request(args, {
     subnetId: subnet.id, cycles: ctx.call.cycles, reply: ctx.reply,
     fee: (requestBytes, maxResponse) => subnet.cost.httpRequest(requestBytes, maxResponse),
   });
+  ctx.host.recordFee(ctx.call.sender.toText(), 'httpOutcall', fee);
 }
 
 /** The reject codes a mocked reject may carry (the IC's reject codes). */

@@ -78,6 +78,7 @@ export const methods = {
       subnet: ctx.call.subnet, specifiedId: opt(args.specified_id), controllers,
       cycles: opt(args.amount) ?? DEFAULTS.provisionalCycles, settings, origin: originOf(ctx.call, args.sender_canister_version),
     });
+    ctx.host.recordMinted(canister.idText, canister.cycles);
     ctx.reply(ok([T.CanisterIdRecord], [{ canister_id: canister.id }]), ctx.call.cycles);
   },
 
@@ -91,6 +92,8 @@ export const methods = {
       subnet: ctx.call.subnet, specifiedId: undefined, controllers: (settings && opt(settings.controllers)) ?? [ctx.call.sender],
       cycles: ctx.call.cycles - fee, settings, origin: originOf(ctx.call, args.sender_canister_version),
     });
+    // The fee is burnt from the cycles the caller attached: the caller paid it.
+    ctx.host.recordFee(ctx.call.sender.toText(), 'creation', fee);
     ctx.reply(ok([T.CanisterIdRecord], [{ canister_id: canister.id }]), 0n);
   },
 
@@ -239,7 +242,9 @@ export const methods = {
   },
 
   provisional_top_up_canister(ctx: MethodContext, args: { canister_id: Principal; amount: bigint }) {
-    lookup(ctx.host, args.canister_id).cycles += args.amount;
+    const canister = lookup(ctx.host, args.canister_id);
+    canister.cycles += args.amount;
+    ctx.host.recordMinted(canister.idText, args.amount);
     ctx.reply(EMPTY, ctx.call.cycles);
   },
 

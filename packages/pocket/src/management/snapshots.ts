@@ -24,6 +24,7 @@ import {
 } from '../canister-snapshot.js';
 import { LIMITS } from '../constants.js';
 import { HELP, IcError } from '../errors.js';
+import { chargeFee } from '../execution/fees.js';
 import { uninstallCode } from '../execution/install.js';
 import { prepareModule } from '../wasm/prepare.js';
 import type { ManagementHost } from './host.js';
@@ -80,7 +81,7 @@ function charge(ctx: MethodContext, canister: Canister, bytes: bigint): void {
   if (canister.cycles < needed) {
     throw new IcError('CanisterOutOfCycles', `Canister snapshotting failed with: \`Canister ${canister.idText} is out of cycles: please top up the canister with at least ${needed - canister.cycles} additional cycles\`\n${HELP.snapshotNotEnoughCycles}`);
   }
-  canister.cycles -= fee;
+  chargeFee(canister, ctx.host.environment(canister), 'snapshot', fee);
 }
 
 function listEntry(s: CanisterSnapshot) {

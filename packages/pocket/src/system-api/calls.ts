@@ -80,12 +80,23 @@ export function callImports(ctx: () => ExecutionContext) {
       const call = building(c, 'ic0.call_perform');
       // The transmission fee is charged when the call is made; without enough liquid cycles the
       // call is not made and the canister learns it from the error code (IC spec: 2 = SYS_FATAL).
-      const fee = c.canister.cost.call(BigInt(new TextEncoder().encode(call.method).length), BigInt(call.payloadSize));
-      if (liquidBalance(c) < fee) {
+      // The caller pays for the call and its request's bytes (method name and argument; replica:
+      // `Request::payload_size_bytes`), and later for the response's bytes and its callback
+      // (requests.ts). The replica reserves those for the largest response and a callback of the
+      // whole limit, and refunds the rest when the response comes; here only the net amounts are
+      // charged, but the call is made only if the whole reservation fits above the threshold.
+      const methodBytes = BigInt(new TextEncoder().encode(call.method).length);
+      const fees = {
+        call: c.canister.cost.callMessage(),
+        bytes: c.canister.cost.transmission(methodBytes + BigInt(call.payloadSize)),
+      };
+      const fee = fees.call + fees.bytes;
+      if (liquidBalance(c) < c.canister.cost.callReservation(methodBytes, BigInt(call.payloadSize))) {
         discardPendingCall(c);
         return 2;
       }
       c.balance -= fee;
+      call.fees = fees;
       c.calls.push(call);
       c.pendingCall = undefined;
       return 0;

@@ -104,6 +104,8 @@ export interface OutgoingCall {
   cycles: bigint;
   /** Bounded-wait call timeout, in seconds, if `call_with_best_effort_response` was used. */
   timeoutSeconds: number | undefined;
+  /** What `ic0.call_perform` charged: the call fee and the request's bytes (noted when it is sent). */
+  fees?: { call: bigint; bytes: bigint };
 }
 
 export type Response = { kind: 'reply'; data: Uint8Array } | { kind: 'reject'; message: string };
@@ -129,6 +131,12 @@ export interface CanisterFacts {
 
 export interface CostFacts {
   call(methodNameSize: bigint, payloadSize: bigint): bigint;
+  /** `call`, and what the caller must also be able to reserve for the response (`ic0.cost_call`). */
+  callReservation(methodNameSize: bigint, payloadSize: bigint): bigint;
+  /** The per-call part of `call`. */
+  callMessage(): bigint;
+  /** Transmitting `bytes` between canisters (a request's method name and argument, a response). */
+  transmission(bytes: bigint): bigint;
   createCanister(): bigint;
   httpRequest(requestSize: bigint, maxResponseBytes: bigint): bigint;
   /** The base fee of executing an update message. */

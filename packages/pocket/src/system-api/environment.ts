@@ -90,7 +90,7 @@ export function environmentImports(ctx: () => ExecutionContext) {
     in_replicated_execution: () => (ctx().replicated ? 1 : 0),
     cost_call: (methodNameSize: bigint, payloadSize: bigint, dst: number) => {
       const c = ctx();
-      writeU128(c, 'ic0_cost_call', dst, c.canister.cost.call(BigInt.asUintN(64, methodNameSize), BigInt.asUintN(64, payloadSize)));
+      writeU128(c, 'ic0_cost_call', dst, c.canister.cost.callReservation(BigInt.asUintN(64, methodNameSize), BigInt.asUintN(64, payloadSize)));
     },
     cost_create_canister: (dst: number) => {
       const c = ctx();
