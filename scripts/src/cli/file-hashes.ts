@@ -7,7 +7,7 @@
  * could keep its stat: git calls these entries "racily clean").
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync, type BigIntStats } from 'node:fs';
 import { dirname } from 'node:path';
 
 interface Entry {
@@ -44,9 +44,8 @@ export class FileHashes {
     return new FileHashes(file, entries);
   }
 
-  /** The hex sha256 of the regular file at the absolute `path`, read only if its stat changed. */
-  sha256(path: string): string {
-    const s = lstatSync(path, { bigint: true });
+  /** The hex sha256 of the regular file at the absolute `path`, read only if its stat (`lstat` with bigints, if at hand) changed. */
+  sha256(path: string, s: BigIntStats = lstatSync(path, { bigint: true })): string {
     const stat = `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
     const known = this.entries[path];
     if (known && known.stat === stat && s.ctimeNs + RACY_NS < BigInt(known.at)) return known.sha256;

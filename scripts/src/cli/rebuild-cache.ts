@@ -65,7 +65,7 @@ export function rebuildKey(inputs: RebuildInputs, hashes: FileHashes = FileHashe
       const path = join(dir, name);
       const relPath = rel ? `${rel}/${name}` : name;
       if (outputs.has(relPath.split('/').join(sep))) continue;
-      const stat = lstatSync(path);
+      const stat = lstatSync(path, { bigint: true });
       if (stat.isDirectory()) {
         if (SKIPPED.has(name)) continue;
         const refused = walk(path, relPath);
@@ -81,7 +81,7 @@ export function rebuildKey(inputs: RebuildInputs, hashes: FileHashes = FileHashe
         if (target !== undefined && !inside(root, target)) return `${relPath} links to ${target}, outside ${root}`;
         hash.update(`link ${JSON.stringify(relPath)} ${JSON.stringify(readlinkSync(path))}\n`);
       } else if (stat.isFile()) {
-        hash.update(`file ${JSON.stringify(relPath)} ${hashes.sha256(path)}\n`);
+        hash.update(`file ${JSON.stringify(relPath)} ${hashes.sha256(path, stat)}\n`);
       }
     }
     return undefined;
