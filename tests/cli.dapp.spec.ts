@@ -83,7 +83,7 @@ describe('lineage: a dapp\'s life on a local network', () => {
     // Deploying again keeps everything.
     const again = json<{ created: string[]; published: unknown[]; dapp: unknown }>(ok(await asDao('deploy', '--json')));
     expect(again).toMatchObject({ created: [], published: [], dapp: null });
-  });
+  }, 300_000); // a whole deployment (three publishes, eight installs, a site): 50 s alone, over 120 s beside other suites on a loaded machine
 
   it('publishes a version, prints its verified hash, and resumes an interrupted upload', async () => {
     // The build's own output, already deployed as 1.0.0: without --stamp it is the same module.
