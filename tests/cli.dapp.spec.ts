@@ -3,7 +3,7 @@
 // output parsed and checked, and refusals with their exit codes.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -23,6 +23,9 @@ const release = (label: string) => releaseModule(built('backend'), label);
 /** A `--stamp` release of a build of this repository: its provenance (repository, commit, toolchain) and its version. */
 const provenanced = (label: string, provenance: BuildProvenance, module: Uint8Array = built('backend')) =>
   releaseModule(setCustomSection(module, BUILD_SECTION, encodeProvenance(provenance)), label);
+
+/** Where `verify wasm` got the rebuilt module (its `--json` `rebuild`). */
+interface RebuildReport { from: 'built' | 'cached' | 'checkout'; key: string | null; path: string | null; uncached: string | null; packages: 'narrow' | 'full' | null }
 
 const ok = (run: Run) => {
   expect(run.code, `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`).toBe(0);
@@ -80,7 +83,7 @@ describe('lineage: a dapp\'s life on a local network', () => {
     // Deploying again keeps everything.
     const again = json<{ created: string[]; published: unknown[]; dapp: unknown }>(ok(await asDao('deploy', '--json')));
     expect(again).toMatchObject({ created: [], published: [], dapp: null });
-  });
+  }, 300_000); // a whole deployment (three publishes, eight installs, a site): 50 s alone, over 120 s beside other suites on a loaded machine
 
   it('publishes a version, prints its verified hash, and resumes an interrupted upload', async () => {
     // The build's own output, already deployed as 1.0.0: without --stamp it is the same module.
@@ -127,17 +130,21 @@ describe('lineage: a dapp\'s life on a local network', () => {
   });
 
   it('lists the registry\'s types, versions and paths', async () => {
-    const types = json<{ namespace: string; versions: number; latest: string }[]>(ok(await asBob('registry', 'ls', '--json')));
+    // Four reads, run at once.
+    const [lsRun, showRun, pathRun, none] = await Promise.all([
+      asBob('registry', 'ls', '--json'), asBob('registry', 'show', 'org.lineage.backend', '--json'),
+      asBob('registry', 'path', 'org.lineage.backend', '--from', '1.0.0', '--to', hashes.v3!, '--json'), asBob('registry', 'path', 'org.lineage.backend', '--from', '3.0.0', '--to', '1.0.0'),
+    ]);
+    const types = json<{ namespace: string; versions: number; latest: string }[]>(ok(lsRun));
     expect(types.map((t) => [t.namespace, t.versions, t.latest])).toEqual([
       ['org.lineage.asset', 1, '1.0.0'], ['org.lineage.backend', 3, '3.0.0'], ['org.lineage.manager', 1, '1.0.0'],
     ]);
-    const shown = json<{ versions: { version: string; hash: string; previous: string | null; verified: boolean }[] }>(ok(await asBob('registry', 'show', 'org.lineage.backend', '--json')));
+    const shown = json<{ versions: { version: string; hash: string; previous: string | null; verified: boolean }[] }>(ok(showRun));
     expect(shown.versions.map((v) => [v.version, v.hash, v.previous, v.verified])).toEqual([
       ['1.0.0', hashes.v1, null, true], ['2.0.0', hashes.v2, hashes.v1, true], ['3.0.0', hashes.v3, hashes.v2, true],
     ]);
-    const path = json<{ steps: { version: string; hash: string }[] }>(ok(await asBob('registry', 'path', 'org.lineage.backend', '--from', '1.0.0', '--to', hashes.v3!, '--json')));
+    const path = json<{ steps: { version: string; hash: string }[] }>(ok(pathRun));
     expect(path.steps).toEqual([{ version: '2.0.0', hash: hashes.v2 }, { version: '3.0.0', hash: hashes.v3 }]);
-    const none = await asBob('registry', 'path', 'org.lineage.backend', '--from', '3.0.0', '--to', '1.0.0');
     expect(none.code).toBe(EXIT.network);
     expect(none.stderr).toContain('no upgrade path');
   });
@@ -150,11 +157,10 @@ describe('lineage: a dapp\'s life on a local network', () => {
     expect(up).toMatchObject({ changed: true, from: { version: '1.0.0' }, to: { version: '2.0.0', hash: hashes.v2 } });
     expect(up.steps.map((s) => s.version)).toEqual(['2.0.0']);
 
-    const wrong = await asAlice('upgrade', 'backend', '--to', '9.9.9');
+    const [wrong, unknown] = await Promise.all([asAlice('upgrade', 'backend', '--to', '9.9.9'), asAlice('upgrade', 'frontend', '--to', '2.0.0', '--json')]);
     expect(wrong.code).toBe(EXIT.usage);
     expect(wrong.stderr).toMatch(/^error: --to: the registry has no version 9\.9\.9 of org\.lineage\.backend$/m);
     expect(wrong.stderr).toMatch(/^hint: its versions: 1\.0\.0, 2\.0\.0, 3\.0\.0$/m);
-    const unknown = await asAlice('upgrade', 'frontend', '--to', '2.0.0', '--json');
     expect(unknown.code).toBe(EXIT.usage);
     expect(json<{ error: { message: string } }>(unknown).error.message).toBe('unknown canister "frontend" on network local');
   });
@@ -164,10 +170,10 @@ describe('lineage: a dapp\'s life on a local network', () => {
     expect(sale).toMatchObject({ to: bob.principal, tokenId: '1' });
     expect((await asDao('nft', 'owner', '--quiet')).stdout.trim()).toBe(bob.principal);
 
-    const refused = await asAlice('upgrade', 'backend', '--to', '3.0.0');
+    // Two refusals of the previous owner, at once: they change nothing.
+    const [refused, again] = await Promise.all([asAlice('upgrade', 'backend', '--to', '3.0.0'), asAlice('nft', 'transfer', alice.principal)]);
     expect(refused.code).toBe(EXIT.network);
     expect(refused.stderr).toContain(`error: refused: ${alice.principal} does not hold this dapp's NFT (its holder is ${bob.principal})`);
-    const again = await asAlice('nft', 'transfer', alice.principal);
     expect(again.code).toBe(EXIT.network);
     expect(again.stderr).toContain('does not hold token 1');
 
@@ -176,17 +182,19 @@ describe('lineage: a dapp\'s life on a local network', () => {
   });
 
   it('runs the buyer\'s check: a clean dapp passes every check, a canister that is no dapp fails with exit 4', async () => {
-    const clean = json<{ ok: boolean; checks: { check: string; ok: boolean; detail: string }[] }>(ok(await lineage(dir, ['verify', 'dapp', 'backend', '--json'])));
+    const [cleanRun, textRun, notADapp] = await Promise.all([
+      lineage(dir, ['verify', 'dapp', 'backend', '--json']), lineage(dir, ['verify', 'dapp', 'backend']), lineage(dir, ['verify', 'dapp', 'registry', '--json']),
+    ]);
+    const clean = json<{ ok: boolean; checks: { check: string; ok: boolean; detail: string }[] }>(ok(cleanRun));
     expect(clean.ok).toBe(true);
     expect(clean.checks.map((c) => c.check)).toEqual([
       'token', 'holder', 'controllers:backend', 'controllers:manager', 'controllers:asset', 'module:backend', 'module:manager', 'module:asset',
       'permissions', 'pending',
     ]);
     expect(clean.checks.find((c) => c.check === 'holder')!.detail).toContain(bob.principal);
-    const text = ok(await lineage(dir, ['verify', 'dapp', 'backend']));
+    const text = ok(textRun);
     expect(text.stdout).toMatch(/✔ .*controllers:asset/);
 
-    const notADapp = await lineage(dir, ['verify', 'dapp', 'registry', '--json']);
     expect(notADapp.code).toBe(EXIT.verification);
     const verdict = json<{ ok: boolean; checks: { check: string; ok: boolean }[] }>(notADapp);
     expect(verdict.ok).toBe(false);
@@ -205,9 +213,8 @@ describe('lineage: a dapp\'s life on a local network', () => {
   });
 
   it('shows the backend\'s history: IC changes merged with the manager\'s, versions named', async () => {
-    const h = json<{ rows: { change: string; moduleHash?: string; version: string | null; requestedBy?: string; sources: string[] }[]; ic: { totalChanges: string } }>(
-      ok(await asBob('history', 'backend', '--json')),
-    );
+    const [historyRun, tableRun] = await Promise.all([asBob('history', 'backend', '--json'), asBob('history', 'backend')]);
+    const h = json<{ rows: { change: string; moduleHash?: string; version: string | null; requestedBy?: string; sources: string[] }[]; ic: { totalChanges: string } }>(ok(historyRun));
     // Each upgrade also shows the manager's snapshot before it and its health check after it (issue 15).
     expect(h.rows.map((r) => r.change)).toEqual(['create', 'install', 'controllers', 'snapshot', 'upgrade', 'health', 'snapshot', 'upgrade', 'health']);
     expect(h.ic.totalChanges).toBe('5');
@@ -215,17 +222,19 @@ describe('lineage: a dapp\'s life on a local network', () => {
     expect(h.rows.filter((r) => r.moduleHash).map((r) => [r.version, r.requestedBy])).toEqual([
       ['org.lineage.backend 1.0.0', undefined], ['org.lineage.backend 2.0.0', alice.principal], ['org.lineage.backend 3.0.0', bob.principal],
     ]);
-    const table = ok(await asBob('history', 'backend')).stdout;
+    const table = ok(tableRun).stdout;
     expect(table).toMatch(/\| Timestamp +\| Change +\| Details +\| Origin +\| Record/);
     expect(table).toContain('(org.lineage.backend 3.0.0)');
   });
 
   it('verifies the registry, collection and manager logs against the certificate', async () => {
-    for (const canister of ['registry', 'nft', 'manager']) {
-      const v = json<{ ok: boolean; blocks: number; failures: unknown[] }>(ok(await asBob('log', 'verify', canister, '--json')));
-      expect(v, canister).toMatchObject({ ok: true, failures: [] });
+    const canisters = ['registry', 'nft', 'manager'];
+    const runs = await Promise.all(canisters.map((canister) => asBob('log', 'verify', canister, '--json')));
+    runs.forEach((run, i) => {
+      const v = json<{ ok: boolean; blocks: number; failures: unknown[] }>(ok(run));
+      expect(v, canisters[i]).toMatchObject({ ok: true, failures: [] });
       expect(v.blocks).toBeGreaterThan(0);
-    }
+    });
   });
 
   it('uploads a site to the asset canister, changes it, and verifies builds against the certificate', async () => {
@@ -235,10 +244,10 @@ describe('lineage: a dapp\'s life on a local network', () => {
     writeFileSync(join(site, 'css', 'app.css'), 'h1 { color: teal; }\n');
     // Bob, who holds the NFT now, takes the frontend over from the DAO that spawned the dapp.
     expect(json<{ committer: string }>(ok(await asBob('assets', 'authorize', '--json'))).committer).toBe(bob.principal);
-    const spawner = await asDao('assets', 'upload', 'asset', site);
+    // The spawner and the previous owner, at once: both refused, nothing changes.
+    const [spawner, previousOwner] = await Promise.all([asDao('assets', 'upload', 'asset', site), asAlice('assets', 'authorize')]);
     expect(spawner.code).toBe(EXIT.network);
     expect(spawner.stderr).toMatch(/refused the upload/);
-    const previousOwner = await asAlice('assets', 'authorize');
     expect(previousOwner.code).toBe(EXIT.network);
     expect(previousOwner.stderr).toContain('does not hold this dapp\'s NFT');
     const first = json<{ root: string; uploaded: string[] }>(ok(await asBob('assets', 'upload', 'asset', site, '--json')));
@@ -251,24 +260,23 @@ describe('lineage: a dapp\'s life on a local network', () => {
     expect(second.root).not.toBe(first.root);
     expect(second.uploaded).toEqual(['/index.html']);
 
-    // Anyone verifies the current build against the IC's certificate.
-    const verdict = json<{ ok: boolean; assetRoot: string; localRoot: string; checks: { check: string; ok: boolean }[]; history: { root: string }[]; moduleVersion: string }>(
-      ok(await lineage(dir, ['verify', 'assets', 'asset', site, '--json', '--identity', 'anonymous'])),
-    );
+    // Anyone verifies the current build against the IC's certificate; the replaced build, and a
+    // tampered copy of the current one, do not verify (three reads, at once).
+    const tampered = join(dir, 'site-tampered');
+    cpSync(site, tampered, { recursive: true });
+    writeFileSync(join(tampered, 'css', 'app.css'), 'h1 { color: red; }\n');
+    const [current, replaced, bad] = await Promise.all([
+      lineage(dir, ['verify', 'assets', 'asset', site, '--json', '--identity', 'anonymous']), asBob('verify', 'assets', 'asset', v1, '--json'), asBob('verify', 'assets', 'asset', tampered),
+    ]);
+    const verdict = json<{ ok: boolean; assetRoot: string; localRoot: string; checks: { check: string; ok: boolean }[]; history: { root: string }[]; moduleVersion: string }>(ok(current));
     expect(verdict).toMatchObject({ ok: true, assetRoot: second.root, localRoot: second.root, moduleVersion: 'org.lineage.asset 1.0.0' });
     expect(verdict.checks.map((c) => [c.check, c.ok])).toEqual([
       ['certificate', true], ['certified-data', true], ['tree', true], ['local-root', true], ['history', true], ['module-hash', true],
     ]);
     expect(verdict.history.slice(0, 2).map((e) => e.root)).toEqual([second.root, first.root]);
 
-    // The replaced build, and a tampered copy of the current one, do not verify.
-    const replaced = await asBob('verify', 'assets', 'asset', v1, '--json');
     expect(replaced.code).toBe(EXIT.verification);
     expect(json<{ checks: { check: string; ok: boolean }[] }>(replaced).checks.find((c) => c.check === 'local-root')!.ok).toBe(false);
-    const tampered = join(dir, 'site-tampered');
-    cpSync(site, tampered, { recursive: true });
-    writeFileSync(join(tampered, 'css', 'app.css'), 'h1 { color: red; }\n');
-    const bad = await asBob('verify', 'assets', 'asset', tampered);
     expect(bad.code).toBe(EXIT.verification);
     expect(bad.stdout).toMatch(/✘ local-root .*changed: \/css\/app\.css/);
     expect(bad.stderr).toMatch(/^error: verification of asset against .* failed: local-root$/m);
@@ -276,38 +284,53 @@ describe('lineage: a dapp\'s life on a local network', () => {
   });
 
   it('verifies the backend against a rebuild from source, and catches a module not built from it', async () => {
-    const good = json<{ ok: boolean; deployedHash: string; rebuiltHash: string; release: string; match: string; checks: { check: string; ok: boolean }[] }>(
-      ok(await asBob('verify', 'wasm', 'backend', '--source', REPO_ROOT, '--json')),
-    );
-    expect(good).toMatchObject({ ok: true, deployedHash: hashes.v3, rebuiltHash: hashes.v3, release: '3.0.0', match: 'module' });
-    expect(good.checks.map((c) => [c.check, c.ok])).toEqual([['deployed', true], ['registry', true], ['rebuild', true]]);
-
-    // A module the registry verified (its bytes are what was published) but that this source does not build.
+    // A module the registry verified (its bytes are what was published) but that this source does
+    // not build: published while the first check rebuilds (publishing changes nothing it reads).
     const tampered = join(dir, 'backend-4.0.0.wasm.gz');
     writeFileSync(tampered, releaseModule(setCustomSection(built('backend'), 'icp:public injected', new TextEncoder().encode('not from the source')), '4.0.0'));
-    ok(await asDao('publish', 'org.lineage.backend', '4.0.0', tampered, '--previous', '3.0.0'));
+    const [goodRun, publishedTampered] = await Promise.all([
+      asBob('verify', 'wasm', 'backend', '--source', REPO_ROOT, '--json'),
+      asDao('publish', 'org.lineage.backend', '4.0.0', tampered, '--previous', '3.0.0'),
+    ]);
+    const good = json<{ ok: boolean; deployedHash: string; rebuiltHash: string; release: string; match: string; rebuild: RebuildReport; checks: { check: string; ok: boolean }[] }>(ok(goodRun));
+    expect(good).toMatchObject({ ok: true, deployedHash: hashes.v3, rebuiltHash: hashes.v3, release: '3.0.0', match: 'module' });
+    expect(good.checks.map((c) => [c.check, c.ok])).toEqual([['deployed', true], ['registry', true], ['rebuild', true]]);
+    // A real Azle build, kept in the project's rebuild cache under the key of the source's bytes.
+    expect(good.rebuild).toMatchObject({ from: 'built', uncached: null, packages: null, path: join(dir, '.lineage', 'rebuilds', `${good.rebuild.key}.wasm`) });
+    expect(good.rebuild.key).toMatch(/^[0-9a-f]{64}$/);
+    expect(sha256(readFileSync(good.rebuild.path!))).toBe(sha256(built('backend'))); // what `pnpm build` wrote
+
+    ok(publishedTampered);
     ok(await asBob('upgrade', 'backend', '--to', '4.0.0'));
+    // The same source again: its rebuild comes from the cache (the key covers every byte of it), and still does not match.
     const bad = await asBob('verify', 'wasm', 'backend', '--source', REPO_ROOT, '--json');
     expect(bad.code).toBe(EXIT.verification);
-    const verdict = json<{ ok: boolean; checks: { check: string; ok: boolean; detail: string }[] }>(bad);
+    const verdict = json<{ ok: boolean; rebuild: RebuildReport; checks: { check: string; ok: boolean; detail: string }[] }>(bad);
     expect(verdict.ok).toBe(false);
+    expect(verdict.rebuild).toEqual({ ...good.rebuild, from: 'cached' });
     expect(verdict.checks.map((c) => [c.check, c.ok])).toEqual([['deployed', true], ['registry', true], ['rebuild', false]]);
     expect(verdict.checks[2]!.detail).toContain(`the deployed module to ${sha256(readFileSync(tampered))}`);
-    const human = await asBob('verify', 'wasm', 'backend', '--source', REPO_ROOT);
+    expect(verdict.checks[2]!.detail).toContain(`rebuild cache ${good.rebuild.key!.slice(0, 12)}`);
+
+    // A release of this very source, gzipped by another zlib (here: another level): the bytes and
+    // hash differ from our recompression, the module inside does not. Published while the
+    // human-readable check of 4.0.0 runs.
+    const elsewhere = join(dir, 'backend-5.0.0.wasm.gz');
+    writeFileSync(elsewhere, gzipSync(setCustomSection(built('backend'), RELEASE_SECTION, new TextEncoder().encode('5.0.0')), { level: 1 }));
+    const [human, publishedElsewhere] = await Promise.all([
+      asBob('verify', 'wasm', 'backend', '--source', REPO_ROOT),
+      asDao('publish', 'org.lineage.backend', '5.0.0', elsewhere, '--previous', '4.0.0'),
+    ]);
     expect(human.code).toBe(EXIT.verification);
     expect(human.stdout).toContain('✘ rebuild');
     expect(human.stderr).toMatch(/^error: verification of backend failed: rebuild$/m);
-
-    // A release of this very source, gzipped by another zlib (here: another level): the bytes and
-    // hash differ from our recompression, the module inside does not.
-    const elsewhere = join(dir, 'backend-5.0.0.wasm.gz');
-    writeFileSync(elsewhere, gzipSync(setCustomSection(built('backend'), RELEASE_SECTION, new TextEncoder().encode('5.0.0')), { level: 1 }));
-    ok(await asDao('publish', 'org.lineage.backend', '5.0.0', elsewhere, '--previous', '4.0.0'));
+    ok(publishedElsewhere);
     ok(await asBob('upgrade', 'backend', '--to', '5.0.0'));
-    const recompressed = json<{ ok: boolean; deployedHash: string; rebuiltHash: string; match: string; checks: { check: string; ok: boolean; detail: string }[] }>(
-      ok(await asBob('verify', 'wasm', 'backend', '--source', REPO_ROOT, '--json')),
+    // --no-cache rebuilds, and neither reads nor writes the cache.
+    const recompressed = json<{ ok: boolean; deployedHash: string; rebuiltHash: string; match: string; rebuild: RebuildReport; checks: { check: string; ok: boolean; detail: string }[] }>(
+      ok(await asBob('verify', 'wasm', 'backend', '--source', REPO_ROOT, '--no-cache', '--json')),
     );
-    expect(recompressed).toMatchObject({ ok: true, deployedHash: sha256(readFileSync(elsewhere)), match: 'decompressed' });
+    expect(recompressed).toMatchObject({ ok: true, deployedHash: sha256(readFileSync(elsewhere)), match: 'decompressed', rebuild: { from: 'built', key: null, path: null, uncached: '--no-cache', packages: null } });
     expect(recompressed.rebuiltHash).not.toBe(recompressed.deployedHash);
     expect(recompressed.checks[2]!.detail).toContain('decompresses to exactly the rebuild of backend stamped as release 5.0.0');
   }, 400_000); // two Azle rebuilds: about 30 s on an idle 2-core machine, 90 s and more when it is loaded
@@ -323,26 +346,39 @@ describe('lineage: a dapp\'s life on a local network', () => {
     expect(published.verificationRequest).not.toBeNull();
     ok(await asBob('upgrade', 'backend', '--to', '6.0.0'));
 
-    // Alice, a verifier now, rebuilds it from a clean checkout of that commit and attests.
-    const attested = json<{ ok: boolean; match: string; attestation: { outcome: string; block: string }; checks: { check: string; ok: boolean }[] }>(
-      ok(await asAlice('verify', 'wasm', 'backend', '--attest', '--json')),
-    );
-    expect(attested).toMatchObject({ ok: true, match: 'module', attestation: { outcome: 'attested' } });
-    expect(attested.checks.map((c) => [c.check, c.ok])).toEqual([['deployed', true], ['registry', true], ['toolchain', true], ['rebuild', true], ['attest', true]]);
-    const shown = json<{ versions: { version: string; attestedBy: string[]; divergedBy: string[] }[] }>(ok(await asBob('registry', 'show', published.hash, '--json')));
-    expect(shown.versions).toMatchObject([{ version: '6.0.0', attestedBy: [alice.principal], divergedBy: [] }]);
-    const h = json<{ rows: { change: string; version: string | null; verifications: { attestedBy: string[] } | null }[] }>(ok(await asBob('history', 'backend', '--json')));
-    expect(h.rows.filter((r) => r.change === 'upgrade').at(-1)).toMatchObject({ version: 'org.lineage.backend 6.0.0', verifications: { attestedBy: [alice.principal] } });
-    expect(ok(await asBob('history', 'backend')).stdout).toContain('Attested by: ');
-
-    // A module claiming the same commit that the commit does not build: a divergence, exit 4.
+    // Alice, a verifier now, rebuilds it from a clean checkout of that commit and attests. Meanwhile
+    // the DAO publishes a module claiming the same commit that the commit does not build (the
+    // registry gains a version; nothing the check reads changes).
     const forged = join(dir, 'backend-7.0.0.wasm.gz');
     writeFileSync(forged, provenanced('7.0.0', published.provenance, setCustomSection(built('backend'), 'icp:public injected', new TextEncoder().encode('not from the commit'))));
-    ok(await asDao('publish', 'org.lineage.backend', '7.0.0', forged, '--previous', '6.0.0'));
+    const [attestRun, publishedForged] = await Promise.all([
+      asAlice('verify', 'wasm', 'backend', '--attest', '--json'),
+      asDao('publish', 'org.lineage.backend', '7.0.0', forged, '--previous', '6.0.0'),
+    ]);
+    const attested = json<{ ok: boolean; match: string; attestation: { outcome: string; block: string }; rebuild: RebuildReport; checks: { check: string; ok: boolean }[] }>(ok(attestRun));
+    expect(attested).toMatchObject({ ok: true, match: 'module', attestation: { outcome: 'attested' } });
+    expect(attested.checks.map((c) => [c.check, c.ok])).toEqual([['deployed', true], ['registry', true], ['toolchain', true], ['rebuild', true], ['attest', true]]);
+    // Built in the checkout with only the packages the backend needs (not the emulator, not its test fixtures).
+    expect(attested.rebuild).toEqual({ from: 'built', packages: 'narrow', key: null, path: null, uncached: null });
+    const checkout = join(dir, '.lineage', 'sources', published.provenance.commit);
+    expect(existsSync(join(checkout, 'packages', 'kit', 'dist'))).toBe(true);
+    expect(existsSync(join(checkout, 'packages', 'pocket', 'dist'))).toBe(false);
+    expect(existsSync(join(checkout, 'tests', 'fixtures', 'counter', 'dist'))).toBe(false);
+    const [shownRun, historyRun, historyText] = await Promise.all([
+      asBob('registry', 'show', published.hash, '--json'), asBob('history', 'backend', '--json'), asBob('history', 'backend'),
+    ]);
+    const shown = json<{ versions: { version: string; attestedBy: string[]; divergedBy: string[] }[] }>(ok(shownRun));
+    expect(shown.versions).toMatchObject([{ version: '6.0.0', attestedBy: [alice.principal], divergedBy: [] }]);
+    const h = json<{ rows: { change: string; version: string | null; verifications: { attestedBy: string[] } | null }[] }>(ok(historyRun));
+    expect(h.rows.filter((r) => r.change === 'upgrade').at(-1)).toMatchObject({ version: 'org.lineage.backend 6.0.0', verifications: { attestedBy: [alice.principal] } });
+    expect(ok(historyText).stdout).toContain('Attested by: ');
+
+    // The forgery, installed and checked: a divergence, exit 4. Same commit, so the checkout's build is reused.
+    ok(publishedForged);
     ok(await asBob('upgrade', 'backend', '--to', '7.0.0'));
     const diverged = await asAlice('verify', 'wasm', 'backend', '--attest', '--json');
     expect(diverged.code).toBe(EXIT.verification);
-    expect(json<{ ok: boolean; attestation: { outcome: string } }>(diverged)).toMatchObject({ ok: false, attestation: { outcome: 'diverged' } });
+    expect(json<{ ok: boolean; attestation: { outcome: string }; rebuild: RebuildReport }>(diverged)).toMatchObject({ ok: false, attestation: { outcome: 'diverged' }, rebuild: { from: 'checkout' } });
     const forgedShown = json<{ versions: { attestedBy: string[]; divergedBy: string[] }[] }>(ok(await asBob('registry', 'show', sha256(readFileSync(forged)), '--json')));
     expect(forgedShown.versions).toMatchObject([{ attestedBy: [], divergedBy: [alice.principal] }]);
     rmSync(join(dir, '.lineage', 'sources'), { recursive: true, force: true }); // a clone with its node_modules

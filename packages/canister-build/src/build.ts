@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { setCustomSection } from './custom-section.js';
 import { relativizeMainJsPath } from './reproducible.js';
@@ -117,6 +118,17 @@ function packageRoot(entry: string): string {
     dir = parent;
   }
   return dir;
+}
+
+/**
+ * The directories of the code `buildCanister` runs besides the project's own files: this package,
+ * and the Azle and tsx packages it resolves. A cache of builds must cover them.
+ *
+ * @example
+ * const [canisterBuild, azle, tsx] = buildToolDirs();
+ */
+export function buildToolDirs(): string[] {
+  return [packageRoot(fileURLToPath(import.meta.url)), packageRoot(require.resolve('azle')), packageRoot(require.resolve('tsx/cli'))];
 }
 
 function runAzleBuild(name: string, root: string, candidPath: string, verbose: boolean): Promise<void> {

@@ -1,4 +1,4 @@
-export { buildCanister, findDfxRoot, readCanisterEntry, type BuildResult, type CanisterEntry } from './build.js';
+export { buildCanister, buildToolDirs, findDfxRoot, readCanisterEntry, type BuildResult, type CanisterEntry } from './build.js';
 export { listCustomSections, setCustomSection } from './custom-section.js';
 export { relativizeMainJsPath } from './reproducible.js';
 export { gzipModule, isGzip, rawModule, releaseModule, RELEASE_SECTION } from './release.js';

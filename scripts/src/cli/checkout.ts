@@ -54,20 +54,49 @@ export async function installCheckout(dir: string, note: (s: string) => void = (
 }
 
 /**
- * Builds canister `name` in an installed checkout `dir` with its own build: the `build` script of
- * the canister's package and of the workspace packages it depends on. Answers the built module
- * (the one already built there, if any).
+ * The pnpm filters that select what canister package `pkg` needs built: the package, its
+ * workspace dependencies and devDependencies (its build runs with them, e.g. the build tool), and
+ * their production dependencies, recursively. Their own devDependencies (test fixtures, emulators)
+ * are left out: the consumer of a package never gets its devDependencies.
  */
-export async function buildInCheckout(dir: string, name: string, note: (s: string) => void = () => {}): Promise<Uint8Array> {
+export function buildFilters(pkg: { name: string; devDependencies?: Record<string, string> }): string[] {
+  const devWorkspace = Object.entries(pkg.devDependencies ?? {}).filter(([, spec]) => spec.startsWith('workspace:')).map(([dep]) => dep);
+  return [pkg.name, ...devWorkspace].flatMap((name) => ['--filter-prod', `${name}...`]);
+}
+
+/** How `buildInCheckout` got the module: built with the narrow filters, with the full closure, or already built. */
+export type CheckoutBuild = 'narrow' | 'full' | 'existing';
+
+/**
+ * Builds canister `name` in an installed checkout `dir` with its own build: the `build` script of
+ * the canister's package and of the workspace packages it needs (`buildFilters`). Should that fail
+ * (a dependency whose build needs one of its devDependencies), it builds the whole closure pnpm's
+ * `<pkg>...` selects. A package left out can only make the build fail, never change the module: a
+ * clean checkout has no build output to pick up instead. Answers the built module (the one already
+ * built there, if any).
+ */
+export async function buildInCheckout(dir: string, name: string, note: (s: string) => void = () => {}): Promise<{ module: Uint8Array; build: CheckoutBuild }> {
   // The checkout is clean at the commit (checked by `checkoutCommit`), so a module its build
   // already wrote is what that commit builds to: attesting a second release of it costs no build.
   const built = join(dir, 'canisters', name, 'dist', `${name}.wasm`);
   if (existsSync(built)) {
     note(`using the module this checkout's build already produced (${built})`);
-    return new Uint8Array(readFileSync(built));
+    return { module: new Uint8Array(readFileSync(built)), build: 'existing' };
   }
-  const pkg = JSON.parse(readFileSync(join(dir, 'canisters', name, 'package.json'), 'utf8')) as { name: string };
-  note(`building ${pkg.name} and its workspace dependencies with the checkout's own build…`);
-  await run('npx', ['-y', 'pnpm@10', '--filter', `${pkg.name}...`, 'run', 'build'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
-  return new Uint8Array(readFileSync(built));
+  const pkg = JSON.parse(readFileSync(join(dir, 'canisters', name, 'package.json'), 'utf8')) as { name: string; devDependencies?: Record<string, string> };
+  const filters = buildFilters(pkg);
+  note(`building ${pkg.name} and the workspace packages it needs with the checkout's own build (pnpm ${filters.join(' ')} run build)…`);
+  let build: CheckoutBuild = 'narrow';
+  try {
+    await run('npx', ['-y', 'pnpm@10', ...filters, 'run', 'build'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
+  } catch (error) {
+    note(`that build failed (${firstLine(error)}); building ${pkg.name} with all its workspace dependencies (pnpm --filter ${pkg.name}... run build)…`);
+    build = 'full';
+    await run('npx', ['-y', 'pnpm@10', '--filter', `${pkg.name}...`, 'run', 'build'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 });
+  }
+  return { module: new Uint8Array(readFileSync(built)), build };
+}
+
+function firstLine(error: unknown): string {
+  return ((error as Error).message ?? String(error)).split('\n')[0]!.slice(0, 200);
 }

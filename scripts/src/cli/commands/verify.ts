@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { Principal } from '@dfinity/principal';
 import {
-  buildCanister, decodeProvenance, findDfxRoot, isGzip, localToolchain, rawModule, readCanisterEntry, releaseModule, setCustomSection, toolchainDifferences,
+  buildCanister, buildToolDirs, decodeProvenance, findDfxRoot, isGzip, localToolchain, rawModule, readCanisterEntry, releaseModule, setCustomSection, toolchainDifferences,
   BUILD_SECTION, RELEASE_SECTION, type BuildProvenance,
 } from '@lineage/canister-build';
 import { checkDapp, fetchWasm, fileVerification, sha256, toHex, type DappCheck } from '@lineage/sdk';
@@ -19,6 +19,7 @@ import { action, examples, parseInput } from '../command.js';
 import type { Context } from '../context.js';
 import { networkError, usageError, verificationError } from '../errors.js';
 import { buildInCheckout, checkoutCommit, installCheckout } from '../checkout.js';
+import { cachedRebuild, keepRebuild, rebuildFileHashes, rebuildKey, rebuildPath } from '../rebuild-cache.js';
 import { requireIdentity } from '../deployer.js';
 import { verifyAssetsCommand } from './verify-assets.js';
 import { CANISTERS, findDapp, findVersion, moduleHashOf, readCanisterState, versionLabel, type CanisterName } from '../lineage.js';
@@ -36,6 +37,7 @@ const WasmInput = z.object({
   registry: z.string().optional(),
   attest: z.boolean().default(false),
   force: z.boolean().default(false),
+  cache: z.boolean().default(true),
   cloneFrom: z.string().min(1).optional(),
 });
 
@@ -58,8 +60,19 @@ export interface VerifyWasmResult {
   provenance: BuildProvenance | null;
   /** With `--attest`: what was filed in the registry (ICRC-126) as this identity. */
   attestation: { outcome: 'attested' | 'diverged'; block: bigint } | null;
+  /**
+   * Where the rebuilt module came from: `built` (an Azle build just now), `cached` (a module this
+   * project rebuilt before from byte-identical inputs, `--source` only), `checkout` (the build a
+   * clean checkout of the commit already ran, `--attest` only). `key` is the rebuild cache's key
+   * (null when not cached, `uncached` says why); `packages` how a checkout was built (`narrow`: the
+   * packages the canister needs, `full`: all its workspace dependencies).
+   */
+  rebuild: { from: 'built' | 'cached' | 'checkout'; key: string | null; path: string | null; uncached: string | null; packages: 'narrow' | 'full' | null };
   checks: Check[];
 }
+
+/** What `rebuild` did, for the result. */
+type RebuildReport = VerifyWasmResult['rebuild'];
 
 /** The repository this CLI belongs to (its dfx.json), the default source to rebuild. */
 function defaultSource(): string {
@@ -75,14 +88,40 @@ function defaultSource(): string {
  * does not depend on where `source` is checked out). The previous `dist/` files are put back
  * afterwards, so verifying never changes the checkout.
  */
-async function rebuild(source: string, name: CanisterName): Promise<Uint8Array> {
+async function rebuild(source: string, name: CanisterName, useCache: boolean, note: (s: string) => void): Promise<{ module: Uint8Array; report: RebuildReport }> {
   const entry = await readCanisterEntry(source, name);
+  // The rebuild reads the source (with its node_modules) and the build tools; the cache key
+  // covers all of it, so a hit is the module a rebuild now would give (rebuild-cache.ts).
+  const hashes = rebuildFileHashes();
+  const keyOf = () => {
+    const key = rebuildKey({ source, canister: name, outputs: [entry.wasm, `${entry.wasm}.gz`, entry.candid, join('.azle', name)], tools: buildToolDirs() }, hashes);
+    hashes.save();
+    return key;
+  };
+  const cache = useCache ? keyOf() : { uncached: '--no-cache' };
+  const report: RebuildReport = { from: 'built', key: 'key' in cache ? cache.key : null, path: null, uncached: 'uncached' in cache ? cache.uncached : null, packages: null };
+  if (report.uncached) note(`not using the rebuild cache: ${report.uncached}`);
+  if (report.key) {
+    const cached = cachedRebuild(report.key);
+    if (cached) {
+      note(`using the module rebuilt before from exactly these files and toolchain (rebuild cache ${report.key.slice(0, 12)}; --no-cache rebuilds)`);
+      return { module: cached, report: { ...report, from: 'cached', path: rebuildPath(report.key) } };
+    }
+  }
   const kept = [join(source, entry.wasm), `${join(source, entry.wasm)}.gz`, join(source, entry.candid)]
     .filter((path) => existsSync(path))
     .map((path) => ({ path, bytes: readFileSync(path) }));
   try {
     const built = await buildCanister(name, { root: source });
-    return new Uint8Array(readFileSync(built.wasmPath));
+    const module = new Uint8Array(readFileSync(built.wasmPath));
+    if (!report.key) return { module, report };
+    // Kept only if the source did not change while it was built: the key must name what was built.
+    const after = keyOf();
+    if (!('key' in after) || after.key !== report.key) {
+      note('not keeping the rebuild in the cache: the source changed while it was built');
+      return { module, report: { ...report, key: null, uncached: 'the source changed while it was built' } };
+    }
+    return { module, report: { ...report, path: keepRebuild(report.key, module) } };
   } finally {
     for (const { path, bytes } of kept) if (!readFileSync(path).equals(bytes)) writeFileSync(path, bytes);
   }
@@ -129,6 +168,7 @@ export async function verifyWasm(ctx: Context, raw: unknown): Promise<VerifyWasm
     throw usageError(`${input['<canister>']} names no source commit (no lineage:build metadata): there is nothing to rebuild from`, 'releases published with `lineage publish --stamp` record their repository, commit and toolchain');
   }
   let built: Uint8Array;
+  let rebuildReport: RebuildReport;
   if (input.attest && provenance) {
     // A clean checkout of the commit the release names, built by its own build.
     const repo = input.cloneFrom ?? provenance.repo;
@@ -140,11 +180,13 @@ export async function verifyWasm(ctx: Context, raw: unknown): Promise<VerifyWasm
     await installCheckout(source, (n) => ctx.out.note(n));
     refuseToolchainDrift(ctx, provenance, source, input.force, checks);
     ctx.out.note(`rebuilding ${name} from ${source} (commit ${provenance.commit.slice(0, 12)})…`);
-    built = await buildInCheckout(source, name, (n) => ctx.out.note(n));
+    const checkout = await buildInCheckout(source, name, (n) => ctx.out.note(n));
+    built = checkout.module;
+    rebuildReport = { from: checkout.build === 'existing' ? 'checkout' : 'built', key: null, path: null, uncached: null, packages: checkout.build === 'existing' ? null : checkout.build };
   } else {
     if (provenance) refuseToolchainDrift(ctx, provenance, source, input.force, checks);
     ctx.out.note(`rebuilding ${name} from ${source} with the repository's own build (Azle, offline)…`);
-    built = await rebuild(source, name);
+    ({ module: built, report: rebuildReport } = await rebuild(source, name, input.cache, (n) => ctx.out.note(n)));
   }
   // The release's sections are part of the published module: the rebuild gets the same ones.
   const withProvenance = provenanceBytes ? setCustomSection(built, BUILD_SECTION, provenanceBytes) : built;
@@ -160,13 +202,15 @@ export async function verifyWasm(ctx: Context, raw: unknown): Promise<VerifyWasm
   }
   const release = stamp ? new TextDecoder().decode(stamp) : null;
   const as = release ? ` stamped as release ${release}` : '';
+  const from = rebuildReport.from === 'cached' ? ` (rebuilt earlier from byte-identical source, dependencies and toolchain: rebuild cache ${rebuildReport.key!.slice(0, 12)})`
+    : rebuildReport.from === 'checkout' ? ' (built earlier in this clean checkout of the commit)' : '';
   checks.push({
     check: 'rebuild', ok: match !== null,
     detail: match === 'module'
-      ? `the rebuild of ${name}${as} hashes to the deployed module`
+      ? `the rebuild of ${name}${as} hashes to the deployed module${from}`
       : match === 'decompressed'
-        ? `the deployed module, fetched from the registry and checked against its hash, decompresses to exactly the rebuild of ${name}${as} (another zlib compressed it)`
-        : `the rebuild hashes to ${rebuiltHash}, the deployed module to ${deployed}. A rebuild differs when the source (another commit or local edits), ` +
+        ? `the deployed module, fetched from the registry and checked against its hash, decompresses to exactly the rebuild of ${name}${as} (another zlib compressed it)${from}`
+        : `the rebuild${from} hashes to ${rebuiltHash}, the deployed module to ${deployed}. A rebuild differs when the source (another commit or local edits), ` +
           'the dependencies (pnpm-lock.yaml), the Azle version, or Node/esbuild differ from the publisher\'s build (the checkout\'s path does not: ' +
           'the build makes Azle\'s embedded path project-relative); check out the commit the version names and rebuild',
   });
@@ -191,7 +235,7 @@ export async function verifyWasm(ctx: Context, raw: unknown): Promise<VerifyWasm
   }
   return {
     canister: target.toText(), ok: checks.every((c) => c.ok), deployedHash: deployed, rebuiltHash, registryVersion: version ? versionLabel(version) : null,
-    release, match, source, build: name, provenance: provenance ?? null, attestation, checks,
+    release, match, source, build: name, provenance: provenance ?? null, attestation, rebuild: rebuildReport, checks,
   };
 }
 
@@ -246,6 +290,7 @@ export function register(program: Command): void {
       .option('--attest', 'rebuild from a clean checkout of the commit the module names, and file an attestation or a divergence in the registry as you (ICRC-126)')
       .option('--clone-from <url|dir>', 'with --attest: clone the repository from here instead of the URL the module names')
       .option('--force', 'rebuild even when the toolchain differs from the one the release recorded')
+      .option('--no-cache', 'rebuild even when this project rebuilt the same source before, and keep nothing (the rebuild cache, .lineage/rebuilds)')
       .action(action(async (ctx, canister: string, opts: Record<string, unknown>) => {
         const r = await verifyWasm(ctx, { '<canister>': canister, ...opts });
         ctx.out.result(r, [`${r.ok ? '✔' : '✘'} ${ctx.nameOf(ctx.canister(r.canister))} ${r.ok ? 'runs exactly what its source builds to' : 'did not verify'}`, ...checklist(r.checks)], r.ok ? 'ok' : 'failed');
