@@ -10,7 +10,7 @@
  * keeping a second copy of every heap.
  *
  * The page map has one byte per 4 KiB page, nonzero once the page is "marked" in the current
- * message: the instrumented code marks a page at its first store to it, the host marks the pages
+ * message: the instrumented code marks a page at every store to it, the host marks the pages
  * of bulk writes and System API writes. A marked page stands for itself and the first 16 bytes of
  * the next page, where a store of up to 16 bytes that begins on it may spill. The map is read and cleared when the message commits
  * or rolls back, so no host call is made while the canister runs.
