@@ -44,25 +44,42 @@ export class StableMemory {
     return offset >= 0n && len >= 0n && offset + len <= this.byteLength;
   }
 
+  /** `inBounds` for offsets and lengths as numbers (exact: stable memory is far below 2^53 bytes). */
+  inBoundsAt(offset: number, len: number): boolean {
+    return offset >= 0 && len >= 0 && offset + len <= this.size * PAGE;
+  }
+
   read(offset: bigint, len: number): Uint8Array {
     const out = new Uint8Array(len);
+    this.readInto(Number(offset), out);
+    return out;
+  }
+
+  /** Copies `out.length` bytes at `offset` into `out` (the caller has checked the bounds). */
+  readInto(offset: number, out: Uint8Array): void {
+    const len = out.length;
     let done = 0;
-    let pos = Number(offset);
+    let pos = offset;
     while (done < len) {
       const page = Math.floor(pos / PAGE);
       const within = pos - page * PAGE;
       const n = Math.min(PAGE - within, len - done);
       const data = this.pageData.get(page);
       if (data) out.set(data.subarray(within, within + n), done);
+      else out.fill(0, done, done + n);
       done += n;
       pos += n;
     }
-    return out;
   }
 
   write(offset: bigint, bytes: Uint8Array): void {
+    this.writeAt(Number(offset), bytes);
+  }
+
+  /** Writes `bytes` at `offset` (the caller has checked the bounds), journaling what it overwrites. */
+  writeAt(offset: number, bytes: Uint8Array): void {
     let done = 0;
-    let pos = Number(offset);
+    let pos = offset;
     while (done < bytes.length) {
       const page = Math.floor(pos / PAGE);
       const within = pos - page * PAGE;
@@ -78,7 +95,7 @@ export class StableMemory {
           if (!this.saved.has(key)) this.saved.set(key, data.slice(chunk * CHUNK, (chunk + 1) * CHUNK));
         }
       }
-      data.set(bytes.subarray(done, done + n), within);
+      data.set(n === bytes.length ? bytes : bytes.subarray(done, done + n), within);
       done += n;
       pos += n;
     }

@@ -78,6 +78,15 @@ export class Heap {
     return this.view.subarray(RESERVED_BYTES + addr, RESERVED_BYTES + addr + len);
   }
 
+  /**
+   * A view of `len` bytes at `addr` for the System API to write into (the pages are marked
+   * written); the caller has checked the bounds. Valid until the memory grows.
+   */
+  writable(addr: number, len: number): Uint8Array {
+    this.beforeWrite(addr, len);
+    return this.view.subarray(RESERVED_BYTES + addr, RESERVED_BYTES + addr + len);
+  }
+
   /** Writes `data` at `addr` on behalf of the System API; the caller has checked the bounds. */
   write(addr: number, data: Uint8Array): void {
     this.beforeWrite(addr, data.length);
