@@ -13,6 +13,8 @@ const PAGE = LIMITS.stablePageSize;
 const CHUNK_SHIFT = 12;
 const CHUNK = 1 << CHUNK_SHIFT;
 const CHUNKS_PER_PAGE = PAGE / CHUNK;
+/** Copies up to this many bytes go byte by byte: cheaper than making a view for a typed-array copy. */
+const SMALL_COPY = 32;
 
 export class StableMemory {
   private pageData = new Map<number, Uint8Array>();
@@ -51,13 +53,12 @@ export class StableMemory {
 
   read(offset: bigint, len: number): Uint8Array {
     const out = new Uint8Array(len);
-    this.readInto(Number(offset), out);
+    this.readInto(Number(offset), out, 0, len);
     return out;
   }
 
-  /** Copies `out.length` bytes at `offset` into `out` (the caller has checked the bounds). */
-  readInto(offset: number, out: Uint8Array): void {
-    const len = out.length;
+  /** Copies `len` bytes at `offset` into `out` at `at` (the caller has checked the bounds). */
+  readInto(offset: number, out: Uint8Array, at: number, len: number): void {
     let done = 0;
     let pos = offset;
     while (done < len) {
@@ -65,25 +66,29 @@ export class StableMemory {
       const within = pos - page * PAGE;
       const n = Math.min(PAGE - within, len - done);
       const data = this.pageData.get(page);
-      if (data) out.set(data.subarray(within, within + n), done);
-      else out.fill(0, done, done + n);
+      if (!data) out.fill(0, at + done, at + done + n);
+      else if (n <= SMALL_COPY) for (let k = 0; k < n; k++) out[at + done + k] = data[within + k]!;
+      else out.set(data.subarray(within, within + n), at + done);
       done += n;
       pos += n;
     }
   }
 
   write(offset: bigint, bytes: Uint8Array): void {
-    this.writeAt(Number(offset), bytes);
+    this.writeAt(Number(offset), bytes, 0, bytes.length);
   }
 
-  /** Writes `bytes` at `offset` (the caller has checked the bounds), journaling what it overwrites. */
-  writeAt(offset: number, bytes: Uint8Array): void {
+  /**
+   * Writes the `len` bytes of `from` at `at` to `offset` (the caller has checked the bounds),
+   * journaling the chunks it overwrites.
+   */
+  writeAt(offset: number, from: Uint8Array, at: number, len: number): void {
     let done = 0;
     let pos = offset;
-    while (done < bytes.length) {
+    while (done < len) {
       const page = Math.floor(pos / PAGE);
       const within = pos - page * PAGE;
-      const n = Math.min(PAGE - within, bytes.length - done);
+      const n = Math.min(PAGE - within, len - done);
       let data = this.pageData.get(page);
       if (!data) {
         data = new Uint8Array(PAGE);
@@ -95,7 +100,8 @@ export class StableMemory {
           if (!this.saved.has(key)) this.saved.set(key, data.slice(chunk * CHUNK, (chunk + 1) * CHUNK));
         }
       }
-      data.set(n === bytes.length ? bytes : bytes.subarray(done, done + n), within);
+      if (n <= SMALL_COPY) for (let k = 0; k < n; k++) data[within + k] = from[at + done + k]!;
+      else data.set(from.subarray(at + done, at + done + n), within);
       done += n;
       pos += n;
     }
@@ -106,8 +112,8 @@ export class StableMemory {
   }
 
   commit(): void {
-    this.created.clear();
-    this.saved.clear();
+    if (this.created.size > 0) this.created.clear();
+    if (this.saved.size > 0) this.saved.clear();
     this.sizeAtStart = this.size;
   }
 

@@ -18,13 +18,14 @@ const num64 = (v: bigint): number => (v < 0n ? Infinity : Number(v));
 function write(c: ExecutionContext, offset: number, src: number, size: number): void {
   if (src + size > c.heap.byteLength) throw traps.wasm('heap out of bounds');
   if (!c.stable.inBoundsAt(offset, size)) throw traps.wasm('stable memory out of bounds');
-  c.stable.writeAt(offset, c.heap.subarray(src, size));
+  c.stable.writeAt(offset, c.heap.physical, c.heap.physicalOffset(src), size);
 }
 
 function read(c: ExecutionContext, dst: number, offset: number, size: number): void {
   if (dst + size > c.heap.byteLength) throw traps.wasm('heap out of bounds');
   if (!c.stable.inBoundsAt(offset, size)) throw traps.wasm('stable memory out of bounds');
-  c.stable.readInto(offset, c.heap.writable(dst, size));
+  c.heap.beforeWrite(dst, size);
+  c.stable.readInto(offset, c.heap.physical, c.heap.physicalOffset(dst), size);
 }
 
 const u64 = (v: bigint) => BigInt.asUintN(64, v);

@@ -79,12 +79,16 @@ export class Heap {
   }
 
   /**
-   * A view of `len` bytes at `addr` for the System API to write into (the pages are marked
-   * written); the caller has checked the bounds. Valid until the memory grows.
+   * The whole physical memory and where the canister's address `addr` is in it, for the System
+   * API to copy small runs of bytes without making a view for each; valid until the memory grows.
+   * A caller that writes through it calls `beforeWrite` first.
    */
-  writable(addr: number, len: number): Uint8Array {
-    this.beforeWrite(addr, len);
-    return this.view.subarray(RESERVED_BYTES + addr, RESERVED_BYTES + addr + len);
+  get physical(): Uint8Array {
+    return this.view;
+  }
+
+  physicalOffset(addr: number): number {
+    return RESERVED_BYTES + addr;
   }
 
   /** Writes `data` at `addr` on behalf of the System API; the caller has checked the bounds. */
@@ -108,7 +112,10 @@ export class Heap {
     len >>>= 0;
     if (dst + len > this.size) throw traps.wasm('heap out of bounds');
     if (len === 0) return;
-    this.view.fill(1, dst >>> PAGE_SHIFT, ((dst + len - 1) >>> PAGE_SHIFT) + 1);
+    const first = dst >>> PAGE_SHIFT;
+    const last = (dst + len - 1) >>> PAGE_SHIFT;
+    if (first === last) this.view[first] = 1;
+    else this.view.fill(1, first, last + 1);
   };
 
   /** Called before `memory.copy`. */
