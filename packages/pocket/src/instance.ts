@@ -30,7 +30,7 @@ import { captureCanister, loadState, restoreFields, saveState, type InstanceReco
 import { StableMemory } from './state/stable-memory.js';
 import { WasmInstance } from './wasm/instance.js';
 import { prepareModule } from './wasm/prepare.js';
-import { chargeIdleBurn, idleBurnPerDay } from './execution/idle-burn.js';
+import { chargeIdleBurn, idleBurnPerDay, type IdleBurnHost } from './execution/idle-burn.js';
 import { HttpOutcalls, settleOutcall, validRejectCode, type MockedResponse } from './management/http-outcalls.js';
 import type { OutgoingCall } from './system-api/context.js';
 import { allocationBlock, buildSubnets, mainnetSubnetKind, Subnet, type SubnetSpec, type TopologyRequest } from './subnet.js';
@@ -85,6 +85,7 @@ export class IcInstance {
   /** HTTPS outcalls waiting for `mock_canister_http`. */
   readonly httpOutcalls = new HttpOutcalls();
   private readonly environments = new Map<Subnet, ExecutionEnvironment>();
+  private readonly environmentOf = new WeakMap<Canister, ExecutionEnvironment>();
   private readonly certificates = new Map<string, Uint8Array>();
   private readonly delegations = new Map<Subnet, { subnetId: Uint8Array; certificate: Uint8Array; time: bigint }>();
   private nextCallbackIdValue = 1;
@@ -246,11 +247,13 @@ export class IcInstance {
 
   /** Charges every canister for the resources it held since its last charge (see idle-burn.ts). */
   private chargeResources(): void {
-    chargeIdleBurn(this.canistersInOrder(), this.currentTime, {
-      costOf: (c) => (this.subnetOf(c.id) ?? this.rootSubnet).cost,
-      rejectCallContexts: (c, result) => this.rejectCallContexts(c, result),
-    });
+    chargeIdleBurn(this.canistersInOrder(), this.currentTime, this.idleBurnHost);
   }
+
+  private readonly idleBurnHost: IdleBurnHost = {
+    costOf: (c) => (this.subnetOf(c.id) ?? this.rootSubnet).cost,
+    rejectCallContexts: (c, result) => this.rejectCallContexts(c, result),
+  };
 
   // ---- topology and canisters --------------------------------------------------------------
 
@@ -327,6 +330,9 @@ export class IcInstance {
   // ---- execution environment -------------------------------------------------------------
 
   environment(canister: Canister): ExecutionEnvironment {
+    // A canister never changes subnet: its environment is looked up once (every message asks).
+    const known = this.environmentOf.get(canister);
+    if (known) return known;
     const subnet = this.subnetOf(canister.id) ?? this.rootSubnet;
     let env = this.environments.get(subnet);
     if (!env) {
@@ -342,6 +348,7 @@ export class IcInstance {
       };
       this.environments.set(subnet, env);
     }
+    this.environmentOf.set(canister, env);
     return env;
   }
 
