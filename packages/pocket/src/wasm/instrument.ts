@@ -302,6 +302,15 @@ function rewriteCode(section: Uint8Array, ctx: RewriteContext, extraBodies: Uint
   return w.finish();
 }
 
+/**
+ * Instructions that neither read the counter's local nor transfer control: `drop`, `select`,
+ * locals, globals, tables, memory accesses, numeric and vector instructions (`0xfc` holds the bulk
+ * operations, which charge their length; `0xfb` and `br_on_null`/`br_on_non_null` branch).
+ */
+function isPlain(op: number): boolean {
+  return op >= 0x1a && op !== OP.prefixFC && op !== 0xfb && op !== 0xd5 && op !== 0xd6;
+}
+
 /** A memarg with the reserved region added to its static offset. */
 function shiftedMemArg(w: ByteWriter, align: number, memoryIndex: number, offset: number): void {
   if (memoryIndex !== 0) throw new WasmFormatError('canister modules have a single memory');
@@ -378,14 +387,22 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
     emitStore(body, counter);
     copyFrom = at;
   };
-  let reload = false;
+  // After a call the global holds the count (the callee or the host moved it) and the local is
+  // stale. Its reload is put off while only calls and plain instructions follow: a call or an
+  // exit then needs no store (the global is already exact), so the calls of one block store and
+  // reload once, not once each. Anything that reads the local (a block's charge, a bulk
+  // operation's) or joins control flow reloads it first.
+  let stale = false;
   while (r.pos < end) {
     const at = r.pos;
-    if (reload) { // after a call: the callee (or the host) moved the global
+    const next = bytes[at]!;
+    const isCall = next === OP.call || next === 0x11;
+    const exits = next === OP.returnCall || next === 0x13 || next === 0x0f || (next === 0x0b && depth === 0);
+    if (stale && (points[nextPoint]?.pos === at || !(isCall || exits || isPlain(next)))) {
       flush(at);
       emitLoad(body, counter);
       copyFrom = at;
-      reload = false;
+      stale = false;
     }
     if (points[nextPoint]?.pos === at) {
       flush(at);
@@ -394,15 +411,13 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
     }
     const op = r.byte();
     // Keep the global exact wherever control leaves the function or the host may read it.
-    const isCall = op === OP.call || op === 0x11;
-    reload = isCall;
-    if (isCall || op === OP.returnCall || op === 0x13 || op === 0x0f) {
-      storeBefore(at);
+    if (isCall || exits) {
+      if (!stale) storeBefore(at);
+      if (isCall) stale = true;
     } else if (op === OP.block || op === OP.loop || op === OP.if || op === OP.try || op === OP.tryTable) {
       depth++;
     } else if (op === 0x0b) {
-      if (depth === 0) storeBefore(at);
-      else depth--;
+      depth--;
     } else if (op === 0x0c || op === 0x0d) {
       if (new ByteReader(bytes, r.pos, end).u32() === depth) storeBefore(at);
     } else if (op === 0x0e) {
