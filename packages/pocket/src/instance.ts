@@ -90,7 +90,7 @@ export class IcInstance {
   private readonly delegations = new Map<Subnet, { subnetId: Uint8Array; certificate: Uint8Array; time: bigint }>();
   private nextCallbackIdValue = 1;
   private nextMessageNonce = 0n;
-  private messageIdPrefix: Buffer | undefined;
+  private messageIdPrefix: string | undefined;
   private randomCounter = 0n;
   /** The time the next round will use. */
   private currentTime = GENESIS_TIME_NANOS;
@@ -541,11 +541,10 @@ export class IcInstance {
    * (Hashing each message's content instead cost a few microseconds of every update.)
    */
   private newMessageId(): string {
-    this.messageIdPrefix ??= createHash('sha256').update(`${this.options.seed}/ingress-message-ids`).digest().subarray(0, 24);
-    const id = Buffer.alloc(32);
-    this.messageIdPrefix.copy(id);
-    id.writeBigUInt64BE(this.nextMessageNonce++, 24);
-    return id.toString('base64');
+    // Base64 of 24 bytes is 32 characters without padding: the prefix's text is computed once and
+    // the counter's 8 bytes appended as text (no buffer allocated per message).
+    this.messageIdPrefix ??= createHash('sha256').update(`${this.options.seed}/ingress-message-ids`).digest().subarray(0, 24).toString('base64');
+    return this.messageIdPrefix + base64OfU64(this.nextMessageNonce++);
   }
 
   /** What the IC refuses before queuing an ingress message. */
@@ -885,4 +884,20 @@ function executeInspect(ic: IcInstance, canister: Canister, sender: Principal, m
     kind: 'F', entry: { export: 'canister_inspect_message' }, caller: sender.toUint8Array(), arg: payload, methodName: method,
     time: ic.certifiedTime, replicated: false, canRespond: false, transaction: 'query',
   });
+}
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Standard base64 of `n` as 8 big-endian bytes (12 characters, one `=`), as `Buffer` would write it. */
+function base64OfU64(n: bigint): string {
+  const hi = Number(BigInt.asUintN(64, n) >> 32n);
+  const lo = Number(BigInt.asUintN(32, n));
+  const b = [hi >>> 24, (hi >>> 16) & 255, (hi >>> 8) & 255, hi & 255, lo >>> 24, (lo >>> 16) & 255, (lo >>> 8) & 255, lo & 255];
+  let text = '';
+  for (let i = 0; i < 6; i += 3) {
+    const v = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
+    text += BASE64[v >>> 18]! + BASE64[(v >>> 12) & 63]! + BASE64[(v >>> 6) & 63]! + BASE64[v & 63]!;
+  }
+  const v = (b[6]! << 16) | (b[7]! << 8);
+  return text + BASE64[v >>> 18]! + BASE64[(v >>> 12) & 63]! + BASE64[(v >>> 6) & 63]! + '=';
 }
