@@ -15,14 +15,21 @@ const CHUNK = 1 << CHUNK_SHIFT;
 const CHUNKS_PER_PAGE = PAGE / CHUNK;
 /** Copies up to this many bytes go byte by byte: cheaper than making a view for a typed-array copy. */
 const SMALL_COPY = 32;
+/** The most bytes of journal kept between messages. */
+const JOURNAL_KEPT = 1 << 20;
 
 export class StableMemory {
   private pageData = new Map<number, Uint8Array>();
   private size = 0;
   /** Pages the current message created (absent before it). */
   private created = new Set<number>();
-  /** Original contents of the chunks the current message wrote in pages it did not create, by `page * CHUNKS_PER_PAGE + chunk`. */
-  private saved = new Map<number, Uint8Array>();
+  /**
+   * Where the original contents of each chunk the current message wrote in a page it did not
+   * create are kept in `journal` (a byte offset), by `page * CHUNKS_PER_PAGE + chunk`. The journal
+   * is reused from message to message, so saving a chunk allocates nothing.
+   */
+  private saved = new Map<number, number>();
+  private journal = new Uint8Array(4 * CHUNK);
   private sizeAtStart = 0;
 
   /** Size in 64 KiB pages. */
@@ -97,7 +104,7 @@ export class StableMemory {
       } else if (!this.created.has(page)) {
         for (let chunk = within >>> CHUNK_SHIFT, last = (within + n - 1) >>> CHUNK_SHIFT; chunk <= last; chunk++) {
           const key = page * CHUNKS_PER_PAGE + chunk;
-          if (!this.saved.has(key)) this.saved.set(key, data.slice(chunk * CHUNK, (chunk + 1) * CHUNK));
+          if (!this.saved.has(key)) this.save(key, data.subarray(chunk * CHUNK, (chunk + 1) * CHUNK));
         }
       }
       if (n <= SMALL_COPY) for (let k = 0; k < n; k++) data[within + k] = from[at + done + k]!;
@@ -105,6 +112,18 @@ export class StableMemory {
       done += n;
       pos += n;
     }
+  }
+
+  /** Keeps a chunk's original contents in the journal. */
+  private save(key: number, original: Uint8Array): void {
+    const at = this.saved.size * CHUNK;
+    if (at + CHUNK > this.journal.length) {
+      const bigger = new Uint8Array(this.journal.length * 2);
+      bigger.set(this.journal.subarray(0, at));
+      this.journal = bigger;
+    }
+    this.journal.set(original, at);
+    this.saved.set(key, at);
   }
 
   begin(): void {
@@ -115,16 +134,23 @@ export class StableMemory {
     if (this.created.size > 0) this.created.clear();
     if (this.saved.size > 0) this.saved.clear();
     this.sizeAtStart = this.size;
+    this.shrinkJournal();
+  }
+
+  /** A journal a big message grew is not kept for the small ones after it. */
+  private shrinkJournal(): void {
+    if (this.journal.length > JOURNAL_KEPT) this.journal = new Uint8Array(4 * CHUNK);
   }
 
   rollback(): void {
     for (const page of this.created) this.pageData.delete(page);
-    for (const [key, original] of this.saved) {
-      this.pageData.get(Math.floor(key / CHUNKS_PER_PAGE))!.set(original, (key % CHUNKS_PER_PAGE) * CHUNK);
+    for (const [key, at] of this.saved) {
+      this.pageData.get(Math.floor(key / CHUNKS_PER_PAGE))!.set(this.journal.subarray(at, at + CHUNK), (key % CHUNKS_PER_PAGE) * CHUNK);
     }
     this.created.clear();
     this.saved.clear();
     this.size = this.sizeAtStart;
+    this.shrinkJournal();
   }
 
   /** The whole stable memory as one buffer (pic's `getStableMemory`). */
