@@ -37,14 +37,15 @@ export function toHex(bytes: Uint8Array): string {
 }
 
 /**
- * Text of recent principals by their bytes in hex: every call looks its canister up by text, and
+ * Text of recent principals by their bytes: every call looks its canister up by text, and
  * encoding (CRC-32, base32) costs several times a hex lookup.
  */
 const TEXT_CACHE_LIMIT = 4096;
 const textCache = new Map<string, string>();
 
 export function principalText(bytes: Uint8Array): string {
-  const key = toHex(bytes);
+  // One character per byte: cheaper to build than hex, and as unique.
+  const key = String.fromCharCode.apply(null, bytes as unknown as number[]);
   let text = textCache.get(key);
   if (text === undefined) {
     text = Principal.fromUint8Array(bytes).toText();

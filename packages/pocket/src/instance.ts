@@ -30,7 +30,7 @@ import { captureCanister, loadState, restoreFields, saveState, type InstanceReco
 import { StableMemory } from './state/stable-memory.js';
 import { WasmInstance } from './wasm/instance.js';
 import { prepareModule } from './wasm/prepare.js';
-import { chargeIdleBurn, idleBurnPerDay } from './execution/idle-burn.js';
+import { chargeIdleBurn, idleBurnPerDay, type IdleBurnHost } from './execution/idle-burn.js';
 import { chargeFee } from './execution/fees.js';
 import { HttpOutcalls, settleOutcall, validRejectCode, type MockedResponse } from './management/http-outcalls.js';
 import type { OutgoingCall } from './system-api/context.js';
@@ -86,10 +86,12 @@ export class IcInstance {
   /** HTTPS outcalls waiting for `mock_canister_http`. */
   readonly httpOutcalls = new HttpOutcalls();
   private readonly environments = new Map<Subnet, ExecutionEnvironment>();
+  private readonly environmentOf = new WeakMap<Canister, ExecutionEnvironment>();
   private readonly certificates = new Map<string, Uint8Array>();
   private readonly delegations = new Map<Subnet, { subnetId: Uint8Array; certificate: Uint8Array; time: bigint }>();
   private nextCallbackIdValue = 1;
   private nextMessageNonce = 0n;
+  private messageIdPrefix: string | undefined;
   private randomCounter = 0n;
   /** The time the next round will use. */
   private currentTime = GENESIS_TIME_NANOS;
@@ -248,12 +250,14 @@ export class IcInstance {
 
   /** Charges every canister for the resources it held since its last charge (see idle-burn.ts). */
   private chargeResources(): void {
-    chargeIdleBurn(this.canistersInOrder(), this.currentTime, {
-      costOf: (c) => (this.subnetOf(c.id) ?? this.rootSubnet).cost,
-      recordFee: (id, kind, cycles) => this.scheduler.stats.recordFee(id, kind, cycles),
-      rejectCallContexts: (c, result) => this.rejectCallContexts(c, result),
-    });
+    chargeIdleBurn(this.canistersInOrder(), this.currentTime, this.idleBurnHost);
   }
+
+  private readonly idleBurnHost: IdleBurnHost = {
+    costOf: (c) => (this.subnetOf(c.id) ?? this.rootSubnet).cost,
+    recordFee: (id, kind, cycles) => this.scheduler.stats.recordFee(id, kind, cycles),
+    rejectCallContexts: (c, result) => this.rejectCallContexts(c, result),
+  };
 
   // ---- topology and canisters --------------------------------------------------------------
 
@@ -330,6 +334,9 @@ export class IcInstance {
   // ---- execution environment -------------------------------------------------------------
 
   environment(canister: Canister): ExecutionEnvironment {
+    // A canister never changes subnet: its environment is looked up once (every message asks).
+    const known = this.environmentOf.get(canister);
+    if (known) return known;
     const subnet = this.subnetOf(canister.id) ?? this.rootSubnet;
     let env = this.environments.get(subnet);
     if (!env) {
@@ -346,6 +353,7 @@ export class IcInstance {
       };
       this.environments.set(subnet, env);
     }
+    this.environmentOf.set(canister, env);
     return env;
   }
 
@@ -513,7 +521,7 @@ export class IcInstance {
     const rejected = this.checkIngress(sender, canisterId, method, payload);
     if (rejected) return { err: rawFromResult(rejected, false) };
 
-    const id = messageId ?? this.newMessageId(sender, canisterId, method, payload);
+    const id = messageId ?? this.newMessageId();
     const existing = this.ingress.get(id);
     if (existing) return { ok: { subnet: existing.subnet, messageId: id } };
     const record: IngressRecord = { id, sender, receiver: canisterId, method, subnet, result: undefined };
@@ -541,11 +549,17 @@ export class IcInstance {
     return { ok: { subnet, messageId: id } };
   }
 
-  private newMessageId(sender: Principal, canisterId: Principal, method: string, payload: Uint8Array): string {
-    return createHash('sha256')
-      .update(sender.toUint8Array()).update(canisterId.toUint8Array()).update(method).update(payload)
-      .update(String(this.nextMessageNonce++))
-      .digest('base64');
+  /**
+   * A fresh 32-byte message id for an ingress message submitted without one (clients of the IC
+   * HTTP interface bring their request id): 24 bytes derived from the instance's seed, then the
+   * instance's message counter, so ids never repeat within an instance or its saved successors.
+   * (Hashing each message's content instead cost a few microseconds of every update.)
+   */
+  private newMessageId(): string {
+    // Base64 of 24 bytes is 32 characters without padding: the prefix's text is computed once and
+    // the counter's 8 bytes appended as text (no buffer allocated per message).
+    this.messageIdPrefix ??= createHash('sha256').update(`${this.options.seed}/ingress-message-ids`).digest().subarray(0, 24).toString('base64');
+    return this.messageIdPrefix + base64OfU64(this.nextMessageNonce++);
   }
 
   /** What the IC refuses before queuing an ingress message. */
@@ -886,4 +900,20 @@ function executeInspect(ic: IcInstance, canister: Canister, sender: Principal, m
     kind: 'F', entry: { export: 'canister_inspect_message' }, caller: sender.toUint8Array(), arg: payload, methodName: method,
     time: ic.certifiedTime, replicated: false, canRespond: false, transaction: 'query',
   });
+}
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Standard base64 of `n` as 8 big-endian bytes (12 characters, one `=`), as `Buffer` would write it. */
+function base64OfU64(n: bigint): string {
+  const hi = Number(BigInt.asUintN(64, n) >> 32n);
+  const lo = Number(BigInt.asUintN(32, n));
+  const b = [hi >>> 24, (hi >>> 16) & 255, (hi >>> 8) & 255, hi & 255, lo >>> 24, (lo >>> 16) & 255, (lo >>> 8) & 255, lo & 255];
+  let text = '';
+  for (let i = 0; i < 6; i += 3) {
+    const v = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
+    text += BASE64[v >>> 18]! + BASE64[(v >>> 12) & 63]! + BASE64[(v >>> 6) & 63]! + BASE64[v & 63]!;
+  }
+  const v = (b[6]! << 16) | (b[7]! << 8);
+  return text + BASE64[v >>> 18]! + BASE64[(v >>> 12) & 63]! + BASE64[(v >>> 6) & 63]! + '=';
 }

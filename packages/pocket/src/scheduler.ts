@@ -8,6 +8,7 @@ import type { Principal } from '@dfinity/principal';
 
 import type { Canister } from './canister.js';
 import { MAX_MESSAGES_PER_ROUND } from './constants.js';
+import { principalText } from './ids.js';
 import type { Message, Request } from './messages.js';
 import { MessageStats } from './stats.js';
 import type { CallResult } from './messages.js';
@@ -46,7 +47,7 @@ export class Scheduler {
   /** Queues a message for a canister (executed this round if the round is still running). */
   enqueue(receiver: Principal, message: Message): void {
     this.stats.recordMessage(message);
-    const key = receiver.toText();
+    const key = principalText(receiver.toUint8Array());
     let queue = this.queues.get(key);
     if (!queue) {
       queue = [];

@@ -3,9 +3,13 @@
  * for benchmarks ("how many messages does an upgrade take, how many times does each byte move").
  * Not part of any IC interface; read in process through `IcInstance.stats`.
  */
+import { principalText } from './ids.js';
 import type { Message, Request } from './messages.js';
 
-const label = (p: { toText(): string; toUint8Array(): Uint8Array }) => (p.toUint8Array().length === 0 ? 'management' : p.toText());
+const label = (p: { toUint8Array(): Uint8Array }) => {
+  const bytes = p.toUint8Array();
+  return bytes.length === 0 ? 'management' : principalText(bytes);
+};
 
 /** One execution: which canister, which entry point (context kind and method), its instructions. */
 export interface ExecutionRecord {

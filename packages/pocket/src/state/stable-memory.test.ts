@@ -26,6 +26,38 @@ describe('stable memory', () => {
     expect(m.read(65_534n, 2)).toEqual(new Uint8Array(2));
   });
 
+  it('rolls back many scattered writes of any size (the journal grows past its first chunks) and commits keep them', () => {
+    let seed = 20261203;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const bytes = (n: number) => Uint8Array.from({ length: n }, () => random(256));
+    for (let trial = 0; trial < 6; trial++) {
+      const initial = bytes(5 * 65_536);
+      const m = StableMemory.fromBytes(initial);
+      m.begin();
+      const model = initial.slice();
+      for (let w = 0; w < 60; w++) {
+        const data = bytes(1 + random(9_000));
+        const offset = random(initial.length - data.length);
+        m.write(BigInt(offset), data);
+        model.set(data, offset);
+      }
+      expect(Buffer.compare(m.toBytes(), model)).toBe(0);
+      if (trial % 2 === 0) {
+        m.rollback();
+        expect(Buffer.compare(m.toBytes(), initial)).toBe(0);
+      } else {
+        m.commit();
+        m.begin();
+        m.write(0n, Uint8Array.from([1, 2, 3]));
+        m.rollback();
+        expect(Buffer.compare(m.toBytes(), model)).toBe(0);
+      }
+    }
+  });
+
   it('round-trips whole contents, sized to pages', () => {
     const m = StableMemory.fromBytes(Uint8Array.from([5, 6, 7]));
     expect(m.pages).toBe(1);

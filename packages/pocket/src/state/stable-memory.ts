@@ -13,14 +13,23 @@ const PAGE = LIMITS.stablePageSize;
 const CHUNK_SHIFT = 12;
 const CHUNK = 1 << CHUNK_SHIFT;
 const CHUNKS_PER_PAGE = PAGE / CHUNK;
+/** Copies up to this many bytes go byte by byte: cheaper than making a view for a typed-array copy. */
+const SMALL_COPY = 32;
+/** The most bytes of journal kept between messages. */
+const JOURNAL_KEPT = 1 << 20;
 
 export class StableMemory {
   private pageData = new Map<number, Uint8Array>();
   private size = 0;
   /** Pages the current message created (absent before it). */
   private created = new Set<number>();
-  /** Original contents of the chunks the current message wrote in pages it did not create, by `page * CHUNKS_PER_PAGE + chunk`. */
-  private saved = new Map<number, Uint8Array>();
+  /**
+   * Where the original contents of each chunk the current message wrote in a page it did not
+   * create are kept in `journal` (a byte offset), by `page * CHUNKS_PER_PAGE + chunk`. The journal
+   * is reused from message to message, so saving a chunk allocates nothing.
+   */
+  private saved = new Map<number, number>();
+  private journal = new Uint8Array(4 * CHUNK);
   private sizeAtStart = 0;
 
   /** Size in 64 KiB pages. */
@@ -44,29 +53,49 @@ export class StableMemory {
     return offset >= 0n && len >= 0n && offset + len <= this.byteLength;
   }
 
+  /** `inBounds` for offsets and lengths as numbers (exact: stable memory is far below 2^53 bytes). */
+  inBoundsAt(offset: number, len: number): boolean {
+    return offset >= 0 && len >= 0 && offset + len <= this.size * PAGE;
+  }
+
   read(offset: bigint, len: number): Uint8Array {
     const out = new Uint8Array(len);
+    this.readInto(Number(offset), out, 0, len);
+    return out;
+  }
+
+  /** Copies `len` bytes at `offset` into `out` at `at` (the caller has checked the bounds). */
+  readInto(offset: number, out: Uint8Array, at: number, len: number): void {
     let done = 0;
-    let pos = Number(offset);
+    let pos = offset;
     while (done < len) {
       const page = Math.floor(pos / PAGE);
       const within = pos - page * PAGE;
       const n = Math.min(PAGE - within, len - done);
       const data = this.pageData.get(page);
-      if (data) out.set(data.subarray(within, within + n), done);
+      if (!data) out.fill(0, at + done, at + done + n);
+      else if (n <= SMALL_COPY) for (let k = 0; k < n; k++) out[at + done + k] = data[within + k]!;
+      else out.set(data.subarray(within, within + n), at + done);
       done += n;
       pos += n;
     }
-    return out;
   }
 
   write(offset: bigint, bytes: Uint8Array): void {
+    this.writeAt(Number(offset), bytes, 0, bytes.length);
+  }
+
+  /**
+   * Writes the `len` bytes of `from` at `at` to `offset` (the caller has checked the bounds),
+   * journaling the chunks it overwrites.
+   */
+  writeAt(offset: number, from: Uint8Array, at: number, len: number): void {
     let done = 0;
-    let pos = Number(offset);
-    while (done < bytes.length) {
+    let pos = offset;
+    while (done < len) {
       const page = Math.floor(pos / PAGE);
       const within = pos - page * PAGE;
-      const n = Math.min(PAGE - within, bytes.length - done);
+      const n = Math.min(PAGE - within, len - done);
       let data = this.pageData.get(page);
       if (!data) {
         data = new Uint8Array(PAGE);
@@ -75,13 +104,26 @@ export class StableMemory {
       } else if (!this.created.has(page)) {
         for (let chunk = within >>> CHUNK_SHIFT, last = (within + n - 1) >>> CHUNK_SHIFT; chunk <= last; chunk++) {
           const key = page * CHUNKS_PER_PAGE + chunk;
-          if (!this.saved.has(key)) this.saved.set(key, data.slice(chunk * CHUNK, (chunk + 1) * CHUNK));
+          if (!this.saved.has(key)) this.save(key, data.subarray(chunk * CHUNK, (chunk + 1) * CHUNK));
         }
       }
-      data.set(bytes.subarray(done, done + n), within);
+      if (n <= SMALL_COPY) for (let k = 0; k < n; k++) data[within + k] = from[at + done + k]!;
+      else data.set(from.subarray(at + done, at + done + n), within);
       done += n;
       pos += n;
     }
+  }
+
+  /** Keeps a chunk's original contents in the journal. */
+  private save(key: number, original: Uint8Array): void {
+    const at = this.saved.size * CHUNK;
+    if (at + CHUNK > this.journal.length) {
+      const bigger = new Uint8Array(this.journal.length * 2);
+      bigger.set(this.journal.subarray(0, at));
+      this.journal = bigger;
+    }
+    this.journal.set(original, at);
+    this.saved.set(key, at);
   }
 
   begin(): void {
@@ -89,19 +131,26 @@ export class StableMemory {
   }
 
   commit(): void {
-    this.created.clear();
-    this.saved.clear();
+    if (this.created.size > 0) this.created.clear();
+    if (this.saved.size > 0) this.saved.clear();
     this.sizeAtStart = this.size;
+    this.shrinkJournal();
+  }
+
+  /** A journal a big message grew is not kept for the small ones after it. */
+  private shrinkJournal(): void {
+    if (this.journal.length > JOURNAL_KEPT) this.journal = new Uint8Array(4 * CHUNK);
   }
 
   rollback(): void {
     for (const page of this.created) this.pageData.delete(page);
-    for (const [key, original] of this.saved) {
-      this.pageData.get(Math.floor(key / CHUNKS_PER_PAGE))!.set(original, (key % CHUNKS_PER_PAGE) * CHUNK);
+    for (const [key, at] of this.saved) {
+      this.pageData.get(Math.floor(key / CHUNKS_PER_PAGE))!.set(this.journal.subarray(at, at + CHUNK), (key % CHUNKS_PER_PAGE) * CHUNK);
     }
     this.created.clear();
     this.saved.clear();
     this.size = this.sizeAtStart;
+    this.shrinkJournal();
   }
 
   /** The whole stable memory as one buffer (pic's `getStableMemory`). */

@@ -36,13 +36,20 @@ export class SystemApi {
       if (!charge) throw new Error(`internal: no instruction charge for ic0.${name}`);
       const { overhead, sizeArgs } = charge;
       const isDebugPrint = name === 'debug_print';
+      if (sizeArgs.length > 2) throw new Error(`internal: ic0.${name} has more size arguments than charged for`);
+      const [first, second] = sizeArgs;
+      // Most calls move no bytes or one run of them: their cost is computed without a loop.
+      const costOf = isDebugPrint
+        ? (args: never[]) => overhead + debugPrintCharge(sizeOf(args[1]), LIMITS.canisterLogBytes)
+        : second !== undefined
+          ? (args: never[]) => overhead + sizeOf(args[first!]) + sizeOf(args[second])
+          : first !== undefined
+            ? (args: never[]) => overhead + sizeOf(args[first])
+            : undefined;
       imports[name] = (...args: never[]) => {
         const c = ctx();
         // Charged first, as the replica's linker does, so a call over the limit does nothing.
-        let cost = overhead;
-        for (const k of sizeArgs) cost += sizeOf(args[k]);
-        if (isDebugPrint) cost += debugPrintCharge(sizeOf(args[1]), LIMITS.canisterLogBytes);
-        c.meter.charge(cost);
+        c.meter.charge(costOf === undefined ? overhead : costOf(args));
         if (!allowed.has(c.kind)) throw traps.wrongMode(`ic0_${name}`, c.modeName ?? MODE_NAMES[c.kind]);
         return fn(...args);
       };

@@ -10,7 +10,7 @@
  * keeping a second copy of every heap.
  *
  * The page map has one byte per 4 KiB page, nonzero once the page is "marked" in the current
- * message: the instrumented code marks a page at its first store to it, the host marks the pages
+ * message: the instrumented code marks a page at every store to it, the host marks the pages
  * of bulk writes and System API writes. A marked page stands for itself and the first 16 bytes of
  * the next page, where a store of up to 16 bytes that begins on it may spill. The map is read and cleared when the message commits
  * or rolls back, so no host call is made while the canister runs.
@@ -78,6 +78,19 @@ export class Heap {
     return this.view.subarray(RESERVED_BYTES + addr, RESERVED_BYTES + addr + len);
   }
 
+  /**
+   * The whole physical memory and where the canister's address `addr` is in it, for the System
+   * API to copy small runs of bytes without making a view for each; valid until the memory grows.
+   * A caller that writes through it calls `beforeWrite` first.
+   */
+  get physical(): Uint8Array {
+    return this.view;
+  }
+
+  physicalOffset(addr: number): number {
+    return RESERVED_BYTES + addr;
+  }
+
   /** Writes `data` at `addr` on behalf of the System API; the caller has checked the bounds. */
   write(addr: number, data: Uint8Array): void {
     this.beforeWrite(addr, data.length);
@@ -99,7 +112,10 @@ export class Heap {
     len >>>= 0;
     if (dst + len > this.size) throw traps.wasm('heap out of bounds');
     if (len === 0) return;
-    this.view.fill(1, dst >>> PAGE_SHIFT, ((dst + len - 1) >>> PAGE_SHIFT) + 1);
+    const first = dst >>> PAGE_SHIFT;
+    const last = (dst + len - 1) >>> PAGE_SHIFT;
+    if (first === last) this.view[first] = 1;
+    else this.view.fill(1, first, last + 1);
   };
 
   /** Called before `memory.copy`. */
@@ -135,7 +151,6 @@ export class Heap {
 
   /** Keeps the writes made since the last commit. */
   commit(): void {
-    const view = this.view;
     if (this.size > this.committedSize) {
       if (this.size > this.committed.length) {
         const bigger = new Uint8Array(Math.min(Math.max(this.size, this.committed.length * 2), this.maxPages * WASM_PAGE_SIZE));
@@ -147,9 +162,10 @@ export class Heap {
       // Pages grown since and never written are zero on both sides; written ones are dirty.
     }
     const ranges = this.dirtyRanges(true);
+    const from = this.view.subarray(RESERVED_BYTES);
     for (let k = 0; k < ranges.length; k += 2) {
       const at = ranges[k]!;
-      this.committed.set(view.subarray(RESERVED_BYTES + at, RESERVED_BYTES + at + ranges[k + 1]!), at);
+      this.committed.set(from.subarray(at, ranges[k + 1]!), at);
     }
     this.committedSize = this.size;
   }
@@ -164,7 +180,7 @@ export class Heap {
       const ranges = this.dirtyRanges(true);
       for (let k = 0; k < ranges.length; k += 2) {
         const at = ranges[k]!;
-        view.set(this.committed.subarray(at, at + ranges[k + 1]!), RESERVED_BYTES + at);
+        view.set(this.committed.subarray(at, ranges[k + 1]!), RESERVED_BYTES + at);
       }
       return undefined;
     }
@@ -180,37 +196,48 @@ export class Heap {
 
   /**
    * The byte ranges written since the last commit or rollback, in ascending order, flat as
-   * `[start, length, …]`: each run of marked pages, and after it the first `SPILL` bytes of the next
-   * page, which a store that began on the run's last page may have reached. With `clear`, the map is
-   * cleared on the way. The map is read four pages at a time, so unwritten stretches cost little.
+   * `[start, end, …]`: each run of marked pages and the first `SPILL` bytes of the page after it,
+   * which a store that began on the run's last page may have reached (one range, so one copy per
+   * run). With `clear`, the map is cleared on the way. The map is read eight pages at a time, so
+   * unwritten stretches cost little.
    */
   private dirtyRanges(clear: boolean): number[] {
     const pages = this.size >>> PAGE_SHIFT;
     const view = this.view;
-    const words = new Uint32Array(this.memory.buffer, 0, pages >>> 2);
+    // Two 32-bit words per step; a trailing partial step is read byte by byte below.
+    const words = new Int32Array(this.memory.buffer, 0, (pages >>> 3) << 1);
     const ranges = this.ranges;
     ranges.length = 0;
     let run = -1; // the first page of the run of marked pages being read, if any
-    const close = (end: number) => {
-      ranges.push(run * TRACKED_PAGE_SIZE, (end - run) * TRACKED_PAGE_SIZE);
-      if (end < pages) ranges.push(end * TRACKED_PAGE_SIZE, SPILL);
-      run = -1;
-    };
-    for (let w = 0; w < words.length; w++) {
-      if (words[w] === 0) {
-        if (run >= 0) close(w << 2);
+    let page = 0;
+    for (let w = 0; w < words.length; w += 2) {
+      if ((words[w]! | words[w + 1]!) === 0) {
+        if (run >= 0) {
+          ranges.push(run * TRACKED_PAGE_SIZE, w * 4 * TRACKED_PAGE_SIZE + SPILL);
+          run = -1;
+        }
         continue;
       }
-      for (let page = w << 2; page < (w << 2) + 4; page++) {
+      for (page = w << 2; page < (w << 2) + 8; page++) {
         if (view[page] !== 0) {
           if (run < 0) run = page;
         } else if (run >= 0) {
-          close(page);
+          ranges.push(run * TRACKED_PAGE_SIZE, page * TRACKED_PAGE_SIZE + SPILL);
+          run = -1;
         }
       }
-      if (clear) words[w] = 0;
+      if (clear) words[w] = words[w + 1] = 0;
     }
-    if (run >= 0) close(pages);
+    for (page = words.length << 2; page < pages; page++) {
+      if (view[page] !== 0) {
+        if (run < 0) run = page;
+        if (clear) view[page] = 0;
+      } else if (run >= 0) {
+        ranges.push(run * TRACKED_PAGE_SIZE, page * TRACKED_PAGE_SIZE + SPILL);
+        run = -1;
+      }
+    }
+    if (run >= 0) ranges.push(run * TRACKED_PAGE_SIZE, pages * TRACKED_PAGE_SIZE);
     return ranges;
   }
 
@@ -218,7 +245,7 @@ export class Heap {
   get dirtyPages(): number {
     const ranges = this.dirtyRanges(false);
     let pages = 0;
-    for (let k = 1; k < ranges.length; k += 2) pages += Math.ceil(ranges[k]! / TRACKED_PAGE_SIZE);
+    for (let k = 0; k < ranges.length; k += 2) pages += Math.ceil((ranges[k + 1]! - ranges[k]!) / TRACKED_PAGE_SIZE);
     return pages;
   }
 

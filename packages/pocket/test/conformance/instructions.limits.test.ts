@@ -25,6 +25,14 @@ const SPIN = `
   ;; Replies performance_counter(0) read first thing: the entry block's cost (1 + i32.const 1 +
   ;; two calls at 5 each = 12) plus the call's own overhead of 200.
   (func (export "canister_update pc0") (call $reply_i64 (call $performance_counter (i32.const 0))))
+  ;; Calls in a row and a call before a return (the emulator reloads its counter lazily after a
+  ;; call): the entry block (1 + two calls and drops, 12 + i32.const 1 + two calls, 11 = 24),
+  ;; $leaf (1 + i32.const 1 = 2) and $ret (1 + call, drop, call, return = 13, and two $leaf, 4),
+  ;; then performance_counter's 200: 243.
+  (func $leaf (result i32) (i32.const 1))
+  (func $ret (result i32) (drop (call $leaf)) (return (call $leaf)))
+  (func (export "canister_update calls") (drop (call $leaf)) (drop (call $ret))
+    (call $reply_i64 (call $performance_counter (i32.const 0))))
   ;; n fills of 1 MiB (n from the argument), then replies performance_counter(1).
   (func (export "canister_update fills") (local $n i32)
     (local.set $n (call $arg_i32))
@@ -58,6 +66,7 @@ describe('instruction metering and limits', () => {
 
   it('returns exact instruction counts from performance_counter', async () => {
     expect(readI64(await pic.updateCall({ canisterId: id, method: 'pc0' }))).toBe(212n);
+    expect(readI64(await pic.updateCall({ canisterId: id, method: 'calls' }))).toBe(243n);
     const one = readI64(await pic.updateCall({ canisterId: id, method: 'fills', arg: new Uint8Array([1, 0, 0, 0]) }));
     const three = readI64(await pic.updateCall({ canisterId: id, method: 'fills', arg: new Uint8Array([3, 0, 0, 0]) }));
     // Each more fill costs its bytes, its static 100 and the loop's other instructions.
@@ -83,5 +92,6 @@ describe('instruction metering and limits', () => {
     const error = await pic.upgradeCanister({ canisterId: id, wasm: await spinningUpgradeWasm() }).then(() => 'upgraded', (e: Error) => e.message);
     expect(error).toContain(limitError(id, '300000000000'));
     expect(readI64(await pic.updateCall({ canisterId: id, method: 'pc0' }))).toBe(212n);
+    expect(readI64(await pic.updateCall({ canisterId: id, method: 'calls' }))).toBe(243n);
   });
 });
