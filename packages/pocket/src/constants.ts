@@ -90,6 +90,13 @@ export const DEFAULTS = {
 /** PocketIC's genesis time: 2021-05-06T19:17:10Z. */
 export const GENESIS_TIME_NANOS = 1_620_328_630_000_000_000n;
 
+/**
+ * The replica's `MAX_INGRESS_TTL`: the longest an ingress message's expiry may lie ahead, and how long
+ * the status of a completed ingress message stays in the ingress history before it is deleted
+ * (afterwards `request_status` is unknown, as for a message never seen).
+ */
+export const MAX_INGRESS_TTL_NS = 5n * 60n * 1_000_000_000n;
+
 /** pic's `await_ingress_message` gives up after this many rounds, as PocketIC does. */
 export const AWAIT_MAX_ROUNDS = 100;
 

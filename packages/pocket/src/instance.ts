@@ -10,7 +10,7 @@ import { Canister, defaultSettings, type CallContext, type CallOrigin } from './
 import { makeCertificate } from './certification/certificate.js';
 import { encodeCbor } from './certification/cbor.js';
 import { labeledTree, leb128, node } from './certification/hash-tree.js';
-import { AWAIT_MAX_ROUNDS, GENESIS_TIME_NANOS, LIMITS } from './constants.js';
+import { AWAIT_MAX_ROUNDS, GENESIS_TIME_NANOS, LIMITS, MAX_INGRESS_TTL_NS } from './constants.js';
 import { IcError } from './errors.js';
 import { execute, type ExecutionEnvironment } from './execution/execute.js';
 import { runQuery } from './execution/query.js';
@@ -69,6 +69,8 @@ interface IngressRecord {
   method: string;
   subnet: Subnet;
   result: RawResult | undefined;
+  /** The instance time at which the result was set. */
+  completedAt?: bigint;
 }
 
 const MANAGEMENT = Principal.managementCanister();
@@ -81,6 +83,9 @@ export class IcInstance {
   private sortedCache: Canister[] | undefined;
   private readonly deletedIds = new Set<string>();
   private readonly ingress = new Map<string, IngressRecord>();
+  /** Completed ingress messages in the order they completed, from `completedFrom` on: the ones to forget. */
+  private completedIngress: string[] = [];
+  private completedFrom = 0;
   private readonly scheduler: Scheduler;
   private readonly host: Host & ManagementHost;
   /** HTTPS outcalls waiting for `mock_canister_http`. */
@@ -243,6 +248,7 @@ export class IcInstance {
     const roundTime = this.currentTime > this.lastRoundTime ? this.currentTime : this.lastRoundTime + 1n;
     this.currentTime = roundTime;
     this.lastRoundTime = roundTime;
+    this.forgetIngress(roundTime);
     this.chargeResources();
     this.scheduler.runRound();
     this.certified = roundTime;
@@ -593,7 +599,33 @@ export class IcInstance {
 
   private completeIngress(messageId: string, result: RawResult): void {
     const record = this.ingress.get(messageId);
-    if (record && !record.result) record.result = result;
+    if (record && !record.result) {
+      record.result = result;
+      record.completedAt = this.currentTime;
+      this.completedIngress.push(messageId);
+    }
+  }
+
+  /**
+   * Deletes the statuses of ingress messages that completed more than `MAX_INGRESS_TTL` before
+   * `now`, as the replica prunes its ingress history (so a long-running instance does not keep every
+   * reply forever). Their ids can no longer be replayed: an envelope's expiry lies at most that far
+   * ahead, so any copy of it has expired too.
+   */
+  private forgetIngress(now: bigint): void {
+    const queue = this.completedIngress;
+    let at = this.completedFrom;
+    while (at < queue.length) {
+      const record = this.ingress.get(queue[at]!);
+      if (record?.completedAt !== undefined && record.completedAt + MAX_INGRESS_TTL_NS >= now) break;
+      this.ingress.delete(queue[at]!);
+      at++;
+    }
+    if (at > 1024 && at * 2 > queue.length) {
+      this.completedIngress = queue.slice(at);
+      at = 0;
+    }
+    this.completedFrom = at;
   }
 
   /** The result of an ingress message, or undefined while it is unknown or still running. */

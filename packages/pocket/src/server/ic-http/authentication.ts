@@ -30,6 +30,7 @@ import { Principal } from '@dfinity/principal';
 import { decodeCbor, type CborValue } from '../../certification/cbor.js';
 import { STATE_ROOT_SEPARATOR, reconstruct, treeFromCbor, type HashTree } from '../../certification/hash-tree.js';
 import { BLS_DER_PREFIX, verifySignature as blsVerify } from '../../certification/keys.js';
+import { MAX_INGRESS_TTL_NS } from '../../constants.js';
 import { compareBytes } from '../../ids.js';
 import type { Envelope, RequestContent, SignedDelegation } from './envelope.js';
 import { hashOfMap } from './request-id.js';
@@ -37,7 +38,7 @@ import { listLeaves, lookupPath, lookupSubtree } from './state-tree.js';
 
 // ---- constants ----------------------------------------------------------------------------------
 
-export const MAX_INGRESS_TTL_NS = 5n * 60n * 1_000_000_000n;
+export { MAX_INGRESS_TTL_NS };
 /** Extra leeway the replica's HTTP handler gives clients with a skewed clock. */
 export const PERMITTED_DRIFT_AT_VALIDATOR_NS = 30n * 1_000_000_000n;
 export const MAX_DELEGATIONS = 20;
