@@ -185,6 +185,10 @@ describe('the console in a browser', () => {
     await seller.getByTestId('open-by-id').fill(backend);
     await seller.getByRole('button', { name: 'Open' }).click();
     const stale = seller.locator(`[data-testid=dapp-card][data-backend="${backend}"]`);
+    // The card says at once that she does not hold it any more, and who does.
+    expect(await stale.getByTestId('not-holder').textContent()).toBe(
+      `You do not hold this dapp's NFT: ${buyerPrincipal} does. Only the holder can upgrade it, hand it over or take the upload rights; the dapp refuses anyone else.`,
+    );
     await stale.getByTestId('upgrade-backend').click();
     await stale.getByTestId('version-3.0.0').check();
     await stale.getByTestId('confirm-upgrade').click();
@@ -204,6 +208,7 @@ describe('the console in a browser', () => {
 
     // The buyer takes the upload rights from the console: he alone may upload the website now.
     const buyerUploads = buyer.getByTestId('dapp-card').getByTestId('uploads-result');
+    expect(await buyer.getByTestId('not-holder').count()).toBe(0);
     await buyer.getByTestId('dapp-card').getByTestId('authorize-uploads').click();
     await poll(() => buyerUploads.getAttribute('data-ok')).toBe('true');
     expect(await buyerUploads.textContent()).toContain('the only one who can upload the website');

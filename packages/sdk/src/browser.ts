@@ -30,6 +30,6 @@ export { checkDapp, collectDappFacts, type CheckDappOptions, type DappVerdict } 
 export { judgeDapp, type CanisterFacts, type DappCheck, type DappFacts, type PermissionFacts } from './dapp/judge.js';
 export { describeBackendError, describeVariant } from './dapp/refusal.js';
 export {
-  dappCanisters, heldDapps, operationProgress, takeUploads, transferDapp, upgradeDappCanister, upgradeOptions,
+  dappCanisters, heldDapps, operationProgress, tokenHolder, takeUploads, transferDapp, upgradeDappCanister, upgradeOptions,
   type DappCanister, type DappRoleName, type HeldDapp, type UpgradeOption, type UpgradePhase, type UpgradeProgress,
 } from './dapp/owner.js';

@@ -36,6 +36,6 @@ export { judgeDapp, type CanisterFacts, type DappCheck, type DappFacts, type Dap
 export { readCanisterHistory, readCanisterInfo, readManagerHistory, rejectText, versionNamesOf, type CanisterHistory } from './history/read.js';
 export { describeBackendError, describeVariant } from './dapp/refusal.js';
 export {
-  dappCanisters, heldDapps, operationProgress, takeUploads, transferDapp, upgradeDappCanister, upgradeOptions,
+  dappCanisters, heldDapps, operationProgress, tokenHolder, takeUploads, transferDapp, upgradeDappCanister, upgradeOptions,
   type DappCanister, type HeldDapp, type UpgradeOption, type UpgradePhase, type UpgradeProgress,
 } from './dapp/owner.js';

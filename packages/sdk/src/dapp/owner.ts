@@ -52,6 +52,18 @@ export async function heldDapps(agent: Agent, collections: string[], owner: Prin
   return out;
 }
 
+/**
+ * Who holds token `tokenId` of `collection` now (ICRC-7 `icrc7_owner_of`), as principal text;
+ * undefined when nobody does (an unminted or burnt token).
+ *
+ * @example
+ * const holder = await tokenHolder(agent, info.nft, info.token_id); // 'qlfkm-…' or undefined
+ */
+export async function tokenHolder(agent: Agent, collection: Principal | string, tokenId: bigint): Promise<string | undefined> {
+  const nft = actor<NftService>(nftIdl, agent, collection);
+  return (await nft.icrc7_owner_of([tokenId]))[0]?.[0]?.owner.toText();
+}
+
 export interface DappCanister {
   role: DappRoleName;
   id: string;

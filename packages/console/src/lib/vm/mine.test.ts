@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { progressText, versionLabel, type Progress, type UpgradePhase } from './mine.js';
+import { holderNotice, progressText, versionLabel, type Progress, type UpgradePhase } from './mine.js';
 
 const running = (phase?: UpgradePhase, step = 0, steps = 1): Progress => ({ state: 'running', operation: 4n, step, steps, ...(phase ? { phase } : {}) });
 
@@ -34,5 +34,13 @@ describe('upgrade progress in words', () => {
   it('labels a running version', () => {
     expect(versionLabel({ role: 'backend', id: 'x', moduleHash: 'ab'.repeat(32) })).toBe('a version the registry does not know (code abababab…abab)');
     expect(versionLabel({ role: 'backend', id: 'x' })).toBe('nothing installed');
+  });
+});
+
+describe('a dapp opened by someone who does not hold it', () => {
+  it('names the holder, and says nothing to the holder', () => {
+    expect(holderNotice('abc', 'abc')).toBeUndefined();
+    expect(holderNotice('abc', 'me')).toBe("You do not hold this dapp's NFT: abc does. Only the holder can upgrade it, hand it over or take the upload rights; the dapp refuses anyone else.");
+    expect(holderNotice(undefined, 'me')).toContain('nobody does');
   });
 });

@@ -13,6 +13,23 @@ export interface MyDapp {
   info?: DappInfo;
   canisters: (DappCanister & { label: string })[];
   error?: string;
+  /** Opened by its id rather than found among the caller's dapps. */
+  opened?: boolean;
+  /** Who holds the dapp's NFT (asked when it was opened by id; absent: nobody does). */
+  holder?: string;
+}
+
+/**
+ * What a dapp opened by id says to someone who does not hold its NFT (undefined for its holder):
+ * the buttons stay, since the dapp itself refuses, but nobody should be surprised by it.
+ *
+ * @example
+ * holderNotice('abc', 'me'); // "You do not hold this dapp's NFT: abc does. Only the holder can upgrade it, hand it over or take the upload rights; the dapp refuses anyone else."
+ */
+export function holderNotice(holder: string | undefined, me: string): string | undefined {
+  if (holder === me) return undefined;
+  const who = holder === undefined ? 'nobody does (the token is not held)' : `${holder} does`;
+  return `You do not hold this dapp's NFT: ${who}. Only the holder can upgrade it, hand it over or take the upload rights; the dapp refuses anyone else.`;
 }
 
 /** The label of a canister's running version. */
