@@ -190,6 +190,8 @@ describe('the console in a browser', () => {
       `You do not hold this dapp's NFT: ${buyerPrincipal} does. Only the holder can upgrade it, hand it over or take the upload rights; the dapp refuses anyone else.`,
     );
     await stale.getByTestId('upgrade-backend').click();
+    // A version the registry offers no path to cannot be picked (a downgrade to 1.0.0 here).
+    expect(await stale.getByTestId('version-1.0.0').isDisabled()).toBe(true);
     await stale.getByTestId('version-3.0.0').check();
     await stale.getByTestId('confirm-upgrade').click();
     const refused = stale.locator('[data-testid=upgrade-progress] li[data-state=failed]');
