@@ -3,12 +3,9 @@
  * continues in the following rounds, up to its 40-billion limit): a long update completes, and
  * answers, only in the round its last slice runs; meanwhile the canister runs nothing else.
  */
-import { IDL } from '@dfinity/candid';
-import { Principal } from '@dfinity/principal';
 import { describe, expect, it } from 'vitest';
 
-import { wat } from '../../test/support/wat.js';
-import { IcInstance, type EffectivePrincipal } from '../instance.js';
+import { instanceWithWat, submit } from '../../test/support/ingress.js';
 
 const MiB = 1 << 20;
 // `long`: as many 1 MiB fills as its argument (a u32) says, about 1.05 million instructions each,
@@ -32,29 +29,7 @@ const SOURCE = `(module
     (call $reply))
   (func (export "canister_update ping") (call $reply)))`;
 
-const anonymous = Principal.anonymous();
-const none: EffectivePrincipal = { kind: 'none' };
-
-function submit(ic: IcInstance, canister: Principal, method: string, arg: Uint8Array, effective: EffectivePrincipal = none): string {
-  const submitted = ic.submitIngress(anonymous, canister, method, arg, effective);
-  if ('err' in submitted) throw new Error(JSON.stringify(submitted.err));
-  return submitted.ok.messageId;
-}
-
-async function setUp(): Promise<{ ic: IcInstance; id: Principal }> {
-  const ic = new IcInstance({
-    topology: { named: {}, system: [], application: [{ kind: 'Application', instructionConfig: 'Production', costSchedule: 'Normal' }], verifiedApplication: [] },
-    seed: 'slicing',
-  });
-  const mgmt = Principal.managementCanister();
-  const created = ic.awaitIngress(submit(ic, mgmt, 'provisional_create_canister_with_cycles', new Uint8Array(IDL.encode([IDL.Record({ amount: IDL.Opt(IDL.Nat) })], [{ amount: [10n ** 15n] }]))));
-  if ('Err' in created) throw new Error(created.Err.reject_message);
-  const id = (IDL.decode([IDL.Record({ canister_id: IDL.Principal })], created.Ok)[0] as unknown as { canister_id: Principal }).canister_id;
-  const Install = IDL.Record({ mode: IDL.Variant({ install: IDL.Null }), canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) });
-  const installed = ic.awaitIngress(submit(ic, mgmt, 'install_code', new Uint8Array(IDL.encode([Install], [{ mode: { install: null }, canister_id: id, wasm_module: await wat(SOURCE), arg: new Uint8Array() }])), { kind: 'canister', id }));
-  if ('Err' in installed) throw new Error(installed.Err.reject_message);
-  return { ic, id };
-}
+const setUp = () => instanceWithWat('slicing', SOURCE);
 
 describe('deterministic time slicing', () => {
   it('completes a 4.3-billion-instruction update in its third round, running nothing else on the canister meanwhile', async () => {
