@@ -13,33 +13,28 @@ export const EXPRESSION_HEADER = 'ic-certificateexpression';
 
 export type HeaderValue = string | number;
 
-/**
- * sha256 of a text, remembered: header names, content types and certificate expressions repeat
- * across assets, so most of a response hash's inputs are hashed once. A pure function's memo,
- * bounded (cleared when full).
- */
-const textHashes = new Map<string, Uint8Array>();
-export function textHash(text: string): Uint8Array {
-  let h = textHashes.get(text);
-  if (!h) {
-    if (textHashes.size >= 2048) textHashes.clear();
-    h = sha256(utf8(text));
-    textHashes.set(text, h);
-  }
-  return h;
+/** A pure function's results, remembered for up to `limit` keys (then forgotten at once). */
+function remembered<K>(limit: number, compute: (key: K) => Uint8Array): (key: K) => Uint8Array {
+  const known = new Map<K, Uint8Array>();
+  return (key) => {
+    let h = known.get(key);
+    if (!h) {
+      if (known.size >= limit) known.clear();
+      h = compute(key);
+      known.set(key, h);
+    }
+    return h;
+  };
 }
 
+/**
+ * sha256 of a text, remembered: header names, content types and certificate expressions repeat
+ * across assets, so most of a response hash's inputs are hashed once.
+ */
+export const textHash = remembered<string>(2048, (text) => sha256(utf8(text)));
+
 /** sha256 of a number's LEB128 encoding, remembered (the statuses of certified responses repeat). */
-const numberHashes = new Map<number, Uint8Array>();
-function numberHash(n: number): Uint8Array {
-  let h = numberHashes.get(n);
-  if (!h) {
-    if (numberHashes.size >= 256) numberHashes.clear();
-    h = sha256(leb128(n));
-    numberHashes.set(n, h);
-  }
-  return h;
-}
+const numberHash = remembered<number>(256, (n) => sha256(leb128(n)));
 
 /**
  * The representation-independent hash of a map (IC interface specification, "hash of map"):
