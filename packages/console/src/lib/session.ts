@@ -7,7 +7,7 @@ import type { Identity } from '@dfinity/agent';
 import type { ConsoleConfig } from './config.js';
 import { prepareII, restoreII, signInWithII, signOutII } from './ic/ii.js';
 import { clearStoredKey, generateKey, loadStoredKey, pemIdentity, storeKey } from './ic/keys.js';
-import { session } from './stores.js';
+import { iiReady, session } from './stores.js';
 
 const set = (kind: 'local' | 'pem' | 'ii', identity: Identity) => session.set({ kind, identity, principal: identity.getPrincipal().toText() });
 
@@ -15,7 +15,8 @@ const set = (kind: 'local' | 'pem' | 'ii', identity: Identity) => session.set({ 
 export async function restoreSession(config: ConsoleConfig): Promise<void> {
   // The Internet Identity client is made now, whoever is signed in: its window must open inside a
   // later click, with nothing left to load (see ./ic/ii.ts).
-  if (config.identityProvider) void prepareII(config.identityProvider).catch(() => undefined);
+  // Until it is, the sign-in button waits (a click before would have its window blocked).
+  if (config.identityProvider) void prepareII(config.identityProvider).then(() => iiReady.set(true), () => undefined);
   const stored = config.localKeys ? await loadStoredKey().catch(() => undefined) : undefined;
   if (stored) return set(stored.kind, stored.identity);
   if (config.identityProvider) {

@@ -16,6 +16,8 @@ export type Session =
 export const config = writable<ConsoleConfig | undefined>(undefined);
 export const configError = writable<string | undefined>(undefined);
 export const session = writable<Session>({ kind: 'anonymous' });
+/** Whether the Internet Identity client is loaded, so a click can open its window at once (see lib/ic/ii.ts). */
+export const iiReady = writable(false);
 export const route = writable<Route>(parseRoute(globalThis.location?.hash ?? ''));
 
 globalThis.addEventListener?.('hashchange', () => route.set(parseRoute(location.hash)));
