@@ -15,6 +15,7 @@ import {
 } from '@lineage/types';
 
 import { fromHex, toHex } from '../bytes.js';
+import { tokenHolder } from './owner.js';
 import { judgeDapp, type CanisterFacts, type DappCheck, type DappFacts, type DappRoleName, type PermissionFacts, type Unknown } from './judge.js';
 
 export interface CheckDappOptions {
@@ -85,7 +86,7 @@ export async function collectDappFacts(o: CheckDappOptions): Promise<DappFacts> 
   if ('error' in config) return facts;
 
   const nft = actor<NftService>(nftIdl, agent, Principal.fromText(config.nft));
-  facts.holder = await settle(async () => (await nft.icrc7_owner_of([config.tokenId]))[0]?.[0]?.owner.toText());
+  facts.holder = await settle(() => tokenHolder(agent, config.nft, config.tokenId));
   facts.tokenBackend = await settle(async () => {
     const metadata = (await nft.icrc7_token_metadata([config.tokenId]))[0]?.[0] ?? [];
     const entry = metadata.find(([key]) => key === 'lineage:backend')?.[1];
