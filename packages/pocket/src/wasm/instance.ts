@@ -138,7 +138,16 @@ export class WasmInstance {
       throw new Trap('CanisterFunctionNotFound', `Canister requested to invoke a non-existent Wasm function ${index} from table 0`, traps.toolchain('').help);
     }
     // A wasm64 callback takes `env : i64` (a BigInt from JavaScript), a 32-bit one `env : i32`.
-    this.run(() => (fn as (env: number | bigint) => void)(this.module.memory64 ? BigInt(env) : Number(env)));
+    // Every function in the table takes the instruction counter last and returns it last (see
+    // `metering.ts`); arguments a callback of another type lacks are left undefined, as before.
+    const callee = fn as (...args: unknown[]) => unknown;
+    const args: unknown[] = new Array(Math.max(callee.length - 1, 1)).fill(undefined);
+    args[0] = this.module.memory64 ? BigInt(env) : Number(env);
+    args.length = callee.length - 1;
+    this.run(() => {
+      const out = callee(...args, this.counter.value);
+      this.counter.value = Array.isArray(out) ? out[out.length - 1] : out;
+    });
   }
 
   begin(): void {

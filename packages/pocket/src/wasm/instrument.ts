@@ -17,6 +17,14 @@
  *   instantiation never writes memory: the emulator applies segments and runs start at install.
  * - The function table, mutable globals and start function are exported under `__lineage_*` names
  *   (callbacks are table indices; globals are part of the state a trap rolls back).
+ * - Every defined function takes the instruction counter as an extra last parameter (`i64`) and
+ *   returns it as an extra last result (see `metering.ts`): its type becomes the "extended" copy
+ *   of its type, its declared locals move up by one, and its body is wrapped in a block so a
+ *   branch out of the body still lands before the counter is pushed. Calls and `call_indirect`
+ *   pass the counter; calls to imports keep it in the global. JavaScript calls exports through
+ *   wrappers of the original type, and a table entry or `ref.func` that names an import names an
+ *   adapter of the extended type instead, so every function a table holds is extended. The
+ *   emulator calls table entries (callbacks) with the counter and takes it back from the result.
  *
  * Host functions are appended to the imports, so defined functions' indices shift by their count.
  * A wasm64 module is lowered to 32 bits on the way (see `memory64.ts`).
@@ -74,6 +82,28 @@ export function instrument(module: ParsedModule): InstrumentedModule {
   const remapFunc = (index: number) => (index < module.importedFuncs ? (wrapperIndex.get(index) ?? index) : index + shift);
   const tables = module.tables.map((t) => ({ is64: t.limits.is64, elemType: t.elemType }));
 
+  // Types: the originals, the host functions', the wasm64 lowering's, then each original extended
+  // with the counter (`extendedBase + t`), then result-only types for multi-result bodies.
+  const extraTypes = lowering?.types ?? [];
+  const extendedBase = typeBase + HOST_FUNCS.length + extraTypes.length;
+  const resultTypes = new Map<number, number>();
+  for (const t of new Set(module.functions)) {
+    if (module.types[t]!.results.length > 1) resultTypes.set(t, extendedBase + module.types.length + resultTypes.size);
+  }
+  // Functions: defined functions take and return the counter; JavaScript calls exports through
+  // wrappers of their original type, and a function reference to an import is one to an adapter
+  // with the counter's signature, so `call_indirect` finds every table entry extended.
+  const importTypes = module.imports.filter((i) => i.kind === EXTERNAL.func).map((i) => i.typeIndex!);
+  const exportedFuncs = [...new Set([
+    ...module.exports.filter((e) => e.kind === EXTERNAL.func && e.index >= module.importedFuncs).map((e) => e.index),
+    ...(module.start !== undefined && module.start >= module.importedFuncs ? [module.start] : []),
+  ])];
+  const exportWrapperBase = wrapperBase + wrappers.length;
+  const exportWrapper = new Map(exportedFuncs.map((f, k) => [f, exportWrapperBase + k]));
+  const adapterBase = exportWrapperBase + exportedFuncs.length;
+  const exportFunc = (index: number) => exportWrapper.get(index) ?? remapFunc(index);
+  const refFunc = (index: number) => (index < module.importedFuncs ? adapterBase + index : index + shift);
+
   const out = new ByteWriter();
   out.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
   const emit = (id: number, content: Uint8Array) => { out.byte(id).sized(content); };
@@ -85,16 +115,20 @@ export function instrument(module: ParsedModule): InstrumentedModule {
 
   // Types: originals plus the host functions' signatures.
   {
-    const extraTypes = lowering?.types ?? [];
-    const w = new ByteWriter().u32(module.types.length + HOST_FUNCS.length + extraTypes.length);
-    for (const t of module.types) {
-      w.byte(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results);
-    }
+    const w = new ByteWriter().u32(module.types.length + HOST_FUNCS.length + extraTypes.length + module.types.length + resultTypes.size);
+    const type = (params: ArrayLike<number>, results: ArrayLike<number>) => {
+      w.byte(0x60).u32(params.length).bytes(Array.from(params)).u32(results.length).bytes(Array.from(results));
+    };
+    for (const t of module.types) type(t.params, t.results);
     const i32 = VALTYPE.i32;
-    w.byte(0x60).u32(1).byte(i32).u32(1).byte(i32); // memory_grow(delta) -> old
-    w.byte(0x60).u32(2).byte(i32).byte(i32).u32(0); // before_write(dst, len)
-    w.byte(0x60).u32(3).byte(i32).byte(i32).byte(i32).u32(0); // before_copy(dst, src, len)
-    for (const t of extraTypes) w.byte(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results);
+    type([i32], [i32]); // memory_grow(delta) -> old
+    type([i32, i32], []); // before_write(dst, len)
+    type([i32, i32, i32], []); // before_copy(dst, src, len)
+    for (const t of extraTypes) type(t.params, t.results);
+    // Each type again with the instruction counter as its last parameter and result (see `metering.ts`).
+    for (const t of module.types) type([...t.params, VALTYPE.i64], [...t.results, VALTYPE.i64]);
+    // The result types of functions with several results, for the block that wraps their body.
+    for (const t of resultTypes.keys()) type([], module.types[t]!.results);
     emit(SECTION.type, w.finish());
   }
 
@@ -122,13 +156,13 @@ export function instrument(module: ParsedModule): InstrumentedModule {
     emit(SECTION.import, w.finish());
   }
 
-  if (wrappers.length > 0) {
-    const w = new ByteWriter().u32(module.functions.length + wrappers.length);
-    for (const t of module.functions) w.u32(t);
+  {
+    const w = new ByteWriter().u32(module.functions.length + wrappers.length + exportedFuncs.length + importTypes.length);
+    for (const t of module.functions) w.u32(extendedBase + t);
     for (const l of wrappers) w.u32(l.wrapperType);
+    for (const f of exportedFuncs) w.u32(module.functions[f - module.importedFuncs]!);
+    for (const t of importTypes) w.u32(extendedBase + t);
     emit(SECTION.function, w.finish());
-  } else {
-    copy(SECTION.function);
   }
   if (tables.some((t) => t.is64)) {
     const w = new ByteWriter().u32(module.tables.length);
@@ -144,7 +178,7 @@ export function instrument(module: ParsedModule): InstrumentedModule {
   const outOfInstructionsGlobal = counterGlobal + 1;
   {
     const w = new ByteWriter().u32(module.globals.length + 2);
-    for (const g of module.globals) w.byte(g.valType).byte(g.mutable ? 1 : 0).bytes(remapConstExpr(g.init, remapFunc));
+    for (const g of module.globals) w.byte(g.valType).byte(g.mutable ? 1 : 0).bytes(remapConstExpr(g.init, refFunc));
     w.byte(VALTYPE.i64).byte(1).byte(0x42).byte(0).byte(0x0b);
     w.byte(VALTYPE.i32).byte(1).byte(0x41).byte(0).byte(0x0b);
     emit(SECTION.global, w.finish());
@@ -169,26 +203,30 @@ export function instrument(module: ParsedModule): InstrumentedModule {
       tableExport = existing?.name ?? EXPORT.table;
       if (!existing) extra.push({ name: EXPORT.table, kind: EXTERNAL.table, index: 0 });
     }
-    if (module.start !== undefined) extra.push({ name: EXPORT.start, kind: EXTERNAL.func, index: remapFunc(module.start) });
+    if (module.start !== undefined) extra.push({ name: EXPORT.start, kind: EXTERNAL.func, index: exportFunc(module.start) });
     extra.push({ name: EXPORT.instructions, kind: EXTERNAL.global, index: counterGlobal });
     extra.push({ name: EXPORT.outOfInstructions, kind: EXTERNAL.global, index: outOfInstructionsGlobal });
     const w = new ByteWriter().u32(module.exports.length + extra.length);
-    for (const e of module.exports) w.name(e.name).byte(e.kind).u32(e.kind === EXTERNAL.func ? remapFunc(e.index) : e.index);
+    for (const e of module.exports) w.name(e.name).byte(e.kind).u32(e.kind === EXTERNAL.func ? exportFunc(e.index) : e.index);
     for (const e of extra) w.name(e.name).byte(e.kind).u32(e.index);
     emit(SECTION.export, w.finish());
   }
 
   const elem = raw(SECTION.element);
-  if (elem) emit(SECTION.element, remapElements(module.bytes.subarray(elem.start, elem.end), remapFunc, (t) => tables[t]?.is64 === true, module));
+  if (elem) emit(SECTION.element, remapElements(module.bytes.subarray(elem.start, elem.end), refFunc, (t) => tables[t]?.is64 === true, module));
 
   copy(SECTION.dataCount);
 
   const code = raw(SECTION.code);
-  const wrapperBodies = wrappers.map(wrapperBody);
+  const wrapperBodies = [
+    ...wrappers.map(wrapperBody),
+    ...exportedFuncs.map((f) => exportWrapperBody(module.types[module.functions[f - module.importedFuncs]!]!.params.length, f + shift, counterGlobal)),
+    ...importTypes.map((t, k) => adapterBody(module.types[t]!.params.length, remapFunc(k), counterGlobal)),
+  ];
   if (code) {
     const f = module.importedFuncs;
     const ctx: RewriteContext = {
-      module, remapFunc, hasMemory, memory64, tables,
+      module, remapFunc, refFunc, hasMemory, memory64, tables, extendedBase, resultTypes,
       growFunc: f, writeFunc: f + 1, copyFunc: f + 2, counterGlobal, outOfInstructionsGlobal,
     };
     emit(SECTION.code, rewriteCode(module.bytes.subarray(code.start, code.end), ctx, wrapperBodies));
@@ -230,6 +268,23 @@ function remapConstExpr(expr: Uint8Array, remapFunc: (i: number) => number): Uin
   return w.finish();
 }
 
+/** An export's wrapper: calls the extended function with the counter's global, of the original type. */
+function exportWrapperBody(params: number, target: number, counterGlobal: number): Uint8Array {
+  const w = new ByteWriter().u32(0);
+  for (let k = 0; k < params; k++) w.byte(0x20).u32(k);
+  w.byte(0x23).u32(counterGlobal).byte(OP.call).u32(target).byte(0x24).u32(counterGlobal).byte(0x0b);
+  return w.finish();
+}
+
+/** An import as a function reference: the counter's signature, kept in the global around the call. */
+function adapterBody(params: number, target: number, counterGlobal: number): Uint8Array {
+  const w = new ByteWriter().u32(0);
+  w.byte(0x20).u32(params).byte(0x24).u32(counterGlobal);
+  for (let k = 0; k < params; k++) w.byte(0x20).u32(k);
+  w.byte(OP.call).u32(target).byte(0x23).u32(counterGlobal).byte(0x0b);
+  return w.finish();
+}
+
 function remapElements(section: Uint8Array, remapFunc: (i: number) => number, isTable64: (t: number) => boolean, module: ParsedModule): Uint8Array {
   const r = new ByteReader(section);
   const w = new ByteWriter();
@@ -268,6 +323,12 @@ function remapElements(section: Uint8Array, remapFunc: (i: number) => number, is
 interface RewriteContext {
   module: ParsedModule;
   remapFunc: (i: number) => number;
+  /** The function index `ref.func` takes for an original index (imports: their adapters). */
+  refFunc: (i: number) => number;
+  /** Type index of each original type extended with the counter: `extendedBase + t`. */
+  extendedBase: number;
+  /** Result-only type of each multi-result function type, for the block that wraps a body. */
+  resultTypes: Map<number, number>;
   hasMemory: boolean;
   /** The memory is 64-bit: addresses are lowered to 32 bits (see `memory64.ts`). */
   memory64: boolean;
@@ -295,20 +356,11 @@ function rewriteCode(section: Uint8Array, ctx: RewriteContext, extraBodies: Uint
     const typeIndex = ctx.module.functions[f];
     const type = typeIndex === undefined ? undefined : ctx.module.types[typeIndex];
     if (type === undefined) throw new WasmFormatError(`function ${f} has no type`);
-    w.sized(rewriteBody(section, r.pos, end, type.params.length, ctx));
+    w.sized(rewriteBody(section, r.pos, end, typeIndex!, ctx));
     r.pos = end;
   }
   for (const body of extraBodies) w.sized(body);
   return w.finish();
-}
-
-/**
- * Instructions that neither read the counter's local nor transfer control: `drop`, `select`,
- * locals, globals, tables, memory accesses, numeric and vector instructions (`0xfc` holds the bulk
- * operations, which charge their length; `0xfb` and `br_on_null`/`br_on_non_null` branch).
- */
-function isPlain(op: number): boolean {
-  return op >= 0x1a && op !== OP.prefixFC && op !== 0xfb && op !== 0xd5 && op !== 0xd6;
 }
 
 /** A memarg with the reserved region added to its static offset. */
@@ -318,19 +370,20 @@ function shiftedMemArg(w: ByteWriter, align: number, memoryIndex: number, offset
   w.u32(align).u32(Math.min(offset + RESERVED_BYTES, 0xffffffff));
 }
 
-function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: number, ctx: RewriteContext): Uint8Array {
+function rewriteBody(bytes: Uint8Array, start: number, end: number, typeIndex: number, ctx: RewriteContext): Uint8Array {
   const r = new ByteReader(bytes, start, end);
+  const type = ctx.module.types[typeIndex]!;
+  const paramCount = type.params.length;
   const groups: [number, number][] = [];
-  let localCount = paramCount;
+  // The counter is the parameter after the function's own: its declared locals move up by one.
+  let localCount = paramCount + 1;
   for (let n = r.u32(); n > 0; n--) {
     const c = r.u32();
     const t = r.byte();
     groups.push([c, t]);
     localCount += c;
   }
-  // The counter's local comes first after the function's own; the temporaries after it.
-  const counter: CounterPlace = { global: ctx.counterGlobal, local: localCount, outOfInstructions: ctx.outOfInstructionsGlobal };
-  localCount += 1;
+  const counter: CounterPlace = { global: ctx.counterGlobal, local: paramCount, outOfInstructions: ctx.outOfInstructionsGlobal };
   const temp = {
     addr: localCount, x: localCount + 1, n: localCount + 2,
     i32: localCount + 1, i64: localCount + 3, f32: localCount + 4, f64: localCount + 5, v128: localCount + 6,
@@ -379,53 +432,54 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
   const points = planMetering(bytes, r.pos, end, ctx.memory64);
   let nextPoint = 0;
   const dynamicCharge = (local: number) => emitDynamicCharge(body, counter, local);
-  emitLoad(body, counter);
-  /** Blocks open around the current instruction; a branch to label `depth` leaves the function. */
-  let depth = 0;
-  const storeBefore = (at: number) => {
-    flush(at);
+  // The body runs inside a block of the function's results, so a branch to the function's label
+  // (which leaves it) lands before the counter is appended to the results.
+  const results = type.results;
+  body.byte(OP.block);
+  if (results.length === 0) body.byte(0x40);
+  else if (results.length === 1) body.byte(results[0]!);
+  else body.i32(ctx.resultTypes.get(typeIndex)!);
+  const isImport = (index: number) => index < ctx.module.importedFuncs;
+  const pushCounter = () => { body.byte(0x20).u32(counter.local); };
+  const popCounter = () => { body.byte(0x21).u32(counter.local); };
+  /** Around a call to the host (an import) the global holds the count: the host reads and charges it. */
+  const hostCall = (index: number) => {
     emitStore(body, counter);
-    copyFrom = at;
+    body.byte(OP.call).u32(ctx.remapFunc(index));
+    emitLoad(body, counter);
   };
-  // After a call the global holds the count (the callee or the host moved it) and the local is
-  // stale. Its reload is put off while only calls and plain instructions follow: a call or an
-  // exit then needs no store (the global is already exact), so the calls of one block store and
-  // reload once, not once each. Anything that reads the local (a block's charge, a bulk
-  // operation's) or joins control flow reloads it first.
-  let stale = false;
+  /** `call_indirect` / `return_call_indirect` with the extended type: [args, i] → [args, counter, i]. */
+  const indirect = (op: number, typeIndex: number, table: number) => {
+    body.byte(0x21).u32(temp.addr);
+    pushCounter();
+    body.byte(0x20).u32(temp.addr).byte(op).u32(ctx.extendedBase + typeIndex).u32(table);
+    usedTemps = true;
+  };
   while (r.pos < end) {
     const at = r.pos;
-    const next = bytes[at]!;
-    const isCall = next === OP.call || next === 0x11;
-    const exits = next === OP.returnCall || next === 0x13 || next === 0x0f || (next === 0x0b && depth === 0);
-    if (stale && (points[nextPoint]?.pos === at || !(isCall || exits || isPlain(next)))) {
-      flush(at);
-      emitLoad(body, counter);
-      copyFrom = at;
-      stale = false;
-    }
     if (points[nextPoint]?.pos === at) {
       flush(at);
-      emitCharge(body, counter, points[nextPoint++]!);
+      emitCharge(body, counter, points[nextPoint]!, nextPoint === 0);
+      nextPoint++;
       copyFrom = at;
     }
     const op = r.byte();
-    // Keep the global exact wherever control leaves the function or the host may read it.
-    if (isCall || exits) {
-      if (!stale) storeBefore(at);
-      if (isCall) stale = true;
-    } else if (op === OP.block || op === OP.loop || op === OP.if || op === OP.try || op === OP.tryTable) {
-      depth++;
-    } else if (op === 0x0b) {
-      depth--;
-    } else if (op === 0x0c || op === 0x0d) {
-      if (new ByteReader(bytes, r.pos, end).u32() === depth) storeBefore(at);
-    } else if (op === 0x0e) {
-      const labels = new ByteReader(bytes, r.pos, end);
-      let leaves = false;
-      for (let n = labels.u32() + 1; n > 0; n--) if (labels.u32() === depth) leaves = true;
-      if (leaves) storeBefore(at);
+    if (op === 0x20 || op === 0x21 || op === 0x22) { // local.get/set/tee: declared locals moved up
+      const index = r.u32();
+      if (index >= paramCount) {
+        flush(at);
+        body.byte(op).u32(index + 1);
+        copyFrom = r.pos;
+      }
+      continue;
     }
+    if (op === 0x0f) { // return: the counter goes with the results
+      flush(at);
+      pushCounter();
+      copyFrom = at;
+      continue;
+    }
+    if (op === 0x14 || op === 0x15) throw new WasmFormatError('call_ref and return_call_ref (typed function references) are not supported');
     if (op >= 0x28 && op <= 0x3e && ctx.hasMemory) {
       const m = readMemArg(r);
       flush(at);
@@ -451,19 +505,42 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
       body.byte(0x10).u32(ctx.growFunc);
       if (ctx.memory64) widenGrowResult(body);
       copyFrom = r.pos;
-    } else if (op === OP.call || op === OP.returnCall || op === OP.refFunc) {
+    } else if (op === OP.refFunc) {
       const index = r.u32();
       flush(at);
-      body.byte(op).u32(ctx.remapFunc(index));
+      body.byte(op).u32(ctx.refFunc(index));
+      copyFrom = r.pos;
+    } else if (op === OP.call) {
+      const index = r.u32();
+      flush(at);
+      if (isImport(index)) {
+        hostCall(index);
+      } else {
+        pushCounter();
+        body.byte(OP.call).u32(ctx.remapFunc(index));
+        popCounter();
+      }
+      copyFrom = r.pos;
+    } else if (op === OP.returnCall) {
+      const index = r.u32();
+      flush(at);
+      if (isImport(index)) {
+        hostCall(index);
+        pushCounter();
+        body.byte(0x0f);
+      } else {
+        pushCounter();
+        body.byte(OP.returnCall).u32(ctx.remapFunc(index));
+      }
       copyFrom = r.pos;
     } else if (op === 0x11 || op === 0x13) { // call_indirect, return_call_indirect: [.., index]
-      r.u32();
+      const typeIndex = r.u32();
       const table = r.u32();
-      if (table64(table)) {
-        flush(at);
-        lower();
-        copyFrom = at;
-      }
+      flush(at);
+      if (table64(table)) lower();
+      indirect(op, typeIndex, table);
+      if (op === 0x11) popCounter();
+      copyFrom = r.pos;
     } else if (op === 0x25 || op === 0x26) { // table.get [index], table.set [index, ref]
       const table = r.u32();
       if (table64(table)) {
@@ -540,6 +617,9 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
     }
   }
   flush(end);
+  // The body's own `end` closed the wrapping block: the function ends with the counter.
+  pushCounter();
+  body.byte(0x0b);
 
   /**
    * Table instructions of a table64 (0xfc 12 table.init, 14 copy, 15 grow, 16 size, 17 fill): their
@@ -593,8 +673,7 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, paramCount: 
   }
 
   const out = new ByteWriter();
-  const own: [number, number][] = [...groups, [1, VALTYPE.i64]];
-  const allGroups = usedTemps ? [...own, ...TEMP_TYPES.map((t) => [1, t] as [number, number])] : own;
+  const allGroups = usedTemps ? [...groups, ...TEMP_TYPES.map((t) => [1, t] as [number, number])] : groups;
   out.u32(allGroups.length);
   for (const [c, t] of allGroups) out.u32(c).byte(t);
   out.bytes(body.finish());

@@ -25,13 +25,35 @@ const SPIN = `
   ;; Replies performance_counter(0) read first thing: the entry block's cost (1 + i32.const 1 +
   ;; two calls at 5 each = 12) plus the call's own overhead of 200.
   (func (export "canister_update pc0") (call $reply_i64 (call $performance_counter (i32.const 0))))
-  ;; Calls in a row and a call before a return (the emulator reloads its counter lazily after a
-  ;; call): the entry block (1 + two calls and drops, 12 + i32.const 1 + two calls, 11 = 24),
+  ;; Calls in a row and a call before a return (the counter goes into each call and comes back
+  ;; out of it): the entry block (1 + two calls and drops, 12 + i32.const 1 + two calls, 11 = 24),
   ;; $leaf (1 + i32.const 1 = 2) and $ret (1 + call, drop, call, return = 13, and two $leaf, 4),
   ;; then performance_counter's 200: 243.
   (func $leaf (result i32) (i32.const 1))
   (func $ret (result i32) (drop (call $leaf)) (return (call $leaf)))
   (func (export "canister_update calls") (drop (call $leaf)) (drop (call $ret))
+    (call $reply_i64 (call $performance_counter (i32.const 0))))
+  ;; Through the table: $leaf, then performance_counter itself (an import in a table). The entry
+  ;; block: 1 + i32.const + call_indirect (10) + drop + two i32.const + call_indirect (10) + call (5)
+  ;; = 30; $leaf 2; performance_counter's 200: 232.
+  (type $leafT (func (result i32)))
+  (type $pcT (func (param i32) (result i64)))
+  (table 2 funcref)
+  (elem (i32.const 0) $leaf $performance_counter)
+  (func (export "canister_update indirect")
+    (drop (call_indirect (type $leafT) (i32.const 0)))
+    (call $reply_i64 (call_indirect (type $pcT) (i32.const 0) (i32.const 1))))
+  ;; Two results, a return and a branch to the function's label. $pair(1): its entry block (1 +
+  ;; local.get + if (2) = 4) and the then-block (two consts and return = 3), 7; $pair(0): the entry
+  ;; block and the block after the if (two consts and br (2) = 4), 8. The export's entry block:
+  ;; 1 + twice (i32.const + call (5) + two drops = 8) + i32.const + two calls = 28; with
+  ;; performance_counter's 200: 243.
+  (func $pair (param $x i32) (result i32 i64)
+    (if (local.get $x) (then (return (i32.const 1) (i64.const 2))))
+    (i32.const 3) (i64.const 4) (br 0))
+  (func (export "canister_update multi")
+    (call $pair (i32.const 1)) (drop) (drop)
+    (call $pair (i32.const 0)) (drop) (drop)
     (call $reply_i64 (call $performance_counter (i32.const 0))))
   ;; n fills of 1 MiB (n from the argument), then replies performance_counter(1).
   (func (export "canister_update fills") (local $n i32)
@@ -67,6 +89,8 @@ describe('instruction metering and limits', () => {
   it('returns exact instruction counts from performance_counter', async () => {
     expect(readI64(await pic.updateCall({ canisterId: id, method: 'pc0' }))).toBe(212n);
     expect(readI64(await pic.updateCall({ canisterId: id, method: 'calls' }))).toBe(243n);
+    expect(readI64(await pic.updateCall({ canisterId: id, method: 'indirect' }))).toBe(232n);
+    expect(readI64(await pic.updateCall({ canisterId: id, method: 'multi' }))).toBe(243n);
     const one = readI64(await pic.updateCall({ canisterId: id, method: 'fills', arg: new Uint8Array([1, 0, 0, 0]) }));
     const three = readI64(await pic.updateCall({ canisterId: id, method: 'fills', arg: new Uint8Array([3, 0, 0, 0]) }));
     // Each more fill costs its bytes, its static 100 and the loop's other instructions.

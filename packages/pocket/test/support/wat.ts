@@ -3,11 +3,11 @@ import wabtInit from 'wabt';
 
 let wabt: Awaited<ReturnType<typeof wabtInit>> | undefined;
 
-export async function wat(source: string): Promise<Uint8Array> {
+export async function wat(source: string, extra: Record<string, boolean> = {}): Promise<Uint8Array> {
   wabt ??= await wabtInit();
   const module = wabt.parseWat('canister.wat', source, {
     bulk_memory: true, reference_types: true, multi_value: true, simd: true, sign_extension: true,
-    sat_float_to_int: true, mutable_globals: true, memory64: true,
+    sat_float_to_int: true, mutable_globals: true, memory64: true, ...extra,
   });
   try {
     module.resolveNames();
