@@ -239,12 +239,16 @@ export function handleResponse(host: Host, canister: Canister, response: Respons
 export function handleTask(host: Host, canister: Canister, task: 'timer' | 'heartbeat'): void {
   const exportName = task === 'timer' ? 'canister_global_timer' : 'canister_heartbeat';
   if (!canister.module?.system.has(exportName) || canister.status !== 'running') return;
+  const env = host.environment(canister);
+  // A task is charged as any message: the base fee and its instructions (replica: `execute_call_or_task`).
+  // It first reserves them, the whole limit's, above the freezing threshold: a frozen canister runs
+  // no task, and its global timer stays set (it is cleared only with the task's call context).
+  const fee = env.cost.execution();
+  if (canister.cycles - env.freezingLimit(canister) < fee + env.cost.instructions(INSTRUCTION_LIMITS.message)) return;
   // The timer is one-shot: it is cleared when the call context is created, before the handler runs.
   if (task === 'timer') canister.globalTimer = 0n;
   const context = openContext(canister, { kind: 'system' }, exportName, 0n, false);
-  const env = host.environment(canister);
-  // A task is charged as any message: the base fee and its instructions (replica: `execute_call_or_task`).
-  chargeFee(canister, env, 'execution', env.cost.execution());
+  chargeFee(canister, env, 'execution', fee);
   const r = execute(canister, env, {
     kind: 'T', modeName: task === 'timer' ? 'global timer' : 'heartbeat', entry: { export: exportName },
     caller: new Uint8Array(), time: host.time, replicated: true, canRespond: false, transaction: 'message',

@@ -13,7 +13,7 @@ import { CanisterCyclesCostSchedule, SubnetStateType, type PocketIc } from '@dfi
 import { PocketIc as Pic } from '@dfinity/pic';
 import { inject } from 'vitest';
 
-import { canister, newPic, readI32, u32 } from '../support/canister.js';
+import { canister, newPic, readI32, u32, type Principal } from '../support/canister.js';
 import { failure } from '../support/system-api.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -119,9 +119,27 @@ describe('idle resource burn', () => {
   });
 });
 
+// Counts its global timer's and its heartbeat's runs (at 300 and 304); `arm` sets the timer 60 s on.
+const TASKS = canister(`
+  (func (export "canister_update arm")
+    (drop (call $global_timer_set (i64.add (call $time) (i64.const 60000000000))))
+    (call $reply_empty))
+  (func (export "canister_global_timer") (i32.store (i32.const 300) (i32.add (i32.load (i32.const 300)) (i32.const 1))))
+  (func (export "canister_heartbeat") (i32.store (i32.const 304) (i32.add (i32.load (i32.const 304)) (i32.const 1))))
+  (func (export "canister_query counts") (call $reply_data (i32.const 300) (i32.const 8)))
+`, ['global_timer_set', 'time']);
+
 describe('freezing threshold', () => {
   let pic: PocketIc | undefined;
   afterEach(async () => { await pic?.tearDown(); pic = undefined; });
+
+  /** A threshold worth twice the canister's balance: it is frozen. Returns the balance. */
+  async function freeze(p: PocketIc, id: Principal): Promise<bigint> {
+    const perDay = (await p.canisterStatus({ canisterId: id })).idleCyclesBurnedPerDay;
+    const balance = BigInt(await p.getCyclesBalance(id));
+    await p.updateCanisterSettings({ canisterId: id, freezingThreshold: ((balance * 2n) / perDay) * 86_400n });
+    return balance;
+  }
 
   it('refuses ingress to a canister below its freezing threshold, and accepts it again after a top-up', async () => {
     pic = await newPic();
@@ -137,5 +155,36 @@ describe('freezing threshold', () => {
     expect(BigInt(await pic.getCyclesBalance(id))).toBe(balance);
     await pic.addCycles(id, balance * 2n);
     expect(readI32(await pic.updateCall({ canisterId: id, method: 'echo', arg: u32(5) }))).toBe(5);
+  });
+
+  it('runs no timer or heartbeat of a frozen canister; its timer stays armed and fires after a top-up', async () => {
+    // Replica: a task, like a call, first prepays its execution (the base fee and its whole
+    // instruction limit) above the freezing threshold (`prepay_execution_cycles` in
+    // `execute_call_or_task`); when it cannot, nothing runs, and the global timer, deactivated
+    // only once the task's call context exists, stays set.
+    pic = await newPic();
+    const id = await pic.createCanister({ cycles: 10n ** 12n });
+    await pic.installCode({ canisterId: id, wasm: await TASKS });
+    await pic.updateCall({ canisterId: id, method: 'arm' });
+    await pic.tick(2);
+    const counts = async () => {
+      const bytes = new Uint8Array(await pic!.queryCall({ canisterId: id, method: 'counts' }));
+      return { timer: readI32(bytes.subarray(0, 4)), heartbeats: readI32(bytes.subarray(4, 8)) };
+    };
+    const before = await counts();
+    expect(before.timer).toBe(0);
+    expect(before.heartbeats).toBeGreaterThan(0);
+
+    const balance = await freeze(pic, id);
+    const frozen = await counts();
+    await pic.advanceTime(61_000);
+    await pic.tick(5);
+    expect(await counts()).toEqual(frozen);
+
+    await pic.addCycles(id, balance * 2n);
+    await pic.tick(2);
+    const after = await counts();
+    expect(after.timer).toBe(1);
+    expect(after.heartbeats).toBeGreaterThan(frozen.heartbeats);
   });
 });
