@@ -1,7 +1,9 @@
 /**
  * The cost-of-metering ratios alone, robust to a busy machine: bare, instrumented-bare and
- * in-process calls are measured interleaved, in CPU time of this process, and the best of many
- * rounds is kept (other processes only ever add time).
+ * in-process calls are measured interleaved, in CPU time of this process. Two estimates: the best
+ * of many rounds of each over the best of the bare call (other processes only ever add time), and
+ * the median over rounds of each round's time over the bare call's in the same round (the two ran
+ * a few milliseconds apart, so a machine that changes speed over seconds moves both alike).
  *
  * Run: `node --expose-gc --import tsx bench/ratio.ts [rounds]` here.
  */
@@ -51,10 +53,22 @@ const cases = {
   'update, in process': () => cpuPerCall(UPDATES, () => update('increment')),
 };
 const best: Record<string, number> = {};
+const rounds: Record<string, number>[] = [];
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, run] of Object.entries(cases)) best[name] = Math.min(best[name] ?? Infinity, run());
+  const times: Record<string, number> = {};
+  for (const [name, run] of Object.entries(cases)) {
+    times[name] = run();
+    best[name] = Math.min(best[name] ?? Infinity, times[name]);
+  }
+  rounds.push(times);
 }
+const baseOf = (name: string) => (name.startsWith('query') ? 'query, bare' : 'update, bare');
+/** The median over rounds of the case's time over the bare call's in the same round. */
+function pairedMedian(name: string): number {
+  const ratios = rounds.map((times) => times[name]! / times[baseOf(name)]!).sort((a, b) => a - b);
+  return ratios[Math.floor(ratios.length / 2)]!;
+}
+console.log(`  ${''.padEnd(28)} ${'best'.padStart(9)}  best/best  paired median`);
 for (const [name, ms] of Object.entries(best)) {
-  const base = best[name.startsWith('query') ? 'query, bare' : 'update, bare']!;
-  console.log(`  ${name.padEnd(28)} ${fmt(ms).padStart(9)}  ${(ms / base).toFixed(2)}×`);
+  console.log(`  ${name.padEnd(28)} ${fmt(ms).padStart(9)}  ${(ms / best[baseOf(name)]!).toFixed(2)}×      ${pairedMedian(name).toFixed(2)}×`);
 }
