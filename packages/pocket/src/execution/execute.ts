@@ -84,29 +84,54 @@ export interface ExecutionResult {
   instructions: bigint;
 }
 
+/**
+ * What the System API may learn about the canister during one execution. A class, not an object
+ * literal with getters and closures, so building one per execution allocates no functions; what
+ * most executions never ask for (controllers, the freezing limit) is computed when first asked.
+ */
+class ExecutionFacts implements CanisterFacts {
+  readonly id: Uint8Array;
+  readonly idText: string;
+  readonly subnetId: Uint8Array;
+  readonly subnetSize: number;
+  readonly status: CanisterFacts['status'];
+  readonly version: bigint;
+  readonly globalTimer: bigint;
+  readonly envVars: [string, string][];
+  readonly rootKey: Uint8Array;
+  readonly cost: CanisterFacts['cost'];
+  private controllersCache: Uint8Array[] | undefined;
+  private freezingLimitCache: bigint | undefined;
+
+  constructor(private readonly canister: Canister, private readonly env: ExecutionEnvironment) {
+    this.id = canister.idBytes;
+    this.idText = canister.idText;
+    this.subnetId = env.subnetId;
+    this.subnetSize = env.subnetSize;
+    this.status = canister.status;
+    this.version = canister.version;
+    this.globalTimer = canister.globalTimer;
+    this.envVars = canister.settings.environmentVariables;
+    this.rootKey = env.rootKey;
+    this.cost = env.cost;
+  }
+
+  get controllers(): Uint8Array[] {
+    return (this.controllersCache ??= this.canister.controllers.map((c) => c.toUint8Array()));
+  }
+
+  get freezingLimit(): bigint {
+    return (this.freezingLimitCache ??= this.env.freezingLimit(this.canister));
+  }
+
+  sameSubnet(callee: Uint8Array): boolean {
+    return this.env.sameSubnet(callee);
+  }
+}
+
+/** @example canisterFacts(canister, env).freezingLimit // cycles the canister must keep */
 export function canisterFacts(canister: Canister, env: ExecutionEnvironment): CanisterFacts {
-  // Lazily computed: most executions never ask for controllers or the freezing limit.
-  let controllers: Uint8Array[] | undefined;
-  let freezingLimit: bigint | undefined;
-  return {
-    id: canister.idBytes,
-    idText: canister.idText,
-    subnetId: env.subnetId,
-    subnetSize: env.subnetSize,
-    get controllers() {
-      return (controllers ??= canister.controllers.map((c) => c.toUint8Array()));
-    },
-    status: canister.status,
-    version: canister.version,
-    globalTimer: canister.globalTimer,
-    envVars: canister.settings.environmentVariables,
-    rootKey: env.rootKey,
-    get freezingLimit() {
-      return (freezingLimit ??= env.freezingLimit(canister));
-    },
-    sameSubnet: (callee) => env.sameSubnet(callee),
-    cost: env.cost,
-  };
+  return new ExecutionFacts(canister, env);
 }
 
 export function execute(canister: Canister, env: ExecutionEnvironment, req: ExecutionRequest): ExecutionResult {
