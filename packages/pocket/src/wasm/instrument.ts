@@ -510,27 +510,21 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, typeIndex: n
       flush(at);
       body.byte(op).u32(ctx.refFunc(index));
       copyFrom = r.pos;
-    } else if (op === OP.call) {
+    } else if (op === OP.call || op === OP.returnCall) {
       const index = r.u32();
+      const tail = op === OP.returnCall;
       flush(at);
       if (isImport(index)) {
+        // The host cannot return the counter: a tail call to it becomes a call and a return.
         hostCall(index);
+        if (tail) {
+          pushCounter();
+          body.byte(0x0f);
+        }
       } else {
         pushCounter();
-        body.byte(OP.call).u32(ctx.remapFunc(index));
-        popCounter();
-      }
-      copyFrom = r.pos;
-    } else if (op === OP.returnCall) {
-      const index = r.u32();
-      flush(at);
-      if (isImport(index)) {
-        hostCall(index);
-        pushCounter();
-        body.byte(0x0f);
-      } else {
-        pushCounter();
-        body.byte(OP.returnCall).u32(ctx.remapFunc(index));
+        body.byte(op).u32(ctx.remapFunc(index));
+        if (!tail) popCounter();
       }
       copyFrom = r.pos;
     } else if (op === 0x11 || op === 0x13) { // call_indirect, return_call_indirect: [.., index]
