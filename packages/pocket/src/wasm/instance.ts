@@ -141,9 +141,8 @@ export class WasmInstance {
     // Every function in the table takes the instruction counter last and returns it last (see
     // `metering.ts`); arguments a callback of another type lacks are left undefined, as before.
     const callee = fn as (...args: unknown[]) => unknown;
-    const args: unknown[] = new Array(Math.max(callee.length - 1, 1)).fill(undefined);
-    args[0] = this.module.memory64 ? BigInt(env) : Number(env);
-    args.length = callee.length - 1;
+    const args: unknown[] = new Array(callee.length - 1).fill(undefined); // its own parameters
+    if (args.length > 0) args[0] = this.module.memory64 ? BigInt(env) : Number(env);
     this.run(() => {
       const out = callee(...args, this.counter.value);
       this.counter.value = Array.isArray(out) ? out[out.length - 1] : out;
