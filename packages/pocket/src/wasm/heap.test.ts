@@ -105,4 +105,23 @@ describe('heap: commit and rollback against a reference model', () => {
       }
     }
   });
+
+  it('traps on a bulk write whose address the reserved region would wrap past 4 GiB, writing nothing', async () => {
+    const prepared = prepareModule(await wat(PROGRAM));
+    const heap = new Heap(prepared.memory!.min, prepared.memory!.max);
+    const exports = new WebAssembly.Instance(prepared.compiled, {
+      [HOST_MODULE]: { memory_grow: heap.grow, before_write: heap.beforeWrite, before_copy: heap.beforeCopy, memory: heap.memory },
+    } as WebAssembly.Imports).exports as unknown as Exports;
+    (exports.__lineage_instructions as unknown as WebAssembly.Global).value = 1n << 62n;
+    const before = heap.snapshot();
+    const map = () => new Uint8Array(heap.memory.buffer, 0, 4096).slice();
+    const mapBefore = map();
+    // Shifted by the 1 MiB region, these addresses would land in the page map, which is in bounds.
+    for (const [name, args] of [['fill', [0xffffff00, 7, 16]], ['fill', [0xfff00000, 7, 0]], ['copy', [0xfff00010, 0, 16]], ['copy', [0, 0xfffffff0, 16]]] as const) {
+      expect(() => (exports[name] as (...a: number[]) => void)(...args), `${name} ${args.join(' ')}`).toThrow(/out of bounds/);
+    }
+    expect(Buffer.from(heap.snapshot()).equals(Buffer.from(before))).toBe(true);
+    expect(Buffer.from(map()).equals(Buffer.from(mapBefore))).toBe(true);
+    expect(heap.dirtyPages).toBe(0);
+  });
 });
