@@ -185,6 +185,12 @@ describe('safe upgrades: snapshot, health check, rollback, restore, upgrade opti
     expect(failed.Failed.message).toContain('is out of cycles');
     expect(failed.Failed.message).toContain('the canister is left stopped and the snapshot kept');
 
+    // Frozen, the ledger pays for no ingress message, not even one about it to the management
+    // canister (the IC's ingress filter); a controller's small update_settings still goes through
+    // (its fee is charged once the settings apply), so the operator unfreezes it.
+    await expect(runStatus(pic, ledgerId, operator)).rejects.toThrow(/is out of cycles/);
+    await pic.updateCanisterSettings({ canisterId: ledgerId, controllers: [operator, managerId], freezingThreshold: 2_592_000n, sender: operator });
+
     // Left stopped on the broken build (a stopped canister loses nothing), and nothing deleted.
     expect(await runStatus(pic, ledgerId, operator)).toBe('stopped');
     expect(await moduleHashOf(pic, ledgerId, operator)).toBe(broken.hex);
@@ -206,8 +212,7 @@ describe('safe upgrades: snapshot, health check, rollback, restore, upgrade opti
     const verdict = await verifyIcrc3Log(manager as unknown as Icrc3Log, { canisterId: managerId.toText(), rootKey, pageSize: 8, disableTimeVerification: true });
     expect(verdict.failures).toEqual([]);
 
-    // Once the ledger can pay again, the kept snapshot brings v3 and its records back.
-    await pic.updateCanisterSettings({ canisterId: ledgerId, controllers: [operator, managerId], freezingThreshold: 2_592_000n, sender: operator });
+    // Now that the ledger can pay again, the kept snapshot brings v3 and its records back.
     const restored = ok(await manager.restore({ canister: ledgerId as never, requested_by: operator as never }));
     expect(restored.state).toEqual({ Completed: null });
     expect(await runStatus(pic, ledgerId, operator)).toBe('running');

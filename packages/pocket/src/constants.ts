@@ -75,7 +75,7 @@ export const INSTRUCTION_LIMITS = {
   inspectMessage: 200_000_000n,
   /** An install, reinstall or upgrade: start, init or pre_upgrade + post_upgrade together. */
   install: 300_000_000_000n,
-  /** Install code is sliced too. */
+  /** Deterministic time slicing of an install, reinstall or upgrade (`MAX_INSTRUCTIONS_PER_INSTALL_CODE_SLICE`). */
   installSlice: 2_000_000_000n,
 } as const;
 

@@ -1,3 +1,4 @@
+import { IDL } from '@dfinity/candid';
 import { PocketIc } from '@dfinity/pic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -6,6 +7,7 @@ import { calleeWasm, callSpec, proxyWasm } from '../test/support/messages.js';
 import { cycleBalances, cyclesToUsd, noFees, summarizeCosts, unaccountedCycles } from './cost-report.js';
 import { costTableRow, feeBreakdown } from './cost-table.js';
 import type { IcInstance } from './instance.js';
+import * as SnapshotIdl from './management/snapshot-idl.js';
 import { PocketServer } from './server/http-server.js';
 import type { ExecutionRecord, FeeKind, FeeRecord } from './stats.js';
 
@@ -197,21 +199,31 @@ describe('the fees of an operation, as charged by the emulator', () => {
     expect(timer).toBeDefined();
     const s = summarizeCosts(ic.stats, id);
     expect(s.fees.execution + s.fees.instructions).toBe(execution(arm!) + execution(timer!));
-    expect(s.fees.ingressMessage + s.fees.ingressBytes).toBe(1_200_000n + 2_000n * BigInt('arm'.length));
+    // Two ingress messages: `arm`, and the snapshot's call to the management canister, which the
+    // canister it is about pays for (replica: `ingress_induction_cost`).
+    const snapshotArgs = IDL.encode([SnapshotIdl.TakeSnapshotArgs], [{ canister_id: target.id, replace_snapshot: [], uninstall_code: [], sender_canister_version: [] }]);
+    const ingressFees = 2n * 1_200_000n + 2_000n * BigInt('arm'.length + 'take_canister_snapshot'.length + snapshotArgs.length);
+    expect(s.fees.ingressMessage + s.fees.ingressBytes).toBe(ingressFees);
     // The base fee and 0.4 per byte copied.
     expect(s.fees.snapshot).toBe(5_000_000n + (taken.totalSize * 4n) / 10n);
-    expect(s.cycles).toBe(execution(arm!) + execution(timer!) + 1_200_000n + 2_000n * 3n + s.fees.snapshot);
+    expect(s.cycles).toBe(execution(arm!) + execution(timer!) + ingressFees + s.fees.snapshot);
     expect(unaccountedCycles(ic.stats, before, after)).toBe(0n);
   });
 
-  it('charges an install as one message: the base fee and the instructions of its stages', async () => {
+  it('charges an install as one message: the base fee and the instructions of its stages, and its ingress to the canister', async () => {
     ic.stats.reset();
     const before = cycleBalances(ic.canistersInOrder());
-    await pic.reinstallCode({ canisterId: calleeId, wasm: await calleeWasm(), arg: new Uint8Array([1, 0, 0, 0]) });
+    const wasm = await calleeWasm();
+    await pic.reinstallCode({ canisterId: calleeId, wasm, arg: new Uint8Array([1, 0, 0, 0]) });
     const after = cycleBalances(ic.canistersInOrder());
     const c = summarizeCosts(ic.stats, callee);
     expect(c.executions).toBe(1);
-    expect(c.cycles).toBe(execution(c.total));
+    // The install_code message is paid for by the canister installed: per message, and per byte of
+    // a payload that holds the module.
+    expect(c.fees.ingressMessage).toBe(1_200_000n);
+    expect(c.fees.ingressBytes % 2_000n).toBe(0n);
+    expect(c.fees.ingressBytes / 2_000n).toBeGreaterThan(BigInt(wasm.length));
+    expect(c.cycles).toBe(execution(c.total) + c.fees.ingressMessage + c.fees.ingressBytes);
     expect(unaccountedCycles(ic.stats, before, after)).toBe(0n);
   });
 });

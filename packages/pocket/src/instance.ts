@@ -21,7 +21,7 @@ import { CanisterIdRecord, CanisterInfoArgs, CanisterInfoResult, CanisterStatusR
 import * as SnapshotIdl from './management/snapshot-idl.js';
 import { canisterInfo, canisterStatus } from './management/methods.js';
 import { environmentVariablesHashOf, mayView } from './management/settings.js';
-import { checkManagementIngress, effectiveCanisterId, executeManagement } from './management/index.js';
+import { checkManagementIngress, effectiveCanisterId, executeManagement, ingressFeePayer } from './management/index.js';
 import { mergeSettings } from './management/settings.js';
 import { rawFromResult, type CallResult, type Message, type RawResult, type Request, type Response } from './messages.js';
 import { Scheduler } from './scheduler.js';
@@ -31,7 +31,7 @@ import { StableMemory } from './state/stable-memory.js';
 import { WasmInstance } from './wasm/instance.js';
 import { prepareModule } from './wasm/prepare.js';
 import { chargeIdleBurn, idleBurnPerDay, type IdleBurnHost } from './execution/idle-burn.js';
-import { chargeFee } from './execution/fees.js';
+import { chargeIngressFee } from './execution/fees.js';
 import { HttpOutcalls, settleOutcall, validRejectCode, type MockedResponse } from './management/http-outcalls.js';
 import type { OutgoingCall } from './system-api/context.js';
 import { allocationBlock, buildSubnets, mainnetSubnetKind, Subnet, type SubnetSpec, type TopologyRequest } from './subnet.js';
@@ -535,6 +535,9 @@ export class IcInstance {
     const request: Request = { kind: 'request', sender, receiver: canisterId, method, payload, cycles: 0n, origin: { kind: 'ingress', messageId: id } };
     this.scheduler.induct(() => {
       if (canisterId.toUint8Array().length === 0) {
+        const payer = ingressFeePayer(method, payload);
+        const paying = payer && this.canister(payer);
+        if (paying) this.chargeIngress(paying, method, payload);
         this.scheduler.enqueueManagement(request, subnet);
         return;
       }
@@ -543,13 +546,7 @@ export class IcInstance {
         this.completeIngress(id, rawFromResult(reject('CanisterNotFound', `Canister ${canisterId.toText()} not found`), true));
         return;
       }
-      // The ingress fee is charged to the receiving canister at induction: per message and per byte
-      // (the replica scales their sum, so the bytes' part is the rest).
-      const fee = subnet.cost.ingress(BigInt(payload.length + method.length));
-      const env = this.environment(canister);
-      const message = minBig(fee, subnet.cost.ingressMessage());
-      const paid = chargeFee(canister, env, 'ingressMessage', message);
-      if (paid === message) chargeFee(canister, env, 'ingressBytes', fee - message);
+      this.chargeIngress(canister, method, payload);
       this.scheduler.enqueue(canisterId, request);
     });
     return { ok: { subnet, messageId: id } };
@@ -568,23 +565,40 @@ export class IcInstance {
     return this.messageIdPrefix + base64OfU64(this.nextMessageNonce++);
   }
 
+  /**
+   * Charges `canister` the induction fee of an ingress message: the canister receiving it pays, or,
+   * for the management canister, the canister it is about (`ingressFeePayer`).
+   */
+  private chargeIngress(canister: Canister, method: string, payload: Uint8Array): void {
+    const cost = (this.subnetOf(canister.id) ?? this.rootSubnet).cost;
+    chargeIngressFee(canister, this.environment(canister), cost, BigInt(payload.length + method.length));
+  }
+
+  /**
+   * The ingress filter's balance check: a canister that cannot pay the induction fee without
+   * dipping below its freezing threshold refuses the message (replica: `CanisterOutOfCyclesError`,
+   * which tells a controller how much to top up).
+   */
+  private canPayIngress(canister: Canister, sender: Principal, method: string, payload: Uint8Array): CallResult | undefined {
+    const fee = (this.subnetOf(canister.id) ?? this.rootSubnet).cost.ingress(BigInt(payload.length + method.length));
+    const threshold = this.environment(canister).freezingLimit(canister);
+    if (canister.cycles >= threshold + fee) return undefined;
+    const topUp = canister.isController(sender) ? `: please top up the canister with at least ${threshold + fee - canister.cycles} additional cycles` : '';
+    return reject('CanisterOutOfCycles', `Canister ${canister.idText} is out of cycles${topUp}`);
+  }
+
   /** What the IC refuses before queuing an ingress message. */
   private checkIngress(sender: Principal, canisterId: Principal, method: string, payload: Uint8Array): CallResult | undefined {
-    if (canisterId.toUint8Array().length === 0) return checkManagementIngress(this.host, sender, method, payload);
+    if (canisterId.toUint8Array().length === 0) {
+      return checkManagementIngress(this.host, sender, method, payload, (payer) => this.canPayIngress(payer, sender, method, payload));
+    }
     const canister = this.canister(canisterId);
     if (!canister) return reject('CanisterNotFound', `Canister ${canisterId.toText()} not found`);
     if (!canister.module) return reject('CanisterWasmModuleNotFound', 'Requested canister has no wasm module');
     if (canister.status === 'stopped') return reject('CanisterStopped', `Canister ${canister.idText} is stopped`);
     if (canister.status === 'stopping') return reject('CanisterStopping', `Canister ${canister.idText} is stopping`);
-    // The ingress filter: a canister that cannot pay the induction fee without dipping below its
-    // freezing threshold refuses the message (replica: `CanisterOutOfCyclesError`, which tells a
-    // controller how much to top up).
-    const fee = (this.subnetOf(canister.id) ?? this.rootSubnet).cost.ingress(BigInt(payload.length + method.length));
-    const threshold = this.environment(canister).freezingLimit(canister);
-    if (canister.cycles < threshold + fee) {
-      const topUp = canister.isController(sender) ? `: please top up the canister with at least ${threshold + fee - canister.cycles} additional cycles` : '';
-      return reject('CanisterOutOfCycles', `Canister ${canister.idText} is out of cycles${topUp}`);
-    }
+    const unpaid = this.canPayIngress(canister, sender, method, payload);
+    if (unpaid) return unpaid;
     if (!canister.module.system.has('canister_inspect_message')) return undefined;
     const result = this.inspect(canister, sender, method, payload);
     return result;
@@ -886,10 +900,6 @@ export class IcInstance {
   nextCallbackId(): number {
     return this.nextCallbackIdValue++;
   }
-}
-
-function minBig(a: bigint, b: bigint): bigint {
-  return a < b ? a : b;
 }
 
 function subnetStart(subnet: Subnet): Uint8Array {

@@ -4,6 +4,7 @@
  * fees noted add up to what left the balances.
  */
 import type { Canister } from '../canister.js';
+import type { CostModel } from '../costs.js';
 import type { FeeKind } from '../stats.js';
 
 /** Where fees are noted (the instance's `MessageStats`, through the execution environment). */
@@ -21,4 +22,17 @@ export function chargeFee(canister: Canister, sink: FeeSink, kind: FeeKind, cycl
   canister.cycles -= paid;
   sink.recordFee?.(canister.idText, kind, paid);
   return paid;
+}
+
+/**
+ * Takes the induction fee of an ingress message of `bytes` (method name and payload) from
+ * `canister`: per message, then per byte (the replica scales their sum, so the bytes' part is the
+ * rest), never below a zero balance.
+ *
+ * @example chargeIngressFee(canister, env, subnet.cost, BigInt(method.length + payload.length))
+ */
+export function chargeIngressFee(canister: Canister, sink: FeeSink, cost: CostModel, bytes: bigint): void {
+  const fee = cost.ingress(bytes);
+  const message = fee < cost.ingressMessage() ? fee : cost.ingressMessage();
+  if (chargeFee(canister, sink, 'ingressMessage', message) === message) chargeFee(canister, sink, 'ingressBytes', fee - message);
 }

@@ -1,11 +1,16 @@
 /**
  * Deterministic time slicing (IC: an update runs at most 2 billion instructions per round and
  * continues in the following rounds, up to its 40-billion limit): a long update completes, and
- * answers, only in the round its last slice runs; meanwhile the canister runs nothing else.
+ * answers, only in the round its last slice runs; meanwhile the canister runs nothing else. An
+ * install, reinstall or upgrade is sliced the same way, at 2 billion instructions per round too
+ * (`MAX_INSTRUCTIONS_PER_INSTALL_CODE_SLICE`), up to its 300-billion limit.
  */
+import { IDL } from '@dfinity/candid';
+import { Principal } from '@dfinity/principal';
 import { describe, expect, it } from 'vitest';
 
 import { instanceWithWat, submit } from '../../test/support/ingress.js';
+import { wat } from '../../test/support/wat.js';
 
 const MiB = 1 << 20;
 // `long`: as many 1 MiB fills as its argument (a u32) says, about 1.05 million instructions each,
@@ -58,5 +63,40 @@ describe('deterministic time slicing', () => {
     const ping = submit(ic, id, 'ping', new Uint8Array());
     ic.tick();
     expect(ic.ingressStatus(ping)).toBeDefined();
+  });
+
+  it('completes an upgrade whose post_upgrade runs 4.3 billion instructions in its third round, an update waiting behind it', async () => {
+    const { ic, id } = await setUp();
+    // The same canister, with a post_upgrade of 4,100 fills of 1 MiB.
+    const upgraded = SOURCE.replace('(func (export "canister_update ping")', `(func (export "canister_post_upgrade") (local $n i32)
+      (local.set $n (i32.const 4100))
+      (block $done (loop $l
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (memory.fill (i32.const ${MiB}) (i32.const 1) (i32.const ${MiB}))
+        (br $l))))
+  (func (export "canister_update ping")`);
+    const Upgrade = IDL.Record({ mode: IDL.Variant({ upgrade: IDL.Opt(IDL.Record({})) }), canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) });
+    const payload = new Uint8Array(IDL.encode([Upgrade], [{ mode: { upgrade: [] }, canister_id: id, wasm_module: await wat(upgraded), arg: new Uint8Array() }]));
+    const upgrade = submit(ic, Principal.managementCanister(), 'install_code', payload, { kind: 'canister', id });
+    const ping = submit(ic, id, 'ping', new Uint8Array());
+    ic.tick(); // the first slice of the upgrade; `ping` waits behind it
+    expect(ic.ingressStatus(upgrade)).toBeUndefined();
+    expect(ic.ingressStatus(ping)).toBeUndefined();
+    ic.tick(); // the second slice
+    expect(ic.ingressStatus(upgrade)).toBeUndefined();
+    expect(ic.ingressStatus(ping)).toBeUndefined();
+    ic.tick(); // the last slice: the upgrade completes, then `ping` runs
+    expect(ic.ingressStatus(upgrade)).toEqual({ Ok: expect.any(Uint8Array) });
+    expect(ic.ingressStatus(ping)).toEqual({ Ok: expect.any(Uint8Array) });
+  });
+
+  it('completes a short upgrade in the round it starts', async () => {
+    const { ic, id } = await setUp();
+    const Upgrade = IDL.Record({ mode: IDL.Variant({ upgrade: IDL.Opt(IDL.Record({})) }), canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) });
+    const payload = new Uint8Array(IDL.encode([Upgrade], [{ mode: { upgrade: [] }, canister_id: id, wasm_module: await wat(SOURCE), arg: new Uint8Array() }]));
+    const upgrade = submit(ic, Principal.managementCanister(), 'install_code', payload, { kind: 'canister', id });
+    ic.tick();
+    expect(ic.ingressStatus(upgrade)).toEqual({ Ok: expect.any(Uint8Array) });
   });
 });

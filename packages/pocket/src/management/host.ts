@@ -32,6 +32,8 @@ export interface ManagementHost {
   awaitStopped(canister: Canister, done: (result: CallResult) => void, cancelled: CallResult): void;
   /** Answers every `stop_canister` call waiting on `canister` with its cancellation (a start cancels them). */
   cancelStops(canister: Canister): void;
+  /** Holds `canister` in a long execution for `rounds` more rounds, then runs `complete` (a sliced install). */
+  continueForRounds(canister: Canister, rounds: number, complete: () => void): void;
   /** Runs `action` at the start of the next round (raw_rand's randomness comes from the next block). */
   nextRound(action: () => void): void;
   randomBytes(n: number): Uint8Array;

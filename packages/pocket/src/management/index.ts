@@ -7,11 +7,12 @@ import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 
 import { IcError } from '../errors.js';
+import type { Canister } from '../canister.js';
 import type { CallResult } from '../messages.js';
 import type { ManagementCall, ManagementHost, Reply } from './host.js';
 import * as T from './idl.js';
 import { HttpRequestArgs, httpRequestMethod } from './http-outcalls.js';
-import { methods, type MethodContext } from './methods.js';
+import { DELAYED_INGRESS_FEE_PAYLOAD, methods, type MethodContext } from './methods.js';
 import { mayView } from './settings.js';
 import * as S from './snapshot-idl.js';
 import { snapshotMethods } from './snapshots.js';
@@ -124,10 +125,25 @@ export function effectiveCanisterId(method: string, payload: Uint8Array): Princi
 }
 
 /**
- * The IC's ingress filter for the management canister: refuses methods users may not call and
- * senders who do not control the canister, before anything is queued.
+ * Which canister pays the induction fee of an ingress message to the management canister
+ * (replica: `ingress_induction_cost`): the canister it is about (its effective canister id), except
+ * for the provisional methods (free) and a small `update_settings` (charged once it has run,
+ * see `DELAYED_INGRESS_FEE_PAYLOAD`). Undefined: nobody pays now.
+ * @example ingressFeePayer('canister_status', payload) // the canister_id in the payload
  */
-export function checkManagementIngress(host: ManagementHost, sender: Principal, method: string, payload: Uint8Array): CallResult | undefined {
+export function ingressFeePayer(method: string, payload: Uint8Array): Principal | undefined {
+  if (method === 'provisional_create_canister_with_cycles' || method === 'provisional_top_up_canister') return undefined;
+  if (method === 'update_settings' && payload.length <= DELAYED_INGRESS_FEE_PAYLOAD) return undefined;
+  return effectiveCanisterId(method, payload);
+}
+
+/**
+ * The IC's ingress filter for the management canister: refuses methods users may not call, a
+ * message whose paying canister cannot pay its induction fee (`payable`; replica:
+ * `should_accept_ingress_message` checks this before the sender's rights) and senders who do
+ * not control the canister, before anything is queued.
+ */
+export function checkManagementIngress(host: ManagementHost, sender: Principal, method: string, payload: Uint8Array, payable: (payer: Canister) => CallResult | undefined): CallResult | undefined {
   const spec = METHODS[method];
   if (!spec) {
     if (UNSUPPORTED[method]) return reject(new IcError('CanisterRejectedMessage', `ic00 method ${method} can not be called via ingress messages`));
@@ -137,8 +153,14 @@ export function checkManagementIngress(host: ManagementHost, sender: Principal, 
   if (spec.ingress === 'anyone' && !spec.target) return undefined;
   const target = effectiveCanisterId(method, payload);
   if (!target) return reject(new IcError('InvalidManagementPayload', `Failed to decode payload for ic00 method: ${method}`));
-  if (spec.ingress === 'anyone') return undefined;
   const canister = host.canister(target);
+  const payer = ingressFeePayer(method, payload);
+  if (payer) {
+    if (!canister) return reject(new IcError('CanisterNotFound', `Canister ${target.toText()} not found`));
+    const refused = payable(canister);
+    if (refused) return refused;
+  }
+  if (spec.ingress === 'anyone') return undefined;
   if (!canister) return reject(new IcError('CanisterNotFound', `Canister ${target.toText()} not found`));
   const visibility = spec.ingress === 'status_viewers' ? canister.settings.statusVisibility
     : spec.ingress === 'snapshot_viewers' ? canister.settings.snapshotVisibility : undefined;

@@ -8,9 +8,10 @@ import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 
 import type { Canister, ChangeOrigin } from '../canister.js';
-import { DEFAULTS, LIMITS } from '../constants.js';
+import { DEFAULTS, INSTRUCTION_LIMITS, LIMITS } from '../constants.js';
 import { HELP, IcError } from '../errors.js';
 import { installCode, uninstallCode, type InstallMode } from '../execution/install.js';
+import { chargeIngressFee } from '../execution/fees.js';
 import { idleBurnPerDay } from '../execution/idle-burn.js';
 import { toHex } from '../ids.js';
 import { EMPTY_CANDID, type CallResult } from '../messages.js';
@@ -70,6 +71,21 @@ function installMode(mode: { install?: null; reinstall?: null; upgrade?: Opt<{ s
   };
 }
 
+/**
+ * An ingress `update_settings` payload up to this size is charged its induction fee only after the
+ * settings apply, and only if the canister can then pay it: so a controller can unfreeze a canister
+ * whose freezing threshold was set too high (replica: `MAX_DELAYED_INGRESS_COST_PAYLOAD_SIZE`, the
+ * fee then counted on the method name and payload, an unpaid one ignored).
+ */
+export const DELAYED_INGRESS_FEE_PAYLOAD = 338;
+
+function chargeDelayedIngressFee(ctx: MethodContext, canister: Canister): void {
+  const env = ctx.host.environment(canister);
+  const cost = ctx.host.subnetOf(canister.id)?.cost ?? ctx.call.subnet.cost;
+  const bytes = BigInt(ctx.call.payload.length + ctx.call.method.length);
+  if (canister.cycles >= env.freezingLimit(canister) + cost.ingress(bytes)) chargeIngressFee(canister, env, cost, bytes);
+}
+
 export const methods = {
   provisional_create_canister_with_cycles(ctx: MethodContext, args: { amount: Opt<bigint>; settings: Opt<SettingsWire>; specified_id: Opt<Principal>; sender_canister_version: Opt<bigint> }) {
     const settings = opt(args.settings);
@@ -112,6 +128,7 @@ export const methods = {
         details: { kind: 'controllers_change', controllers },
       });
     }
+    if (!ctx.call.senderIsCanister && ctx.call.payload.length <= DELAYED_INGRESS_FEE_PAYLOAD) chargeDelayedIngressFee(ctx, canister);
     ctx.reply(EMPTY, ctx.call.cycles);
   },
 
@@ -256,11 +273,20 @@ export const methods = {
   },
 };
 
+/**
+ * Installs, reinstalls or upgrades. Deterministic time slicing (replica:
+ * `MAX_INSTRUCTIONS_PER_INSTALL_CODE_SLICE`, 2 billion on an application subnet): the execution
+ * ran at once here, but the call completes, and the canister runs nothing else, until the round its
+ * last slice would have run in.
+ */
 function install(ctx: MethodContext, canister: Canister, mode: InstallMode, wasm: Uint8Array, arg: Uint8Array, senderVersion: Opt<bigint>): void {
-  installCode(canister, ctx.host.environment(canister), {
+  const { instructions } = installCode(canister, ctx.host.environment(canister), {
     mode, wasm, arg, caller: ctx.call.sender.toUint8Array(), origin: originOf(ctx.call, senderVersion), time: ctx.host.time,
   });
-  ctx.reply(EMPTY, ctx.call.cycles);
+  const cycles = ctx.call.cycles;
+  const rounds = Number((instructions + INSTRUCTION_LIMITS.installSlice - 1n) / INSTRUCTION_LIMITS.installSlice) - 1;
+  if (rounds > 0) ctx.host.continueForRounds(canister, rounds, () => ctx.reply(EMPTY, cycles));
+  else ctx.reply(EMPTY, cycles);
 }
 
 function chunkStoreError(message: string): IcError {

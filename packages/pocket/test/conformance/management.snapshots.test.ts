@@ -325,7 +325,9 @@ describe('canister snapshots', () => {
     await take(rich);
     expect((await pic.canisterStatus({ canisterId: rich })).cycles).toBeLessThan(before);
 
-    const poor = await install(pic, wasm, { controllers: [user], cycles: 20_000_000n });
+    // Enough to pay the call's ingress fee above the freezing threshold (about 30 million cycles
+    // here), not its 5 million base fee as well.
+    const poor = await install(pic, wasm, { controllers: [user], cycles: 32_000_000n });
     const error = await failure(take(poor));
     expect(error).toContain(`Canister snapshotting failed with: \`Canister ${poor.toText()} is out of cycles`);
     expect(error).toMatch(/CanisterOutOfCycles|IC0207/);
