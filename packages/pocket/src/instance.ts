@@ -139,6 +139,9 @@ export class IcInstance {
       handleTask: (c, t) => handleTask(this.host, c, t),
       handleManagement: (r, s) => this.runManagement(r, s),
       handleUndeliverable: (m) => this.undeliverable(m),
+      handleExpiredIngress: (messageId) => this.completeIngress(messageId, rawFromResult(reject(
+        'IngressMessageTimeout', `Ingress message ${Buffer.from(messageId, 'base64').toString('hex')} timed out waiting to start executing.`,
+      ), true)),
       expireDeadlines: (c) => expireDeadlines(c, this.currentTime, (response) => this.scheduler.enqueue(c.id, response)),
       get time() { return ic.currentTime; },
     });
@@ -518,7 +521,7 @@ export class IcInstance {
    * Submits an ingress message: validated and queued, executed by a later round. Returns the
    * message id, or the reject the IC gives at submission.
    */
-  submitIngress(sender: Principal, canisterId: Principal, method: string, payload: Uint8Array, effective: EffectivePrincipal, messageId?: string):
+  submitIngress(sender: Principal, canisterId: Principal, method: string, payload: Uint8Array, effective: EffectivePrincipal, messageId?: string, expiry?: bigint):
     { ok: { subnet: Subnet; messageId: string } } | { err: RawResult } {
     const subnet = this.routeCall(canisterId, method, payload, effective);
     if (payload.length > LIMITS.maxIngressPayload) {
@@ -532,7 +535,10 @@ export class IcInstance {
     if (existing) return { ok: { subnet: existing.subnet, messageId: id } };
     const record: IngressRecord = { id, sender, receiver: canisterId, method, subnet, result: undefined };
     this.ingress.set(id, record);
-    const request: Request = { kind: 'request', sender, receiver: canisterId, method, payload, cycles: 0n, origin: { kind: 'ingress', messageId: id } };
+    // Without an envelope (pic's REST submission), the longest expiry a client may ask for, as
+    // PocketIC's state machine gives its messages.
+    const origin = { kind: 'ingress', messageId: id, expiry: expiry ?? this.currentTime + MAX_INGRESS_TTL_NS } as const;
+    const request: Request = { kind: 'request', sender, receiver: canisterId, method, payload, cycles: 0n, origin };
     this.scheduler.induct(() => {
       if (canisterId.toUint8Array().length === 0) {
         const payer = ingressFeePayer(method, payload);

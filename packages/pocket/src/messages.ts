@@ -8,7 +8,8 @@ export type CallResult =
   | { kind: 'reject'; code: RejectCode; message: string; errorCode: ErrorCodeName };
 
 export type RequestOrigin =
-  | { kind: 'ingress'; messageId: string }
+  /** `expiry`: the envelope's `ingress_expiry`; a message still queued after it fails (IC: `IngressMessageTimeout`). */
+  | { kind: 'ingress'; messageId: string; expiry: bigint }
   | { kind: 'canister'; callbackId: number; deadline: bigint };
 
 export interface Request {

@@ -9,7 +9,7 @@ import type { Principal } from '@dfinity/principal';
 import type { Canister } from './canister.js';
 import { MAX_MESSAGES_PER_ROUND } from './constants.js';
 import { principalText } from './ids.js';
-import type { Message, Request } from './messages.js';
+import type { Message, Request, RequestOrigin } from './messages.js';
 import { MessageStats } from './stats.js';
 import type { CallResult } from './messages.js';
 import type { Subnet } from './subnet.js';
@@ -23,12 +23,15 @@ export interface SchedulerHost {
   handleManagement(request: Request, subnet: Subnet): void;
   /** A message for a canister that no longer exists. */
   handleUndeliverable(message: Message): void;
+  /** An ingress message that expired waiting in a queue (it fails: nothing ran). */
+  handleExpiredIngress(messageId: string): void;
   /** Answers bounded-wait calls whose deadline has passed. */
   expireDeadlines(canister: Canister): void;
   readonly time: bigint;
 }
 
 type Task = 'timer' | 'heartbeat';
+type IngressRequest = Request & { origin: Extract<RequestOrigin, { kind: 'ingress' }> };
 
 export class Scheduler {
   private queues = new Map<string, Message[]>();
@@ -106,6 +109,7 @@ export class Scheduler {
       this.sliced.delete(key);
       slicing.complete();
     }
+    this.purgeExpiredIngress();
 
     const tasks = new Map<string, Task[]>();
     for (const canister of this.host.canistersInOrder()) {
@@ -158,6 +162,23 @@ export class Scheduler {
       if (this.completeStops()) progress = true;
       if (!progress) break;
     }
+  }
+
+  /**
+   * Fails the ingress messages still queued past their expiry, a canister's and the management
+   * canister's alike (replica: `purge_expired_ingress_messages` at the start of every round).
+   */
+  private purgeExpiredIngress(): void {
+    const now = this.host.time;
+    const expired = (m: Message): m is IngressRequest => m.kind === 'request' && m.origin.kind === 'ingress' && m.origin.expiry < now;
+    for (const queue of this.queues.values()) {
+      if (!queue.some(expired)) continue;
+      for (const m of queue) if (expired(m)) this.host.handleExpiredIngress(m.origin.messageId);
+      queue.splice(0, queue.length, ...queue.filter((m) => !expired(m)));
+    }
+    if (!this.management.some(({ request }) => expired(request))) return;
+    for (const { request } of this.management) if (expired(request)) this.host.handleExpiredIngress(request.origin.messageId);
+    this.management = this.management.filter(({ request }) => !expired(request));
   }
 
   /** Stopping canisters with no open call contexts stop now; their `stop_canister` calls complete. */

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 import { instanceWithWat, submit } from '../../test/support/ingress.js';
 import { wat } from '../../test/support/wat.js';
+import { MAX_INGRESS_TTL_NS } from '../constants.js';
 
 const MiB = 1 << 20;
 // `long`: as many 1 MiB fills as its argument (a u32) says, about 1.05 million instructions each,
@@ -98,5 +99,22 @@ describe('deterministic time slicing', () => {
     const upgrade = submit(ic, Principal.managementCanister(), 'install_code', payload, { kind: 'canister', id });
     ic.tick();
     expect(ic.ingressStatus(upgrade)).toEqual({ Ok: expect.any(Uint8Array) });
+  });
+
+  it('fails an ingress message still queued behind a long update past its expiry, as the replica purges it at a round', async () => {
+    const { ic, id } = await setUp();
+    const count = new Uint8Array(4);
+    new DataView(count.buffer).setUint32(0, 4100, true);
+    const long = submit(ic, id, 'long', count);
+    const ping = submit(ic, id, 'ping', new Uint8Array()); // expires 5 minutes after submission
+    ic.tick(); // the first slice of `long`; `ping` waits
+    ic.setTime(ic.time + MAX_INGRESS_TTL_NS + 1n);
+    ic.tick(); // the second slice: `ping` is past its expiry
+    expect(ic.ingressStatus(ping)).toMatchObject({ Err: {
+      reject_code: 2, error_code: 'IngressMessageTimeout',
+      reject_message: `Ingress message ${Buffer.from(ping, 'base64').toString('hex')} timed out waiting to start executing.`,
+    } });
+    ic.tick(); // `long` completes: it started before its own expiry
+    expect(ic.ingressStatus(long)).toEqual({ Ok: expect.any(Uint8Array) });
   });
 });
