@@ -33,6 +33,19 @@ export interface InstallOutcome {
   instructions: bigint;
 }
 
+/** An install whose hook trapped: the error, and the instructions it ran before (its slices). */
+export class InstallFailed extends IcError {
+  constructor(error: IcError, readonly instructions: bigint) {
+    super(error.errorCode, error.message, error.rejectCode);
+  }
+}
+
+/** install_code is charged as an update: the base fee and its instructions. */
+function chargeExecution(canister: Canister, env: ExecutionEnvironment, instructions: bigint): void {
+  chargeFee(canister, env, 'execution', env.cost.execution());
+  chargeFee(canister, env, 'instructions', env.cost.instructions(instructions));
+}
+
 export function installCode(canister: Canister, env: ExecutionEnvironment, req: InstallRequest): InstallOutcome {
   const prepared = prepareModule(req.wasm);
   const { mode } = req;
@@ -66,14 +79,22 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
   // What init, pre- and post-upgrade print goes to the canister log (`fetch_canister_logs`),
   // kept even when the installation fails and everything else is put back.
   const logs: Uint8Array[] = [];
+  // start, init, pre_upgrade and post_upgrade share the install limit (one message on the IC).
+  let instructions = 0n;
   const fail = (error: IcError) => {
     restore();
     canister.appendLogs(req.time, logs);
     return error;
   };
-
-  // start, init, pre_upgrade and post_upgrade share the install limit (one message on the IC).
-  let instructions = 0n;
+  /**
+   * A hook trapped: all is put back, but what ran is paid for, as the replica refunds only the
+   * unused part of the install's prepaid execution (the base fee and the instructions it used).
+   */
+  const trapped = (error: IcError) => {
+    fail(error);
+    chargeExecution(canister, env, instructions);
+    return new InstallFailed(error, instructions);
+  };
   const metering = () => ({ instructionLimit: INSTRUCTION_LIMITS.install, instructionsBefore: instructions });
   let certifiedData: Uint8Array | undefined;
   if (mode.kind === 'upgrade') {
@@ -90,7 +111,7 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
       if (pre.trap) {
         old.rollback();
         canister.stable.rollback();
-        throw fail(pre.trap.toIcError(canister.idText));
+        throw trapped(pre.trap.toIcError(canister.idText));
       }
       canister.cycles = pre.balance;
       certifiedData = pre.certifiedData;
@@ -134,7 +155,7 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
     logs.push(...r.logs);
     if (r.trap) {
       rollbackOld();
-      throw fail(r.trap.toIcError(canister.idText));
+      throw trapped(r.trap.toIcError(canister.idText));
     }
     canister.cycles = r.balance;
     if (r.certifiedData) certifiedData = r.certifiedData;
@@ -150,9 +171,7 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
     if (mode.kind === 'reinstall') canister.logs = [];
   }
   canister.appendLogs(req.time, logs);
-  // install_code is charged as an update: the base fee and its instructions.
-  chargeFee(canister, env, 'execution', env.cost.execution());
-  chargeFee(canister, env, 'instructions', env.cost.instructions(instructions));
+  chargeExecution(canister, env, instructions);
   canister.lastInstalledAt = req.time;
   canister.lastInstall = {
     mode: mode.kind,

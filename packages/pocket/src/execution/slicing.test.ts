@@ -3,8 +3,10 @@
  * continues in the following rounds, up to its 40-billion limit): a long update completes, and
  * answers, only in the round its last slice runs; meanwhile the canister runs nothing else. An
  * install, reinstall or upgrade is sliced the same way, at 2 billion instructions per round too
- * (`MAX_INSTRUCTIONS_PER_INSTALL_CODE_SLICE`), up to its 300-billion limit.
+ * (`MAX_INSTRUCTIONS_PER_INSTALL_CODE_SLICE`), up to its 300-billion limit; one that traps or runs out
+ * answers only after the slices it ran, and pays for them.
  */
+import { createHash } from 'node:crypto';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { describe, expect, it } from 'vitest';
@@ -117,4 +119,50 @@ describe('deterministic time slicing', () => {
     ic.tick(); // `long` completes: it started before its own expiry
     expect(ic.ingressStatus(long)).toEqual({ Ok: expect.any(Uint8Array) });
   });
+
+  it('refuses an upgrade whose post_upgrade traps after 4.3 billion instructions in its third round, charging what ran', async () => {
+    const { ic, id } = await setUp();
+    const trapping = SOURCE.replace('(func (export "canister_update ping")', `(func (export "canister_post_upgrade") (local $n i32)
+      (local.set $n (i32.const 4100))
+      (block $done (loop $l
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (memory.fill (i32.const ${MiB}) (i32.const 1) (i32.const ${MiB}))
+        (br $l)))
+      (unreachable))
+  (func (export "canister_update ping")`);
+    const Upgrade = IDL.Record({ mode: IDL.Variant({ upgrade: IDL.Opt(IDL.Record({})) }), canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) });
+    const payload = new Uint8Array(IDL.encode([Upgrade], [{ mode: { upgrade: [] }, canister_id: id, wasm_module: await wat(trapping), arg: new Uint8Array() }]));
+    const before = ic.canister(id.toText())!.cycles;
+    const upgrade = submit(ic, Principal.managementCanister(), 'install_code', payload, { kind: 'canister', id });
+    ic.tick();
+    ic.tick();
+    expect(ic.ingressStatus(upgrade)).toBeUndefined();
+    ic.tick();
+    expect(ic.ingressStatus(upgrade)).toMatchObject({ Err: { reject_message: expect.stringContaining('unreachable') } });
+    // The base fee and 0.4 cycles per instruction (4.0–5.0 billion of them), and the message's ingress fee.
+    const paid = before - ic.canister(id.toText())!.cycles;
+    expect(paid).toBeGreaterThan(5_000_000n + 1_600_000_000n);
+    expect(paid).toBeLessThan(5_000_000n + 2_000_000_000n + 1_200_000n + 2_000n * BigInt(payload.length + 'install_code'.length));
+  });
+
+  it('refuses an upgrade whose post_upgrade never ends when it reaches the 300-billion limit, 150 rounds on, keeping the old code', async () => {
+    const { ic, id } = await setUp();
+    const endless = SOURCE.replace('(func (export "canister_update ping")', `(func (export "canister_post_upgrade")
+      (loop $l (memory.fill (i32.const ${MiB}) (i32.const 1) (i32.const ${MiB})) (br $l)))
+  (func (export "canister_update ping")`);
+    const Upgrade = IDL.Record({ mode: IDL.Variant({ upgrade: IDL.Opt(IDL.Record({})) }), canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) });
+    const payload = new Uint8Array(IDL.encode([Upgrade], [{ mode: { upgrade: [] }, canister_id: id, wasm_module: await wat(endless), arg: new Uint8Array() }]));
+    const upgrade = submit(ic, Principal.managementCanister(), 'install_code', payload, { kind: 'canister', id });
+    for (let round = 1; round < 150; round++) ic.tick();
+    expect(ic.ingressStatus(upgrade)).toBeUndefined();
+    ic.tick();
+    expect(ic.ingressStatus(upgrade)).toMatchObject({ Err: {
+      error_code: 'CanisterInstructionLimitExceeded',
+      reject_message: expect.stringContaining('Canister exceeded the limit of 300000000000 instructions for single message execution.'),
+    } });
+    expect(ic.ingressStatus(submit(ic, id, 'ping', new Uint8Array()))).toBeUndefined();
+    ic.tick();
+    expect(ic.canister(id.toText())!.module!.hashHex).toBe(createHash('sha256').update(await wat(SOURCE)).digest('hex'));
+  }, 60_000);
 });

@@ -10,7 +10,7 @@ import type { Principal } from '@dfinity/principal';
 import type { Canister, ChangeOrigin } from '../canister.js';
 import { DEFAULTS, INSTRUCTION_LIMITS, LIMITS } from '../constants.js';
 import { HELP, IcError } from '../errors.js';
-import { installCode, uninstallCode, type InstallMode } from '../execution/install.js';
+import { InstallFailed, installCode, uninstallCode, type InstallMode } from '../execution/install.js';
 import { chargeIngressFee } from '../execution/fees.js';
 import { idleBurnPerDay } from '../execution/idle-burn.js';
 import { toHex } from '../ids.js';
@@ -280,13 +280,22 @@ export const methods = {
  * last slice would have run in.
  */
 function install(ctx: MethodContext, canister: Canister, mode: InstallMode, wasm: Uint8Array, arg: Uint8Array, senderVersion: Opt<bigint>): void {
-  const { instructions } = installCode(canister, ctx.host.environment(canister), {
-    mode, wasm, arg, caller: ctx.call.sender.toUint8Array(), origin: originOf(ctx.call, senderVersion), time: ctx.host.time,
-  });
   const cycles = ctx.call.cycles;
+  let result: CallResult = EMPTY;
+  let instructions: bigint;
+  try {
+    ({ instructions } = installCode(canister, ctx.host.environment(canister), {
+      mode, wasm, arg, caller: ctx.call.sender.toUint8Array(), origin: originOf(ctx.call, senderVersion), time: ctx.host.time,
+    }));
+  } catch (error) {
+    // A hook that trapped ran its slices too before the reject.
+    if (!(error instanceof InstallFailed)) throw error;
+    result = { kind: 'reject', code: error.rejectCode, message: error.message, errorCode: error.errorCode };
+    instructions = error.instructions;
+  }
   const rounds = Number((instructions + INSTRUCTION_LIMITS.installSlice - 1n) / INSTRUCTION_LIMITS.installSlice) - 1;
-  if (rounds > 0) ctx.host.continueForRounds(canister, rounds, () => ctx.reply(EMPTY, cycles));
-  else ctx.reply(EMPTY, cycles);
+  if (rounds > 0) ctx.host.continueForRounds(canister, rounds, () => ctx.reply(result, cycles));
+  else ctx.reply(result, cycles);
 }
 
 function chunkStoreError(message: string): IcError {

@@ -480,6 +480,12 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, typeIndex: n
       continue;
     }
     if (op === 0x14 || op === 0x15) throw new WasmFormatError('call_ref and return_call_ref (typed function references) are not supported');
+    if (op === 0x00) { // unreachable: the count goes to the global first, so the trap is charged what ran
+      flush(at);
+      emitStore(body, counter);
+      copyFrom = at;
+      continue;
+    }
     if (op >= 0x28 && op <= 0x3e && ctx.hasMemory) {
       const m = readMemArg(r);
       flush(at);

@@ -26,9 +26,10 @@
  * load the next function's code depended on). The global holds the count wherever something
  * outside the function can read it: around every call to the host (the System API reads and
  * charges it), at the end of an exported function (the emulator reads it), and before trapping for
- * running out of instructions. Each function's entry also stores it, so a Wasm trap (not
- * `ic0.trap`, which is a host call) loses at most the instructions its function ran since its
- * entry or its last host call; that changes nothing but the cycles a trapped execution is charged.
+ * running out of instructions, and before the canister's own `unreachable` (off the normal path,
+ * so free). Each function's entry also stores it, so a trap of the engine's own (an out-of-bounds
+ * access, a division by zero) loses at most the instructions its function ran since its entry or
+ * its last host call; that changes nothing but the cycles a trapped execution is charged.
  */
 import { ByteReader, ByteWriter } from './bytes.js';
 import { FC, OP, readBlockType, simdHasMemArg, skipFCImmediates, skipImmediates, skipSIMDImmediates } from './instructions.js';
