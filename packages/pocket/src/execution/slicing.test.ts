@@ -12,6 +12,7 @@ import { Principal } from '@dfinity/principal';
 import { describe, expect, it } from 'vitest';
 
 import { instanceWithWat, submit } from '../../test/support/ingress.js';
+import type { IcInstance } from '../instance.js';
 import { wat } from '../../test/support/wat.js';
 import { MAX_INGRESS_TTL_NS } from '../constants.js';
 
@@ -38,6 +39,25 @@ const SOURCE = `(module
   (func (export "canister_update ping") (call $reply)))`;
 
 const setUp = () => instanceWithWat('slicing', SOURCE);
+
+/** The same canister with a `canister_post_upgrade` of `body`. */
+const withPostUpgrade = (body: string) =>
+  SOURCE.replace('(func (export "canister_update ping")', `(func (export "canister_post_upgrade") (local $n i32) ${body})\n  (func (export "canister_update ping")`);
+/** 4,100 fills of 1 MiB: about 4.3 billion instructions. */
+const FILLS_4100 = `
+  (local.set $n (i32.const 4100))
+  (block $done (loop $l
+    (br_if $done (i32.eqz (local.get $n)))
+    (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+    (memory.fill (i32.const ${MiB}) (i32.const 1) (i32.const ${MiB}))
+    (br $l)))`;
+const Upgrade = IDL.Record({ mode: IDL.Variant({ upgrade: IDL.Opt(IDL.Record({})) }), canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) });
+
+/** Submits an upgrade of `id` to the WAT `source`, as a controller's ingress to the management canister. */
+async function submitUpgrade(ic: IcInstance, id: Principal, source: string): Promise<{ upgrade: string; payload: Uint8Array }> {
+  const payload = new Uint8Array(IDL.encode([Upgrade], [{ mode: { upgrade: [] }, canister_id: id, wasm_module: await wat(source), arg: new Uint8Array() }]));
+  return { upgrade: submit(ic, Principal.managementCanister(), 'install_code', payload, { kind: 'canister', id }), payload };
+}
 
 describe('deterministic time slicing', () => {
   it('completes a 4.3-billion-instruction update in its third round, running nothing else on the canister meanwhile', async () => {
@@ -70,18 +90,7 @@ describe('deterministic time slicing', () => {
 
   it('completes an upgrade whose post_upgrade runs 4.3 billion instructions in its third round, an update waiting behind it', async () => {
     const { ic, id } = await setUp();
-    // The same canister, with a post_upgrade of 4,100 fills of 1 MiB.
-    const upgraded = SOURCE.replace('(func (export "canister_update ping")', `(func (export "canister_post_upgrade") (local $n i32)
-      (local.set $n (i32.const 4100))
-      (block $done (loop $l
-        (br_if $done (i32.eqz (local.get $n)))
-        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-        (memory.fill (i32.const ${MiB}) (i32.const 1) (i32.const ${MiB}))
-        (br $l))))
-  (func (export "canister_update ping")`);
-    const Upgrade = IDL.Record({ mode: IDL.Variant({ upgrade: IDL.Opt(IDL.Record({})) }), canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) });
-    const payload = new Uint8Array(IDL.encode([Upgrade], [{ mode: { upgrade: [] }, canister_id: id, wasm_module: await wat(upgraded), arg: new Uint8Array() }]));
-    const upgrade = submit(ic, Principal.managementCanister(), 'install_code', payload, { kind: 'canister', id });
+    const { upgrade } = await submitUpgrade(ic, id, withPostUpgrade(FILLS_4100));
     const ping = submit(ic, id, 'ping', new Uint8Array());
     ic.tick(); // the first slice of the upgrade; `ping` waits behind it
     expect(ic.ingressStatus(upgrade)).toBeUndefined();
@@ -96,9 +105,7 @@ describe('deterministic time slicing', () => {
 
   it('completes a short upgrade in the round it starts', async () => {
     const { ic, id } = await setUp();
-    const Upgrade = IDL.Record({ mode: IDL.Variant({ upgrade: IDL.Opt(IDL.Record({})) }), canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) });
-    const payload = new Uint8Array(IDL.encode([Upgrade], [{ mode: { upgrade: [] }, canister_id: id, wasm_module: await wat(SOURCE), arg: new Uint8Array() }]));
-    const upgrade = submit(ic, Principal.managementCanister(), 'install_code', payload, { kind: 'canister', id });
+    const { upgrade } = await submitUpgrade(ic, id, SOURCE);
     ic.tick();
     expect(ic.ingressStatus(upgrade)).toEqual({ Ok: expect.any(Uint8Array) });
   });
@@ -122,19 +129,8 @@ describe('deterministic time slicing', () => {
 
   it('refuses an upgrade whose post_upgrade traps after 4.3 billion instructions in its third round, charging what ran', async () => {
     const { ic, id } = await setUp();
-    const trapping = SOURCE.replace('(func (export "canister_update ping")', `(func (export "canister_post_upgrade") (local $n i32)
-      (local.set $n (i32.const 4100))
-      (block $done (loop $l
-        (br_if $done (i32.eqz (local.get $n)))
-        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-        (memory.fill (i32.const ${MiB}) (i32.const 1) (i32.const ${MiB}))
-        (br $l)))
-      (unreachable))
-  (func (export "canister_update ping")`);
-    const Upgrade = IDL.Record({ mode: IDL.Variant({ upgrade: IDL.Opt(IDL.Record({})) }), canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) });
-    const payload = new Uint8Array(IDL.encode([Upgrade], [{ mode: { upgrade: [] }, canister_id: id, wasm_module: await wat(trapping), arg: new Uint8Array() }]));
     const before = ic.canister(id.toText())!.cycles;
-    const upgrade = submit(ic, Principal.managementCanister(), 'install_code', payload, { kind: 'canister', id });
+    const { upgrade, payload } = await submitUpgrade(ic, id, withPostUpgrade(`${FILLS_4100} (unreachable)`));
     ic.tick();
     ic.tick();
     expect(ic.ingressStatus(upgrade)).toBeUndefined();
@@ -148,12 +144,7 @@ describe('deterministic time slicing', () => {
 
   it('refuses an upgrade whose post_upgrade never ends when it reaches the 300-billion limit, 150 rounds on, keeping the old code', async () => {
     const { ic, id } = await setUp();
-    const endless = SOURCE.replace('(func (export "canister_update ping")', `(func (export "canister_post_upgrade")
-      (loop $l (memory.fill (i32.const ${MiB}) (i32.const 1) (i32.const ${MiB})) (br $l)))
-  (func (export "canister_update ping")`);
-    const Upgrade = IDL.Record({ mode: IDL.Variant({ upgrade: IDL.Opt(IDL.Record({})) }), canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) });
-    const payload = new Uint8Array(IDL.encode([Upgrade], [{ mode: { upgrade: [] }, canister_id: id, wasm_module: await wat(endless), arg: new Uint8Array() }]));
-    const upgrade = submit(ic, Principal.managementCanister(), 'install_code', payload, { kind: 'canister', id });
+    const { upgrade } = await submitUpgrade(ic, id, withPostUpgrade(`(loop $l (memory.fill (i32.const ${MiB}) (i32.const 1) (i32.const ${MiB})) (br $l))`));
     for (let round = 1; round < 150; round++) ic.tick();
     expect(ic.ingressStatus(upgrade)).toBeUndefined();
     ic.tick();
@@ -161,8 +152,6 @@ describe('deterministic time slicing', () => {
       error_code: 'CanisterInstructionLimitExceeded',
       reject_message: expect.stringContaining('Canister exceeded the limit of 300000000000 instructions for single message execution.'),
     } });
-    expect(ic.ingressStatus(submit(ic, id, 'ping', new Uint8Array()))).toBeUndefined();
-    ic.tick();
     expect(ic.canister(id.toText())!.module!.hashHex).toBe(createHash('sha256').update(await wat(SOURCE)).digest('hex'));
   }, 60_000);
 });
