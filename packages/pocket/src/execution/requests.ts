@@ -10,6 +10,7 @@ import { HELP, fromCanister, rejectCodeOf, type ErrorCodeName, type IcError } fr
 import type { CallResult, Request, Response } from '../messages.js';
 import type { OutgoingCall, Response as ExecutionResponse } from '../system-api/context.js';
 import { INSTRUCTION_LIMITS } from '../constants.js';
+import { roundsAfterFirst } from './slices.js';
 import { execute, type ExecutionEnvironment, type ExecutionResult } from './execute.js';
 import { chargeFee } from './fees.js';
 
@@ -33,7 +34,7 @@ export interface Host {
  * response and calls go out, only in the round its last slice would have run in.
  */
 function settleAfterSlices(host: Host, canister: Canister, r: ExecutionResult, settleNow: () => void): void {
-  const rounds = Number((r.instructions + INSTRUCTION_LIMITS.slice - 1n) / INSTRUCTION_LIMITS.slice) - 1;
+  const rounds = roundsAfterFirst(r.instructions, INSTRUCTION_LIMITS.slice);
   if (rounds > 0) host.continueForRounds(canister, rounds, settleNow);
   else settleNow();
 }

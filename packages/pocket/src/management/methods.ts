@@ -13,6 +13,7 @@ import { HELP, IcError } from '../errors.js';
 import { InstallFailed, installCode, uninstallCode, type InstallMode } from '../execution/install.js';
 import { chargeIngressFee } from '../execution/fees.js';
 import { idleBurnPerDay } from '../execution/idle-burn.js';
+import { roundsAfterFirst } from '../execution/slices.js';
 import { toHex } from '../ids.js';
 import { EMPTY_CANDID, type CallResult } from '../messages.js';
 import type { ManagementCall, ManagementHost, Reply } from './host.js';
@@ -293,7 +294,7 @@ function install(ctx: MethodContext, canister: Canister, mode: InstallMode, wasm
     result = { kind: 'reject', code: error.rejectCode, message: error.message, errorCode: error.errorCode };
     instructions = error.instructions;
   }
-  const rounds = Number((instructions + INSTRUCTION_LIMITS.installSlice - 1n) / INSTRUCTION_LIMITS.installSlice) - 1;
+  const rounds = roundsAfterFirst(instructions, INSTRUCTION_LIMITS.installSlice);
   if (rounds > 0) ctx.host.continueForRounds(canister, rounds, () => ctx.reply(result, cycles));
   else ctx.reply(result, cycles);
 }
