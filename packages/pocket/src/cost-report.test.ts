@@ -124,7 +124,7 @@ describe('the fees of an operation, as charged by the emulator', () => {
   }
   const instructionsOf = (canister: string, kind: string) => ic.stats.executions.filter((r) => r.canister === canister && r.kind === kind).map((r) => r.instructions);
   /** Execution of one replicated message: 5 M, and 4 cycles per 10 instructions. */
-  const execution = (instructions: bigint) => 5_000_000n + (instructions * 4n) / 10n;
+  const execution = (instructions: bigint) => 5_000_000n + instructions;
 
   it('charges ingress, execution, the call and both ways of its bytes, and notes every cycle', async () => {
     ic.stats.reset();
@@ -138,7 +138,7 @@ describe('the fees of an operation, as charged by the emulator', () => {
     const [echo] = instructionsOf(callee, 'U');
     expect([update, callback, echo].every((n) => n !== undefined && n > 0n)).toBe(true);
     // The proxy: the ingress message (1.2 M, and 2,000 per byte of method name and argument), its
-    // update and its callback (5 M each and 0.4 per instruction), the call (260 K, and 1,000 per
+    // update and its callback (5 M each and 1 per instruction), the call (260 K, and 1,000 per
     // byte of "echo" and the argument) and the reply's 100 bytes (1,000 each).
     const ingress = 1_200_000n + 2_000n * BigInt('call'.length + arg.length);
     const call = 260_000n + 1_000n * BigInt('echo'.length + 100);
@@ -204,8 +204,8 @@ describe('the fees of an operation, as charged by the emulator', () => {
     const snapshotArgs = IDL.encode([SnapshotIdl.TakeSnapshotArgs], [{ canister_id: target.id, replace_snapshot: [], uninstall_code: [], sender_canister_version: [] }]);
     const ingressFees = 2n * 1_200_000n + 2_000n * BigInt('arm'.length + 'take_canister_snapshot'.length + snapshotArgs.length);
     expect(s.fees.ingressMessage + s.fees.ingressBytes).toBe(ingressFees);
-    // The base fee and 0.4 per byte copied.
-    expect(s.fees.snapshot).toBe(5_000_000n + (taken.totalSize * 4n) / 10n);
+    // An execution of the replica's 2 B baseline instructions and one per byte copied.
+    expect(s.fees.snapshot).toBe(5_000_000n + 2_000_000_000n + taken.totalSize);
     expect(s.cycles).toBe(execution(arm!) + execution(timer!) + ingressFees + s.fees.snapshot);
     expect(unaccountedCycles(ic.stats, before, after)).toBe(0n);
   });

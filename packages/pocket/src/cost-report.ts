@@ -21,7 +21,7 @@ export interface CostRecords {
 /** Cycles by what they paid for (see `FeeKind`). */
 export type FeeTotals = Record<FeeKind, bigint>;
 
-const FEE_KINDS: FeeKind[] = ['execution', 'instructions', 'ingressMessage', 'ingressBytes', 'callMessage', 'requestBytes', 'replyBytes', 'creation', 'snapshot', 'httpOutcall', 'storage'];
+const FEE_KINDS: FeeKind[] = ['execution', 'instructions', 'ingressMessage', 'ingressBytes', 'callMessage', 'requestBytes', 'replyBytes', 'creation', 'snapshot', 'uploadChunk', 'httpOutcall', 'storage'];
 
 export interface CostSummary {
   /** Messages: an install or upgrade counts once (start, init / pre- and post-upgrade together). */

@@ -1,8 +1,10 @@
 /**
  * The IC's cycles fees for a subnet of a given size (the fee table of the developer docs, stated for
  * 13-node subnets and scaling linearly with the node count). A `Free` cost schedule charges nothing.
- * Execution costs a base fee per message and 4 cycles per 10 instructions (dfinity/ic
- * `rs/config/src/subnet_config.rs`, `CyclesAccountManagerConfig::application_subnet`).
+ * Execution costs a base fee of 5 M cycles per message and 10 cycles per 10 instructions (dfinity/ic
+ * `rs/config/src/subnet_config.rs`, `CyclesAccountManagerConfig::application_subnet`; the 590 K
+ * and 4 per 10 of older docs are the fees before 2025). Management operations that the replica
+ * counts in instructions are charged as an execution of that many (`SchedulerConfig`).
  */
 import { INSTRUCTION_LIMITS } from './constants.js';
 import type { CostFacts } from './system-api/context.js';
@@ -10,7 +12,7 @@ import type { CostFacts } from './system-api/context.js';
 const FEES_13 = {
   canisterCreation: 500_000_000_000n,
   updateMessageExecution: 5_000_000n,
-  tenUpdateInstructionsExecution: 4n,
+  tenUpdateInstructionsExecution: 10n,
   xnetCall: 260_000n,
   xnetByteTransmission: 1_000n,
   ingressMessageReception: 1_200_000n,
@@ -23,6 +25,21 @@ const FEES_13 = {
 };
 
 const GiB = 1024n ** 3n;
+
+/** A wasm64 module's instructions cost this many times a wasm32 module's. */
+const WASM64_INSTRUCTION_COST_OVERHEAD = 2n;
+
+/**
+ * Instructions the replica counts for management operations on an application subnet
+ * (`rs/config/src/subnet_config.rs`: `DEFAULT_UPLOAD_CHUNK_INSTRUCTIONS`,
+ * `DEFAULT_CANISTERS_SNAPSHOT_BASELINE_INSTRUCTIONS`,
+ * `DEFAULT_CANISTERS_SNAPSHOT_DATA_BASELINE_INSTRUCTIONS`).
+ */
+export const MANAGEMENT_INSTRUCTIONS = {
+  uploadChunk: 200_000_000n,
+  snapshotBaseline: 2_000_000_000n,
+  snapshotDataBaseline: 5_000_000n,
+} as const;
 
 /** The largest response between canisters (the replica's `MAX_INTER_CANISTER_PAYLOAD_IN_BYTES`). */
 const MAX_RESPONSE_BYTES = 2n * 1024n * 1024n;
@@ -89,17 +106,24 @@ export class CostModel implements CostFacts {
     return this.scale(FEES_13.updateMessageExecution);
   }
 
-  instructions(n: bigint): bigint {
-    return this.scale((n * FEES_13.tenUpdateInstructionsExecution) / 10n);
+  /**
+   * The fee for executing `n` instructions; twice as much per instruction for a wasm64 module
+   * (`WASM64_INSTRUCTION_COST_OVERHEAD`, subnet_config.rs).
+   *
+   * @example cost.instructions(1_000_000n, canister.module?.memory64) // 1 M cycles (wasm32, 13 nodes)
+   */
+  instructions(n: bigint, wasm64 = false): bigint {
+    return this.scale((n * FEES_13.tenUpdateInstructionsExecution * (wasm64 ? WASM64_INSTRUCTION_COST_OVERHEAD : 1n)) / 10n);
   }
 
   /**
-   * A snapshot operation (take, load, upload, read): the replica charges it as executed
-   * instructions, one per byte copied, at 4 cycles per 10 instructions on 13 nodes, plus the
-   * execution base fee.
+   * A management operation the replica charges as the execution of `instructions`
+   * (`CyclesAccountManager::execution_cost`: the base fee and the instructions' fee).
+   *
+   * @example cost.managementOperation(MANAGEMENT_INSTRUCTIONS.uploadChunk) // 205 M cycles on 13 nodes
    */
-  snapshotOperation(bytes: bigint): bigint {
-    return this.scale(FEES_13.updateMessageExecution + (bytes * 4n) / 10n);
+  managementOperation(instructions: bigint): bigint {
+    return this.scale(FEES_13.updateMessageExecution + (instructions * FEES_13.tenUpdateInstructionsExecution) / 10n);
   }
 
   /** Cycles a canister of `memoryBytes` burns per day while idle. */

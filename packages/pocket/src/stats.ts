@@ -24,14 +24,15 @@ export interface ExecutionRecord {
  * What a fee paid for, as the IC's fee table names it: the base fee of executing a message and its
  * instructions; an ingress message's induction (per message and per byte); an inter-canister call
  * (per call, and per byte of the request and of the reply, both paid by the caller); creating a
- * canister; a snapshot operation; an HTTPS outcall; and, apart, storage held over time (not the
+ * canister; a snapshot operation; a chunk uploaded to a canister's Wasm chunk store; an HTTPS
+ * outcall; and, apart, storage held over time (not the
  * cost of any one operation).
  */
 export type FeeKind =
   | 'execution' | 'instructions'
   | 'ingressMessage' | 'ingressBytes'
   | 'callMessage' | 'requestBytes' | 'replyBytes'
-  | 'creation' | 'snapshot' | 'httpOutcall' | 'storage';
+  | 'creation' | 'snapshot' | 'uploadChunk' | 'httpOutcall' | 'storage';
 
 /** Cycles a canister received from no other canister (PocketIC's provisional methods mint them). */
 export interface MintRecord {

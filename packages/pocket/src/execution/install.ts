@@ -40,10 +40,10 @@ export class InstallFailed extends IcError {
   }
 }
 
-/** install_code is charged as an update: the base fee and its instructions. */
-function chargeExecution(canister: Canister, env: ExecutionEnvironment, instructions: bigint): void {
+/** install_code is charged as an update: the base fee and its instructions (at the new module's rate). */
+function chargeExecution(canister: Canister, env: ExecutionEnvironment, instructions: bigint, wasm64: boolean): void {
   chargeFee(canister, env, 'execution', env.cost.execution());
-  chargeFee(canister, env, 'instructions', env.cost.instructions(instructions));
+  chargeFee(canister, env, 'instructions', env.cost.instructions(instructions, wasm64));
 }
 
 export function installCode(canister: Canister, env: ExecutionEnvironment, req: InstallRequest): InstallOutcome {
@@ -92,7 +92,7 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
    */
   const trapped = (error: IcError) => {
     fail(error);
-    chargeExecution(canister, env, instructions);
+    chargeExecution(canister, env, instructions, prepared.memory64);
     return new InstallFailed(error, instructions);
   };
   const metering = () => ({ instructionLimit: INSTRUCTION_LIMITS.install, instructionsBefore: instructions });
@@ -171,7 +171,7 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
     if (mode.kind === 'reinstall') canister.logs = [];
   }
   canister.appendLogs(req.time, logs);
-  chargeExecution(canister, env, instructions);
+  chargeExecution(canister, env, instructions, prepared.memory64);
   canister.lastInstalledAt = req.time;
   canister.lastInstall = {
     mode: mode.kind,

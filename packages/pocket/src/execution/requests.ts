@@ -41,7 +41,7 @@ function settleAfterSlices(host: Host, canister: Canister, r: ExecutionResult, s
 
 /** Charges the cycles of the instructions an execution used (the base fee is reserved apart). */
 function chargeInstructions(canister: Canister, env: ExecutionEnvironment, r: ExecutionResult): void {
-  chargeFee(canister, env, 'instructions', env.cost.instructions(r.instructions));
+  chargeFee(canister, env, 'instructions', env.cost.instructions(r.instructions, canister.module?.memory64));
 }
 
 /**
@@ -147,7 +147,7 @@ export function handleRequest(host: Host, canister: Canister, request: Request):
   // whole limit, the unused part refunded after (the replica's `prepay_execution_cycles`); a
   // canister that cannot reserve it above its freezing threshold takes no calls.
   const fee = env.cost.execution();
-  const reserved = fee + env.cost.instructions(kind === 'U' ? INSTRUCTION_LIMITS.message : INSTRUCTION_LIMITS.query);
+  const reserved = fee + env.cost.instructions(kind === 'U' ? INSTRUCTION_LIMITS.message : INSTRUCTION_LIMITS.query, module.memory64);
   if (canister.cycles - env.freezingLimit(canister) < reserved) {
     return host.respond(request, reject('CanisterOutOfCycles', `Canister ${canister.idText} is out of cycles`), request.cycles);
   }
@@ -245,7 +245,7 @@ export function handleTask(host: Host, canister: Canister, task: 'timer' | 'hear
   // It first reserves them, the whole limit's, above the freezing threshold: a frozen canister runs
   // no task, and its global timer stays set (it is cleared only with the task's call context).
   const fee = env.cost.execution();
-  if (canister.cycles - env.freezingLimit(canister) < fee + env.cost.instructions(INSTRUCTION_LIMITS.message)) return;
+  if (canister.cycles - env.freezingLimit(canister) < fee + env.cost.instructions(INSTRUCTION_LIMITS.message, canister.module.memory64)) return;
   // The timer is one-shot: it is cleared when the call context is created, before the handler runs.
   if (task === 'timer') canister.globalTimer = 0n;
   const context = openContext(canister, { kind: 'system' }, exportName, 0n, false);

@@ -136,10 +136,10 @@ describe('deterministic time slicing', () => {
     expect(ic.ingressStatus(upgrade)).toBeUndefined();
     ic.tick();
     expect(ic.ingressStatus(upgrade)).toMatchObject({ Err: { reject_message: expect.stringContaining('unreachable') } });
-    // The base fee and 0.4 cycles per instruction (4.0–5.0 billion of them), and the message's ingress fee.
+    // The base fee and 1 cycle per instruction (4.0–5.0 billion of them), and the message's ingress fee.
     const paid = before - ic.canister(id.toText())!.cycles;
-    expect(paid).toBeGreaterThan(5_000_000n + 1_600_000_000n);
-    expect(paid).toBeLessThan(5_000_000n + 2_000_000_000n + 1_200_000n + 2_000n * BigInt(payload.length + 'install_code'.length));
+    expect(paid).toBeGreaterThan(5_000_000n + 4_000_000_000n);
+    expect(paid).toBeLessThan(5_000_000n + 5_000_000_000n + 1_200_000n + 2_000n * BigInt(payload.length + 'install_code'.length));
   });
 
   it('refuses an upgrade whose post_upgrade never ends when it reaches the 300-billion limit, 150 rounds on, keeping the old code', async () => {

@@ -9,9 +9,10 @@ import type { Principal } from '@dfinity/principal';
 
 import type { Canister, ChangeOrigin } from '../canister.js';
 import { DEFAULTS, INSTRUCTION_LIMITS, LIMITS } from '../constants.js';
+import { MANAGEMENT_INSTRUCTIONS } from '../costs.js';
 import { HELP, IcError } from '../errors.js';
 import { InstallFailed, installCode, uninstallCode, type InstallMode } from '../execution/install.js';
-import { chargeIngressFee } from '../execution/fees.js';
+import { chargeFee, chargeIngressFee } from '../execution/fees.js';
 import { idleBurnPerDay } from '../execution/idle-burn.js';
 import { roundsAfterFirst } from '../execution/slices.js';
 import { toHex } from '../ids.js';
@@ -135,6 +136,7 @@ export const methods = {
 
   upload_chunk(ctx: MethodContext, args: { canister_id: Principal; chunk: Uint8Array }) {
     const canister = controlled(ctx, args.canister_id, true);
+    chargeUploadChunk(ctx, canister);
     if (args.chunk.length > LIMITS.maxChunkSize) {
       throw chunkStoreError(`Wasm chunk size ${args.chunk.length} exceeds the maximum chunk size of ${LIMITS.maxChunkSize}`);
     }
@@ -297,6 +299,21 @@ function install(ctx: MethodContext, canister: Canister, mode: InstallMode, wasm
   const rounds = roundsAfterFirst(instructions, INSTRUCTION_LIMITS.installSlice);
   if (rounds > 0) ctx.host.continueForRounds(canister, rounds, () => ctx.reply(result, cycles));
   else ctx.reply(result, cycles);
+}
+
+/**
+ * Charges an `upload_chunk` as the replica does, first and whatever then happens to the chunk: the
+ * execution of 200 million instructions (`CanisterManager::upload_chunk`), if the canister can pay
+ * it above its freezing threshold.
+ */
+function chargeUploadChunk(ctx: MethodContext, canister: Canister): void {
+  const env = ctx.host.environment(canister);
+  const fee = ctx.call.subnet.cost.managementOperation(MANAGEMENT_INSTRUCTIONS.uploadChunk);
+  const needed = fee + env.freezingLimit(canister);
+  if (canister.cycles < needed) {
+    throw chunkStoreError(`Error charging for 'upload_chunk': Canister ${canister.idText} is out of cycles: please top up the canister with at least ${needed - canister.cycles} additional cycles`);
+  }
+  chargeFee(canister, env, 'uploadChunk', fee);
 }
 
 function chunkStoreError(message: string): IcError {

@@ -23,6 +23,7 @@ import {
   type CanisterSnapshot, type GlobalValue, type HookStatus, type PagedBytes,
 } from '../canister-snapshot.js';
 import { LIMITS } from '../constants.js';
+import { MANAGEMENT_INSTRUCTIONS } from '../costs.js';
 import { HELP, IcError } from '../errors.js';
 import { chargeFee } from '../execution/fees.js';
 import { uninstallCode } from '../execution/install.js';
@@ -72,16 +73,32 @@ function roomFor(host: ManagementHost, canister: Canister, replace: Uint8Array |
 }
 
 /**
- * Charges a snapshot operation over `bytes` to the canister, or refuses it if paying would leave
- * the canister below its freezing threshold (the replica's `can_withdraw_cycles`).
+ * The fees of a snapshot operation's charges, each the execution of so many `instructions` (the
+ * replica counts a baseline and one instruction per byte; see `MANAGEMENT_INSTRUCTIONS`), checked in
+ * turn: refused, charging nothing, if paying them would leave the canister below its freezing
+ * threshold (the replica's `can_withdraw_cycles`).
  */
-function charge(ctx: MethodContext, canister: Canister, bytes: bigint): void {
-  const fee = ctx.call.subnet.cost.snapshotOperation(bytes);
-  const needed = fee + ctx.host.environment(canister).freezingLimit(canister);
-  if (canister.cycles < needed) {
-    throw new IcError('CanisterOutOfCycles', `Canister snapshotting failed with: \`Canister ${canister.idText} is out of cycles: please top up the canister with at least ${needed - canister.cycles} additional cycles\`\n${HELP.snapshotNotEnoughCycles}`);
-  }
-  chargeFee(canister, ctx.host.environment(canister), 'snapshot', fee);
+function affordable(ctx: MethodContext, canister: Canister, ...instructions: bigint[]): bigint[] {
+  const limit = ctx.host.environment(canister).freezingLimit(canister);
+  let due = 0n;
+  return instructions.map((n) => {
+    const fee = ctx.call.subnet.cost.managementOperation(n);
+    const needed = due + fee + limit;
+    if (canister.cycles < needed) {
+      throw new IcError('CanisterOutOfCycles', `Canister snapshotting failed with: \`Canister ${canister.idText} is out of cycles: please top up the canister with at least ${needed - canister.cycles} additional cycles\`\n${HELP.snapshotNotEnoughCycles}`);
+    }
+    due += fee;
+    return fee;
+  });
+}
+
+function pay(ctx: MethodContext, canister: Canister, fees: bigint[]): void {
+  for (const fee of fees) chargeFee(canister, ctx.host.environment(canister), 'snapshot', fee);
+}
+
+/** `affordable`, then paid. */
+function charge(ctx: MethodContext, canister: Canister, instructions: bigint): void {
+  pay(ctx, canister, affordable(ctx, canister, instructions));
 }
 
 function listEntry(s: CanisterSnapshot) {
@@ -102,10 +119,8 @@ function viewable(ctx: MethodContext, id: Principal): Canister {
   return canister;
 }
 
+/** The bytes of a slice whose size the caller has checked against the largest slice. */
 function readSlice(bytes: PagedBytes, { offset, size }: Slice): Uint8Array {
-  if (size > BigInt(LIMITS.maxSnapshotSlice)) {
-    throw new IcError('InvalidManagementPayload', `Requested slice too large: ${size} > ${LIMITS.maxSnapshotSlice}`);
-  }
   if (offset + size > BigInt(bytes.size)) {
     throw new IcError('InvalidManagementPayload', `Invalid subslice into wasm module / main memory / stable memory: offset: ${offset}, size: ${size}`);
   }
@@ -124,7 +139,7 @@ export const snapshotMethods = {
       throw new IcError('CanisterRejectedMessage', `Failed to create snapshot for empty canister ${canister.idText}:`);
     }
     const snapshot = captureSnapshot(canister, ctx.host.time);
-    charge(ctx, canister, snapshot.size);
+    charge(ctx, canister, MANAGEMENT_INSTRUCTIONS.snapshotBaseline + snapshot.size);
     store(canister, snapshot, replace);
     if (opt(args.uninstall_code)) {
       ctx.host.rejectCallContexts(canister, { kind: 'reject', code: 4, message: 'Canister has been uninstalled.', errorCode: 'CanisterRejectedMessage' });
@@ -153,15 +168,16 @@ export const snapshotMethods = {
         throw new IcError('InvalidManagementPayload', 'Wasm exported globals of canister module and snapshot metadata do not match.');
       }
     }
-    charge(ctx, canister, snapshot.size);
-    const before = { cycles: canister.cycles };
+    // Two charges, as the replica makes them: the baseline, then the snapshot's bytes (and the
+    // compilation, not modelled). A load that fails leaves the canister as it was, unpaid.
+    const fees = affordable(ctx, canister, MANAGEMENT_INSTRUCTIONS.snapshotBaseline, snapshot.size);
     try {
       restoreSnapshot(canister, snapshot);
     } catch (error) {
-      canister.cycles = before.cycles;
       if (error instanceof IcError) throw error;
       throw new IcError('CanisterInvalidWasm', `Canister's Wasm module is not valid: ${(error as Error).message}`);
     }
+    pay(ctx, canister, fees);
     canister.version += 1n;
     canister.recordChange({
       timestampNanos: ctx.host.time, canisterVersion: canister.version, origin: originOf(ctx.call, args.sender_canister_version),
@@ -207,6 +223,13 @@ export const snapshotMethods = {
     const canister = viewable(ctx, args.canister_id);
     const s = ownSnapshot(ctx.host, canister, args.snapshot_id);
     const { kind } = args;
+    // Charged before the read, for the bytes asked for (a chunk counts as a whole chunk), and kept
+    // if the read then fails (the replica's `read_snapshot_data`).
+    const requested = kind.wasm_chunk ? BigInt(LIMITS.maxChunkSize) : (kind.wasm_module ?? kind.wasm_memory ?? kind.stable_memory!).size;
+    if (requested > BigInt(LIMITS.maxSnapshotSlice) && !kind.wasm_chunk) {
+      throw new IcError('InvalidManagementPayload', `Requested slice too large: ${requested} > ${LIMITS.maxSnapshotSlice}`);
+    }
+    charge(ctx, canister, MANAGEMENT_INSTRUCTIONS.snapshotDataBaseline + requested);
     let chunk: Uint8Array;
     if (kind.wasm_chunk) {
       const data = s.chunkStore.get(Buffer.from(kind.wasm_chunk.hash).toString('hex'));
@@ -222,7 +245,6 @@ export const snapshotMethods = {
     } else {
       chunk = readSlice(s.stable, kind.stable_memory!);
     }
-    charge(ctx, canister, BigInt(chunk.length));
     ctx.reply(ok([S.ReadDataResult], [{ chunk }]), ctx.call.cycles);
   },
 
@@ -258,7 +280,7 @@ export const snapshotMethods = {
       size: 0n,
     };
     snapshot.size = snapshotSize(snapshot);
-    charge(ctx, canister, snapshot.size);
+    charge(ctx, canister, MANAGEMENT_INSTRUCTIONS.snapshotBaseline + snapshot.size);
     store(canister, snapshot, replace);
     ctx.reply(ok([S.UploadMetadataResult], [{ snapshot_id: snapshot.id }]), ctx.call.cycles);
   },
@@ -270,6 +292,9 @@ export const snapshotMethods = {
       throw new IcError('CanisterSnapshotImmutable', 'Only canister snapshots created by metadata upload can be mutated.');
     }
     const { kind, chunk } = args;
+    // Charged before anything is checked or written, and kept if the write then fails (the
+    // replica's `write_snapshot_data`; a chunk of the store counts as a whole chunk).
+    charge(ctx, canister, 'wasm_chunk' in kind ? BigInt(LIMITS.maxChunkSize) : BigInt(chunk.length));
     const slice = (offset: bigint, total: bigint) => {
       if (offset + BigInt(chunk.length) > total) {
         throw new IcError('InvalidManagementPayload', `Invalid subslice into wasm module / main memory / stable memory: offset: ${offset}, size: ${chunk.length}`);
@@ -284,13 +309,11 @@ export const snapshotMethods = {
       if (!s.chunkStore.has(key) && s.chunkStore.size >= LIMITS.chunkStoreEntries) {
         throw new IcError('CanisterContractViolation', `Error from Wasm chunk store: Wasm chunk store has already reached maximum capacity of ${LIMITS.chunkStoreBytes} bytes or the maximum number of entries, ${LIMITS.chunkStoreEntries}.\n${HELP.chunkStore}`);
       }
-      charge(ctx, canister, BigInt(chunk.length));
       s.chunkStore.set(key, chunk.slice());
       s.size = snapshotSize(s);
     } else {
       const [target, { offset }] = kind.wasm_module ? [s.wasm, kind.wasm_module] : kind.wasm_memory ? [s.heap, kind.wasm_memory] : [s.stable, kind.stable_memory!];
       const at = slice(offset, BigInt(target.size));
-      charge(ctx, canister, BigInt(chunk.length));
       pagedWrite(target, at, chunk);
     }
     ctx.reply(EMPTY, ctx.call.cycles);

@@ -141,8 +141,8 @@ export interface CostFacts {
   httpRequest(requestSize: bigint, maxResponseBytes: bigint): bigint;
   /** The base fee of executing an update message. */
   execution(): bigint;
-  /** The fee for executing `n` instructions in replicated mode. */
-  instructions(n: bigint): bigint;
+  /** The fee for executing `n` instructions in replicated mode (of a wasm64 module: twice as much). */
+  instructions(n: bigint, wasm64?: boolean): bigint;
 }
 
 export interface ExecutionContext {

@@ -111,8 +111,8 @@ describe('idle resource burn', () => {
     const perDay = (await pic.canisterStatus({ canisterId: id })).idleCyclesBurnedPerDay;
     const balance = BigInt(await pic.getCyclesBalance(id));
     // Left with a day's burn and what an update reserves before it runs: the base fee and the
-    // instructions of its whole 40-billion limit at 0.4 cycles each (the replica's prepayment).
-    const reserved = 5_000_000n + 16_000_000_000n;
+    // instructions of its whole 40-billion limit at 1 cycle each (the replica's prepayment).
+    const reserved = 5_000_000n + 40_000_000_000n;
     const days = Number((balance - reserved) / perDay) - 1;
     await pic.advanceTime(days * DAY_MS);
     await pic.tick();

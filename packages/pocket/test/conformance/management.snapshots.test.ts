@@ -12,17 +12,12 @@ import type { PocketIc } from '@dfinity/pic';
 
 import { canister, install, newPic, type Principal } from '../support/canister.js';
 import {
-  CanisterIdRecord, CanisterInfoArgs, IDL, STRANGER, decode, hex, ingress, manage, proxyWasm, rejectOf, replyOf, settings, sha256, texts, Principal as P,
+  CanisterIdRecord, CanisterInfoArgs, IDL, STRANGER, LoadSnapshotArgs, Snapshot, SnapshotId, TakeSnapshotArgs, decode, hex, ingress, manage, proxyWasm, rejectOf, replyOf,
+  settings, sha256, texts, Principal as P,
 } from '../support/messages.js';
 
 // ---- the spec's types (ic.did), written out here so the test does not borrow the emulator's ----
 
-const SnapshotId = IDL.Vec(IDL.Nat8);
-const Snapshot = IDL.Record({ id: SnapshotId, taken_at_timestamp: IDL.Nat64, total_size: IDL.Nat64 });
-const TakeArgs = IDL.Record({
-  canister_id: IDL.Principal, replace_snapshot: IDL.Opt(SnapshotId), uninstall_code: IDL.Opt(IDL.Bool), sender_canister_version: IDL.Opt(IDL.Nat64),
-});
-const LoadArgs = IDL.Record({ canister_id: IDL.Principal, snapshot_id: SnapshotId, sender_canister_version: IDL.Opt(IDL.Nat64) });
 const SnapshotRef = IDL.Record({ canister_id: IDL.Principal, snapshot_id: SnapshotId });
 const Global = IDL.Variant({ i32: IDL.Int32, i64: IDL.Int64, f32: IDL.Float32, f64: IDL.Float64, v128: IDL.Nat });
 const Timer = IDL.Opt(IDL.Variant({ inactive: IDL.Null, active: IDL.Nat64 }));
@@ -113,11 +108,11 @@ describe('canister snapshots', () => {
 
   const failure = (p: Promise<unknown>) => p.then(() => 'succeeded', (e: Error) => e.message);
   const take = async (id: Principal, options: { replace?: Uint8Array; uninstall?: boolean; sender?: Principal } = {}) =>
-    decode<SnapshotValue>(Snapshot, await ingress(pic, 'take_canister_snapshot', TakeArgs, {
+    decode<SnapshotValue>(Snapshot, await ingress(pic, 'take_canister_snapshot', TakeSnapshotArgs, {
       canister_id: id, replace_snapshot: options.replace ? [options.replace] : [], uninstall_code: options.uninstall === undefined ? [] : [options.uninstall], sender_canister_version: [],
     }, options.sender));
   const load = (id: Principal, snapshot: Uint8Array, sender?: Principal) =>
-    ingress(pic, 'load_canister_snapshot', LoadArgs, { canister_id: id, snapshot_id: snapshot, sender_canister_version: [] }, sender);
+    ingress(pic, 'load_canister_snapshot', LoadSnapshotArgs, { canister_id: id, snapshot_id: snapshot, sender_canister_version: [] }, sender);
   const list = async (id: Principal, sender?: Principal) =>
     decode<SnapshotValue[]>(IDL.Vec(Snapshot), await ingress(pic, 'list_canister_snapshots', CanisterIdRecord, { canister_id: id }, sender));
   const remove = (id: Principal, snapshot: Uint8Array) => ingress(pic, 'delete_canister_snapshot', SnapshotRef, { canister_id: id, snapshot_id: snapshot });
@@ -362,11 +357,11 @@ describe('canister snapshots', () => {
   it('a controlling canister takes and loads snapshots too (what a manager canister does around an upgrade)', async () => {
     const id = await fresh([user, proxy]);
     await inc(id);
-    const taken = decode<SnapshotValue>(Snapshot, replyOf(await manage(pic, proxy, 'take_canister_snapshot', TakeArgs, {
+    const taken = decode<SnapshotValue>(Snapshot, replyOf(await manage(pic, proxy, 'take_canister_snapshot', TakeSnapshotArgs, {
       canister_id: id, replace_snapshot: [], uninstall_code: [], sender_canister_version: [],
     })));
     await inc(id);
-    replyOf(await manage(pic, proxy, 'load_canister_snapshot', LoadArgs, { canister_id: id, snapshot_id: taken.id, sender_canister_version: [] }));
+    replyOf(await manage(pic, proxy, 'load_canister_snapshot', LoadSnapshotArgs, { canister_id: id, snapshot_id: taken.id, sender_canister_version: [] }));
     expect(await state(id)).toEqual({ count: 1, big: 10n, heap: 1, stable: 1 });
     const Origin = IDL.Variant({
       from_user: IDL.Record({ user_id: IDL.Principal }),
@@ -379,7 +374,7 @@ describe('canister snapshots', () => {
     expect(changes[0]!.origin.from_canister?.canister_id?.toText()).toBe(proxy.toText());
     // A canister that does not control the target is refused with the replica's controller message.
     const other = await fresh();
-    const refused = rejectOf(await manage(pic, proxy, 'take_canister_snapshot', TakeArgs, {
+    const refused = rejectOf(await manage(pic, proxy, 'take_canister_snapshot', TakeSnapshotArgs, {
       canister_id: other, replace_snapshot: [], uninstall_code: [], sender_canister_version: [],
     }));
     expect(refused.message).toContain(`Only the controllers of the canister ${other.toText()} can control it.`);

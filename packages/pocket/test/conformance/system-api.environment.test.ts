@@ -323,9 +323,9 @@ describe('System API: environment', () => {
       expect(large).toBeGreaterThan(small);
       // On a 13-node subnet: the call (260 K) and its 10 bytes (1,000 each), and what the caller
       // reserves for the response: the largest one's bytes (2 MiB at 1,000) and a callback of the
-      // whole 40 B limit (5 M + 0.4 per instruction). IC spec § ic0.cost_call; replica:
+      // whole 40 B limit (5 M + 1 per instruction). IC spec § ic0.cost_call; replica:
       // `xnet_call_total_fee`.
-      expect(small).toBe(260_000n + 10n * 1_000n + 2_097_152n * 1_000n + 5_000_000n + 16_000_000_000n);
+      expect(small).toBe(260_000n + 10n * 1_000n + 2_097_152n * 1_000n + 5_000_000n + 40_000_000_000n);
       expect(large - small).toBe(1_000_000n * 1_000n);
       expect(create).toBeGreaterThan(0n);
     });

@@ -272,6 +272,13 @@ export const InstallCodeArgs = IDL.Record({
 
 export const ChunkHash = IDL.Record({ hash: IDL.Vec(IDL.Nat8) });
 export const UploadChunkArgs = IDL.Record({ canister_id: IDL.Principal, chunk: IDL.Vec(IDL.Nat8) });
+
+export const SnapshotId = IDL.Vec(IDL.Nat8);
+export const Snapshot = IDL.Record({ id: SnapshotId, taken_at_timestamp: IDL.Nat64, total_size: IDL.Nat64 });
+export const TakeSnapshotArgs = IDL.Record({
+  canister_id: IDL.Principal, replace_snapshot: IDL.Opt(SnapshotId), uninstall_code: IDL.Opt(IDL.Bool), sender_canister_version: IDL.Opt(IDL.Nat64),
+});
+export const LoadSnapshotArgs = IDL.Record({ canister_id: IDL.Principal, snapshot_id: SnapshotId, sender_canister_version: IDL.Opt(IDL.Nat64) });
 export const InstallChunkedCodeArgs = IDL.Record({
   mode: InstallMode,
   target_canister: IDL.Principal,
