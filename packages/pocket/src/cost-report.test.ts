@@ -3,6 +3,7 @@ import { PocketIc } from '@dfinity/pic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { canister } from '../test/support/canister.js';
+import { ingressFee } from '../test/support/ingress-fee.js';
 import { calleeWasm, callSpec, proxyWasm } from '../test/support/messages.js';
 import { cycleBalances, cyclesToUsd, noFees, summarizeCosts, unaccountedCycles } from './cost-report.js';
 import { costTableRow, feeBreakdown } from './cost-table.js';
@@ -123,7 +124,7 @@ describe('the fees of an operation, as charged by the emulator', () => {
     return arg;
   }
   const instructionsOf = (canister: string, kind: string) => ic.stats.executions.filter((r) => r.canister === canister && r.kind === kind).map((r) => r.instructions);
-  /** Execution of one replicated message: 5 M, and 4 cycles per 10 instructions. */
+  /** Execution of one replicated message: 5 M, and 10 cycles per 10 instructions. */
   const execution = (instructions: bigint) => 5_000_000n + instructions;
 
   it('charges ingress, execution, the call and both ways of its bytes, and notes every cycle', async () => {
@@ -137,10 +138,10 @@ describe('the fees of an operation, as charged by the emulator', () => {
     const [callback] = instructionsOf(proxy, 'Ry');
     const [echo] = instructionsOf(callee, 'U');
     expect([update, callback, echo].every((n) => n !== undefined && n > 0n)).toBe(true);
-    // The proxy: the ingress message (1.2 M, and 2,000 per byte of method name and argument), its
+    // The proxy: the ingress message (1.2 M, and 2,000 per byte of the request PocketIC builds), its
     // update and its callback (5 M each and 1 per instruction), the call (260 K, and 1,000 per
     // byte of "echo" and the argument) and the reply's 100 bytes (1,000 each).
-    const ingress = 1_200_000n + 2_000n * BigInt('call'.length + arg.length);
+    const ingress = ingressFee('call', arg, { canister: proxyId });
     const call = 260_000n + 1_000n * BigInt('echo'.length + 100);
     const reply = 1_000n * 100n;
     const p = summarizeCosts(ic.stats, proxy);
@@ -202,7 +203,7 @@ describe('the fees of an operation, as charged by the emulator', () => {
     // Two ingress messages: `arm`, and the snapshot's call to the management canister, which the
     // canister it is about pays for (replica: `ingress_induction_cost`).
     const snapshotArgs = IDL.encode([SnapshotIdl.TakeSnapshotArgs], [{ canister_id: target.id, replace_snapshot: [], uninstall_code: [], sender_canister_version: [] }]);
-    const ingressFees = 2n * 1_200_000n + 2_000n * BigInt('arm'.length + 'take_canister_snapshot'.length + snapshotArgs.length);
+    const ingressFees = ingressFee('arm', new Uint8Array(), { canister: timerId }) + ingressFee('take_canister_snapshot', new Uint8Array(snapshotArgs), { sender: target.controllers[0]! });
     expect(s.fees.ingressMessage + s.fees.ingressBytes).toBe(ingressFees);
     // An execution of the replica's 2 B baseline instructions and one per byte copied.
     expect(s.fees.snapshot).toBe(5_000_000n + 2_000_000_000n + taken.totalSize);

@@ -107,7 +107,7 @@ export function costTableNotes(usdPerXdr = USD_PER_XDR): string {
     `Instructions as the replica meters them (the emulator's metering); T = 10^12, B = 10^9, M = 10^6. Cycles: every fee the canisters paid for the operation,`,
     `as the emulator charged them on a 13-node application subnet, at 1 XDR = 10^12 cycles = $${usdPerXdr}: exec = execution (5 M per replicated message, callbacks and`,
     `timers included, + 1 per instruction; queries are free); msg = 1.2 M per ingress message + 260 K per inter-canister call; bytes = 2,000 per ingress byte`,
-    `(method name and argument) + 1,000 per byte of a call's request (method name and argument) and of its reply, both paid by the caller; other fees by name`,
+    `(the whole signed request) + 1,000 per byte of a call's request (method name and argument) and of its reply, both paid by the caller; other fees by name`,
     `(creation 500 B per canister; snapshots and chunk uploads as the execution of the instructions the replica counts for them: 2 B + 1 per byte for taking a`,
     `snapshot, 200 M per chunk uploaded; HTTPS outcalls). Storage over time is no operation's cost and is left out.`,
     `Limits per message: update, callback or timer 40 B, query (also called by a canister) 5 B, install or upgrade 300 B (pre-upgrade, start and post-upgrade together).`,

@@ -32,6 +32,7 @@ import { WasmInstance } from './wasm/instance.js';
 import { prepareModule } from './wasm/prepare.js';
 import { chargeIdleBurn, idleBurnPerDay, type IdleBurnHost } from './execution/idle-burn.js';
 import { chargeIngressFee } from './execution/fees.js';
+import { pocketIcEnvelopeBytes } from './ingress-envelope.js';
 import { HttpOutcalls, settleOutcall, validRejectCode, type MockedResponse } from './management/http-outcalls.js';
 import type { OutgoingCall } from './system-api/context.js';
 import { allocationBlock, buildSubnets, mainnetSubnetKind, Subnet, type SubnetSpec, type TopologyRequest } from './subnet.js';
@@ -52,6 +53,13 @@ export interface SnapshotInfo {
 }
 
 export type EffectivePrincipal = { kind: 'none' } | { kind: 'subnet'; id: Principal } | { kind: 'canister'; id: Principal };
+
+/** What a client of the IC HTTP interface sent: its request id (base64), expiry (ns) and size in bytes. */
+export interface IngressEnvelope {
+  messageId: string;
+  expiry: bigint;
+  bytes: number;
+}
 
 export interface InstanceOptions {
   topology: TopologyRequest;
@@ -519,31 +527,38 @@ export class IcInstance {
 
   /**
    * Submits an ingress message: validated and queued, executed by a later round. Returns the
-   * message id, or the reject the IC gives at submission.
+   * message id, or the reject the IC gives at submission. A client of the IC HTTP interface gives
+   * its request's `envelope` (id, expiry, and size in bytes, which the induction fee and the size
+   * limit count); without one (PocketIC's REST API), the message gets the envelope PocketIC's state
+   * machine would build (`pocketIcEnvelopeBytes`), expiring after the longest time a client may ask for.
+   *
+   * @example ic.submitIngress(Principal.anonymous(), id, 'greet', arg, { kind: 'none' })
    */
-  submitIngress(sender: Principal, canisterId: Principal, method: string, payload: Uint8Array, effective: EffectivePrincipal, messageId?: string, expiry?: bigint):
+  submitIngress(sender: Principal, canisterId: Principal, method: string, payload: Uint8Array, effective: EffectivePrincipal, envelope?: IngressEnvelope):
     { ok: { subnet: Subnet; messageId: string } } | { err: RawResult } {
     const subnet = this.routeCall(canisterId, method, payload, effective);
-    if (payload.length > LIMITS.maxIngressPayload) {
-      throw new PocketError(`Request ${messageId ?? ''} is too large. Message byte size ${payload.length} is larger than the max allowed ${LIMITS.maxIngressPayload}.`, 413);
+    const expiry = envelope?.expiry ?? this.currentTime + MAX_INGRESS_TTL_NS;
+    const bytes = envelope?.bytes ?? pocketIcEnvelopeBytes({
+      sender: sender.toUint8Array().length, canisterId: canisterId.toUint8Array().length, method: Buffer.byteLength(method), arg: payload.length, expiry,
+    });
+    if (bytes > LIMITS.maxIngressPayload) {
+      throw new PocketError(`Request ${envelope?.messageId ?? ''} is too large. Message byte size ${bytes} is larger than the max allowed ${LIMITS.maxIngressPayload}.`, 413);
     }
-    const rejected = this.checkIngress(sender, canisterId, method, payload);
+    const rejected = this.checkIngress(sender, canisterId, method, payload, bytes);
     if (rejected) return { err: rawFromResult(rejected, false) };
 
-    const id = messageId ?? this.newMessageId();
+    const id = envelope?.messageId ?? this.newMessageId();
     const existing = this.ingress.get(id);
     if (existing) return { ok: { subnet: existing.subnet, messageId: id } };
     const record: IngressRecord = { id, sender, receiver: canisterId, method, subnet, result: undefined };
     this.ingress.set(id, record);
-    // Without an envelope (pic's REST submission), the longest expiry a client may ask for, as
-    // PocketIC's state machine gives its messages.
-    const origin = { kind: 'ingress', messageId: id, expiry: expiry ?? this.currentTime + MAX_INGRESS_TTL_NS } as const;
+    const origin = { kind: 'ingress', messageId: id, expiry } as const;
     const request: Request = { kind: 'request', sender, receiver: canisterId, method, payload, cycles: 0n, origin };
     this.scheduler.induct(() => {
       if (canisterId.toUint8Array().length === 0) {
         const payer = ingressFeePayer(method, payload);
         const paying = payer && this.canister(payer);
-        if (paying) this.chargeIngress(paying, method, payload);
+        if (paying) this.chargeIngress(paying, bytes);
         this.scheduler.enqueueManagement(request, subnet);
         return;
       }
@@ -552,7 +567,7 @@ export class IcInstance {
         this.completeIngress(id, rawFromResult(reject('CanisterNotFound', `Canister ${canisterId.toText()} not found`), true));
         return;
       }
-      this.chargeIngress(canister, method, payload);
+      this.chargeIngress(canister, bytes);
       this.scheduler.enqueue(canisterId, request);
     });
     return { ok: { subnet, messageId: id } };
@@ -575,9 +590,9 @@ export class IcInstance {
    * Charges `canister` the induction fee of an ingress message: the canister receiving it pays, or,
    * for the management canister, the canister it is about (`ingressFeePayer`).
    */
-  private chargeIngress(canister: Canister, method: string, payload: Uint8Array): void {
+  private chargeIngress(canister: Canister, bytes: number): void {
     const cost = (this.subnetOf(canister.id) ?? this.rootSubnet).cost;
-    chargeIngressFee(canister, this.environment(canister), cost, BigInt(payload.length + method.length));
+    chargeIngressFee(canister, this.environment(canister), cost, BigInt(bytes));
   }
 
   /**
@@ -585,8 +600,8 @@ export class IcInstance {
    * dipping below its freezing threshold refuses the message (replica: `CanisterOutOfCyclesError`,
    * which tells a controller how much to top up).
    */
-  private canPayIngress(canister: Canister, sender: Principal, method: string, payload: Uint8Array): CallResult | undefined {
-    const fee = (this.subnetOf(canister.id) ?? this.rootSubnet).cost.ingress(BigInt(payload.length + method.length));
+  private canPayIngress(canister: Canister, sender: Principal, bytes: number): CallResult | undefined {
+    const fee = (this.subnetOf(canister.id) ?? this.rootSubnet).cost.ingress(BigInt(bytes));
     const threshold = this.environment(canister).freezingLimit(canister);
     if (canister.cycles >= threshold + fee) return undefined;
     const topUp = canister.isController(sender) ? `: please top up the canister with at least ${threshold + fee - canister.cycles} additional cycles` : '';
@@ -594,16 +609,16 @@ export class IcInstance {
   }
 
   /** What the IC refuses before queuing an ingress message. */
-  private checkIngress(sender: Principal, canisterId: Principal, method: string, payload: Uint8Array): CallResult | undefined {
+  private checkIngress(sender: Principal, canisterId: Principal, method: string, payload: Uint8Array, bytes: number): CallResult | undefined {
     if (canisterId.toUint8Array().length === 0) {
-      return checkManagementIngress(this.host, sender, method, payload, (payer) => this.canPayIngress(payer, sender, method, payload));
+      return checkManagementIngress(this.host, sender, method, payload, (payer) => this.canPayIngress(payer, sender, bytes));
     }
     const canister = this.canister(canisterId);
     if (!canister) return reject('CanisterNotFound', `Canister ${canisterId.toText()} not found`);
     if (!canister.module) return reject('CanisterWasmModuleNotFound', 'Requested canister has no wasm module');
     if (canister.status === 'stopped') return reject('CanisterStopped', `Canister ${canister.idText} is stopped`);
     if (canister.status === 'stopping') return reject('CanisterStopping', `Canister ${canister.idText} is stopping`);
-    const unpaid = this.canPayIngress(canister, sender, method, payload);
+    const unpaid = this.canPayIngress(canister, sender, bytes);
     if (unpaid) return unpaid;
     if (!canister.module.system.has('canister_inspect_message')) return undefined;
     const result = this.inspect(canister, sender, method, payload);

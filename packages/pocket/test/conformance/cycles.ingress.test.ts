@@ -3,18 +3,20 @@
  * replica's `ingress_induction_cost` (rs/cycles_account_manager) and the ingress filter
  * (`should_accept_ingress_message`, rs/execution_environment): a message to the management
  * canister is paid for by the canister it is about (its effective canister id, read from the
- * payload), at 1,200,000 cycles per message and 2,000 per byte on a 13-node subnet; the
+ * payload), at 1,200,000 cycles per message and 2,000 per byte of the signed request (here the
+ * request PocketIC builds for its REST API; see `support/ingress-fee.ts`) on a 13-node subnet; the
  * provisional methods are free; an `update_settings` of at most 338 payload bytes is charged only
  * after it applied, and only if the canister can then pay, so that a controller can unfreeze a
  * canister. The filter refuses a message whose payer cannot pay above its freezing threshold,
- * before it looks at who sent it. (This emulator counts the method name and payload, not the
- * envelope around them.)
+ * before it looks at who sent it. (The delayed `update_settings` charge counts only the method
+ * name and argument, as the replica's does.)
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { IDL } from '@dfinity/candid';
 import type { PocketIc } from '@dfinity/pic';
 
 import { canister, newPic, Principal, readI32, u32 } from '../support/canister.js';
+import { ingressFee } from '../support/ingress-fee.js';
 import { failure } from '../support/system-api.js';
 
 const SOURCE = canister(`
@@ -22,7 +24,6 @@ const SOURCE = canister(`
 `, [], { memory: '(memory (export "memory") 1)' });
 
 const stranger = Principal.fromUint8Array(new Uint8Array([9, 9, 9]));
-const ingressFee = (method: string, payload: Uint8Array) => 1_200_000n + 2_000n * BigInt(method.length + payload.length);
 const canisterIdRecord = (id: Principal) => new Uint8Array(IDL.encode([IDL.Record({ canister_id: IDL.Principal })], [{ canister_id: id }]));
 
 describe('ingress to the management canister: who pays', () => {

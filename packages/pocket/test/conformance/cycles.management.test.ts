@@ -15,12 +15,12 @@ import { canister, newPic } from '../support/canister.js';
 import {
   CanisterIdRecord, ChunkHash, IDL, LoadSnapshotArgs, Snapshot, TakeSnapshotArgs, UploadChunkArgs, decode, ingress, type Principal,
 } from '../support/messages.js';
+import { ingressFee } from '../support/ingress-fee.js';
 import { failure } from '../support/system-api.js';
 
 const SOURCE = canister(`(func (export "canister_update ping") (call $reply_i32 (i32.const 1)))`);
 const UPLOAD_CHUNK_FEE = 5_000_000n + 200_000_000n;
 const SNAPSHOT_BASELINE_FEE = 5_000_000n + 2_000_000_000n;
-const ingressFee = (method: string, payload: Uint8Array) => 1_200_000n + 2_000n * BigInt(method.length + payload.length);
 const uploadPayload = (id: Principal, chunk: Uint8Array) => new Uint8Array(IDL.encode([UploadChunkArgs], [{ canister_id: id, chunk }]));
 
 describe('management operations charged as instructions', () => {

@@ -113,7 +113,7 @@ export class IcHttpApi {
     const invalid = this.validate(envelope);
     if (invalid) return text(invalid.httpStatus, invalid.message);
     const messageId = Buffer.from(envelope.requestId).toString('base64');
-    const submitted = this.ic.submitIngress(content.sender, content.canisterId, content.methodName, content.arg, effective, messageId, content.ingressExpiry);
+    const submitted = this.ic.submitIngress(content.sender, content.canisterId, content.methodName, content.arg, effective, { messageId, expiry: content.ingressExpiry, bytes: body.length });
     if ('err' in submitted) {
       const err = (submitted.err as Extract<RawResult, { Err: unknown }>).Err;
       return cbor(encodeCallRejection({ reject_code: err.reject_code, reject_message: err.reject_message, error_code: icCode(err.error_code) }, apiVersion));
