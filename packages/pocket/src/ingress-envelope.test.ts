@@ -7,27 +7,21 @@ import { Principal } from '@dfinity/principal';
 import { describe, expect, it } from 'vitest';
 
 import { instanceWithWat } from '../test/support/ingress.js';
-import { encodeTaggedCbor } from './certification/cbor.js';
+import { pocketIcRequestBytes } from '../test/support/ingress-fee.js';
 import { MAX_INGRESS_TTL_NS } from './constants.js';
 import { pocketIcEnvelopeBytes } from './ingress-envelope.js';
 
-/** The request encoded with definite maps, and one byte more for the content's indefinite map. */
-function encodedSize(sender: Uint8Array, canister: Uint8Array, method: string, arg: Uint8Array, expiry: bigint): number {
-  const content = { request_type: 'call', canister_id: canister, method_name: method, arg, sender, ingress_expiry: expiry, nonce: new Uint8Array(8) };
-  return encodeTaggedCbor({ content }).length + 1;
-}
-
 describe('the bytes of an ingress message', () => {
   it('counts the request PocketIC builds, across the sizes where CBOR heads grow', () => {
-    const canister = Principal.fromText('rrkah-fqaaa-aaaaa-aaaaq-cai').toUint8Array();
-    const selfAuthenticating = new Uint8Array(29).fill(7);
-    for (const sender of [Principal.anonymous().toUint8Array(), selfAuthenticating]) {
+    const canister = Principal.fromText('rrkah-fqaaa-aaaaa-aaaaq-cai');
+    const selfAuthenticating = Principal.fromUint8Array(new Uint8Array(29).fill(7));
+    for (const sender of [Principal.anonymous(), selfAuthenticating]) {
       for (const argLength of [0, 23, 24, 255, 256, 65_535, 65_536]) {
-        for (const [id, method] of [[canister, 'inc'], [new Uint8Array(), 'a_method_name_of_more_than_24_bytes']] as const) {
+        for (const [id, method] of [[canister, 'inc'], [Principal.managementCanister(), 'a_method_name_of_more_than_24_bytes']] as const) {
           const arg = new Uint8Array(argLength);
           const expiry = 1_700_000_000_000_000_000n + MAX_INGRESS_TTL_NS;
-          expect(pocketIcEnvelopeBytes({ sender: sender.length, canisterId: id.length, method: method.length, arg: arg.length, expiry }))
-            .toBe(encodedSize(sender, id, method, arg, expiry));
+          const sizes = { sender: sender.toUint8Array().length, canisterId: id.toUint8Array().length, method: method.length, arg: arg.length, expiry };
+          expect(pocketIcEnvelopeBytes(sizes)).toBe(pocketIcRequestBytes(method, arg, { sender, canister: id, expiry }));
         }
       }
     }
@@ -49,7 +43,7 @@ describe('the bytes of an ingress message', () => {
     from = ic.stats.fees.length;
     ic.submitIngress(Principal.anonymous(), id, 'ping', arg, { kind: 'none' });
     ic.tick();
-    const bytes = encodedSize(Principal.anonymous().toUint8Array(), id.toUint8Array(), 'ping', arg, ic.time + MAX_INGRESS_TTL_NS);
+    const bytes = pocketIcRequestBytes('ping', arg, { canister: id, expiry: ic.time + MAX_INGRESS_TTL_NS });
     expect(feesOf(from)).toBe(1_200_000n + 2_000n * BigInt(bytes));
   });
 });

@@ -12,7 +12,7 @@ import { DEFAULTS, INSTRUCTION_LIMITS, LIMITS } from '../constants.js';
 import { MANAGEMENT_INSTRUCTIONS } from '../costs.js';
 import { HELP, IcError } from '../errors.js';
 import { InstallFailed, installCode, uninstallCode, type InstallMode } from '../execution/install.js';
-import { chargeFee, chargeIngressFee } from '../execution/fees.js';
+import { chargeIngressFee } from '../execution/fees.js';
 import { idleBurnPerDay } from '../execution/idle-burn.js';
 import { roundsAfterFirst } from '../execution/slices.js';
 import { toHex } from '../ids.js';
@@ -21,6 +21,7 @@ import type { ManagementCall, ManagementHost, Reply } from './host.js';
 import * as T from './idl.js';
 import { opt, type Opt } from './idl.js';
 import type { Subnet } from '../subnet.js';
+import { operationFees, payOperationFees } from './operation-fees.js';
 import { mayView, mergeSettings, visibilityWire, type SettingsWire } from './settings.js';
 
 export interface MethodContext {
@@ -307,13 +308,9 @@ function install(ctx: MethodContext, canister: Canister, mode: InstallMode, wasm
  * it above its freezing threshold.
  */
 function chargeUploadChunk(ctx: MethodContext, canister: Canister): void {
-  const env = ctx.host.environment(canister);
-  const fee = ctx.call.subnet.cost.managementOperation(MANAGEMENT_INSTRUCTIONS.uploadChunk);
-  const needed = fee + env.freezingLimit(canister);
-  if (canister.cycles < needed) {
-    throw chunkStoreError(`Error charging for 'upload_chunk': Canister ${canister.idText} is out of cycles: please top up the canister with at least ${needed - canister.cycles} additional cycles`);
-  }
-  chargeFee(canister, env, 'uploadChunk', fee);
+  const fees = operationFees(ctx, canister, [MANAGEMENT_INSTRUCTIONS.uploadChunk], (shortfall) =>
+    chunkStoreError(`Error charging for 'upload_chunk': Canister ${canister.idText} is out of cycles: please top up the canister with at least ${shortfall} additional cycles`));
+  payOperationFees(ctx, canister, 'uploadChunk', fees);
 }
 
 function chunkStoreError(message: string): IcError {

@@ -25,10 +25,10 @@ import {
 import { LIMITS } from '../constants.js';
 import { MANAGEMENT_INSTRUCTIONS } from '../costs.js';
 import { HELP, IcError } from '../errors.js';
-import { chargeFee } from '../execution/fees.js';
 import { uninstallCode } from '../execution/install.js';
 import { prepareModule } from '../wasm/prepare.js';
 import type { ManagementHost } from './host.js';
+import { operationFees, payOperationFees } from './operation-fees.js';
 import { opt, type Opt } from './idl.js';
 import { controlled, EMPTY, invalidController, lookup, ok, originOf, type MethodContext } from './methods.js';
 import { mayView } from './settings.js';
@@ -72,29 +72,12 @@ function roomFor(host: ManagementHost, canister: Canister, replace: Uint8Array |
   return 0n;
 }
 
-/**
- * The fees of a snapshot operation's charges, each the execution of so many `instructions` (the
- * replica counts a baseline and one instruction per byte; see `MANAGEMENT_INSTRUCTIONS`), checked in
- * turn: refused, charging nothing, if paying them would leave the canister below its freezing
- * threshold (the replica's `can_withdraw_cycles`).
- */
+/** The fees of a snapshot operation's charges, each of so many `instructions` (see `operationFees`). */
 function affordable(ctx: MethodContext, canister: Canister, ...instructions: bigint[]): bigint[] {
-  const limit = ctx.host.environment(canister).freezingLimit(canister);
-  let due = 0n;
-  return instructions.map((n) => {
-    const fee = ctx.call.subnet.cost.managementOperation(n);
-    const needed = due + fee + limit;
-    if (canister.cycles < needed) {
-      throw new IcError('CanisterOutOfCycles', `Canister snapshotting failed with: \`Canister ${canister.idText} is out of cycles: please top up the canister with at least ${needed - canister.cycles} additional cycles\`\n${HELP.snapshotNotEnoughCycles}`);
-    }
-    due += fee;
-    return fee;
-  });
+  return operationFees(ctx, canister, instructions, (shortfall) => new IcError('CanisterOutOfCycles', `Canister snapshotting failed with: \`Canister ${canister.idText} is out of cycles: please top up the canister with at least ${shortfall} additional cycles\`\n${HELP.snapshotNotEnoughCycles}`));
 }
 
-function pay(ctx: MethodContext, canister: Canister, fees: bigint[]): void {
-  for (const fee of fees) chargeFee(canister, ctx.host.environment(canister), 'snapshot', fee);
-}
+const pay = (ctx: MethodContext, canister: Canister, fees: bigint[]) => payOperationFees(ctx, canister, 'snapshot', fees);
 
 /** `affordable`, then paid. */
 function charge(ctx: MethodContext, canister: Canister, instructions: bigint): void {

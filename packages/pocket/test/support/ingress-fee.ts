@@ -14,16 +14,22 @@ import { encodeTaggedCbor } from '../../src/certification/cbor.js';
 /** Anything with the bytes of a principal (`@dfinity/principal`'s or `@icp-sdk/core`'s). */
 type PrincipalLike = { toUint8Array(): Uint8Array };
 
-export function ingressFee(method: string, payload: Uint8Array, options: { sender?: PrincipalLike; canister?: PrincipalLike } = {}): bigint {
+interface RequestParts { sender?: PrincipalLike; canister?: PrincipalLike; expiry?: bigint }
+
+/** The bytes of the request PocketIC builds (anonymous, to the management canister unless told). */
+export function pocketIcRequestBytes(method: string, payload: Uint8Array, options: RequestParts = {}): number {
   const content = {
     request_type: 'call',
     canister_id: (options.canister ?? Principal.managementCanister()).toUint8Array(),
     method_name: method,
     arg: payload,
     sender: (options.sender ?? Principal.anonymous()).toUint8Array(),
-    ingress_expiry: 2n ** 62n, // any time after 1970 + 4.3 s takes the same nine bytes
+    ingress_expiry: options.expiry ?? 2n ** 62n, // any time after 1970 + 4.3 s takes the same nine bytes
     nonce: new Uint8Array(8),
   };
-  const bytes = encodeTaggedCbor({ content }).length + 1;
-  return 1_200_000n + 2_000n * BigInt(bytes);
+  return encodeTaggedCbor({ content }).length + 1;
+}
+
+export function ingressFee(method: string, payload: Uint8Array, options: RequestParts = {}): bigint {
+  return 1_200_000n + 2_000n * BigInt(pocketIcRequestBytes(method, payload, options));
 }
