@@ -29,6 +29,22 @@ describe('summarizeCosts', () => {
     expect(s.percentOfLimit).toBeCloseTo(1, 6);
   });
 
+  it('counts compiling the module as a stage of its install, and each install of a canister apart', () => {
+    const s = summarizeCosts(only([
+      rec('a', 'G', 1_000n, 'canister_pre_upgrade'), rec('a', 'compile', 9_000_000_000n, 'compile'), rec('a', 'I', 2_000n, 'canister_post_upgrade'),
+      rec('b', 'compile', 30_000_000n, 'compile'), rec('b', 's', 10n, 'start'), rec('b', 'I', 20n, 'canister_init'),
+      rec('b', 'compile', 25_000_000n, 'compile'), rec('b', 'I', 20n, 'canister_init'),
+      rec('c', 'compile', 40_000_000n, 'compile'),
+    ]));
+    expect(s.executions).toBe(4);
+    expect(s.heaviest).toBe(9_000_003_000n);
+    expect(s.heaviestKind).toBe('I');
+    expect(s.heaviestMethod).toBe('canister_post_upgrade');
+    expect(s.total).toBe(9_000_003_000n + 30_000_030n + 25_000_020n + 40_000_000n);
+    // A module without init or post-upgrade: its install is its compilation, under the install limit.
+    expect(summarizeCosts(only([rec('c', 'compile', 40_000_000n, 'compile')])).limit).toBe(300_000_000_000n);
+  });
+
   it('names the heaviest message and, apart, the one closest to its limit', () => {
     const s = summarizeCosts(only([rec('a', 'F', 100_000_000n), rec('a', 'U', 800_000_000n), rec('a', 'NRQ', 2_000_000_000n), rec('b', 'U', 39_000_000_000n)]), 'a');
     expect(s.executions).toBe(3);

@@ -55,7 +55,7 @@ export function noFees(): FeeTotals {
 }
 
 const QUERY_KINDS = new Set(['NRQ', 'CQ', 'CRy', 'CRt', 'CC', 'F']);
-const INSTALL_KINDS = new Set(['s', 'I', 'G']);
+const INSTALL_KINDS = new Set(['s', 'I', 'G', 'compile']);
 
 function limitOf(kind: string): bigint {
   if (INSTALL_KINDS.has(kind)) return INSTRUCTION_LIMITS.install;
@@ -67,10 +67,11 @@ function limitOf(kind: string): bigint {
 interface Message { canister: string; kind: string; method: string; instructions: bigint }
 
 /**
- * The messages of `records`: `install_code` runs `canister_pre_upgrade`, the start function and
- * `canister_init` / `canister_post_upgrade` as one message under one limit (the replica carries the
- * instructions used from one stage to the next), so consecutive install stages of one canister
- * are summed; an install's heaviest hook names it.
+ * The messages of `records`: `install_code` runs `canister_pre_upgrade`, compiles the new module
+ * (a `compile` record), runs the start function and `canister_init` / `canister_post_upgrade` as
+ * one message under one limit (the replica carries the instructions used from one stage to the
+ * next), so consecutive install stages of one canister are summed; an install's heaviest hook
+ * names it.
  */
 function messagesOf(records: readonly ExecutionRecord[]): Message[] {
   const out: Message[] = [];
@@ -82,12 +83,17 @@ function messagesOf(records: readonly ExecutionRecord[]): Message[] {
       out.push({ canister: r.canister, kind: r.kind, method, instructions: r.instructions });
       continue;
     }
-    // A pre-upgrade starts an install; so does a start or init that does not follow stages of the same canister.
-    const continues = open !== undefined && open.canister === r.canister && r.kind !== 'G' && !(r.kind === 's' && open.kind !== 'G');
+    // A pre-upgrade starts an install. Compiling continues a pre-upgrade, else starts one; a start
+    // continues either of them; an init continues any stage before it (all of the same canister).
+    const same = open !== undefined && open.canister === r.canister;
+    const continues = same && (
+      r.kind === 'compile' ? open!.kind === 'G'
+        : r.kind === 's' ? open!.kind === 'G' || open!.kind === 'compile'
+          : r.kind === 'I');
     if (continues) {
       open!.instructions += r.instructions;
       if (r.kind === 'I') open!.method = method;
-      open!.kind = 'I';
+      open!.kind = r.kind === 'compile' ? 'compile' : 'I';
     } else {
       open = { canister: r.canister, kind: r.kind, method, instructions: r.instructions };
       out.push(open);

@@ -35,7 +35,7 @@ export interface SavedCostRows {
 }
 
 const KIND_NAMES: Record<string, string> = {
-  U: 'update', RQ: 'replicated query', Ry: 'callback', Rt: 'callback', C: 'cleanup', T: 'timer', I: 'install', s: 'install', G: 'install',
+  U: 'update', RQ: 'replicated query', Ry: 'callback', Rt: 'callback', C: 'cleanup', T: 'timer', I: 'install', s: 'install', G: 'install', compile: 'install',
   NRQ: 'query', CQ: 'composite query', CRy: 'composite query', CRt: 'composite query', F: 'inspect_message',
 };
 
@@ -110,7 +110,7 @@ export function costTableNotes(usdPerXdr = USD_PER_XDR): string {
     `(the whole signed request) + 1,000 per byte of a call's request (method name and argument) and of its reply, both paid by the caller; other fees by name`,
     `(creation 500 B per canister; snapshots and chunk uploads as the execution of the instructions the replica counts for them: 2 B + 1 per byte for taking a`,
     `snapshot, 200 M per chunk uploaded; HTTPS outcalls). Storage over time is no operation's cost and is left out.`,
-    `Limits per message: update, callback or timer 40 B, query (also called by a canister) 5 B, install or upgrade 300 B (pre-upgrade, start and post-upgrade together).`,
+    `Limits per message: update, callback or timer 40 B, query (also called by a canister) 5 B, install or upgrade 300 B (pre-upgrade, compiling the module, start and post-upgrade together).`,
     `⚠: a message uses more than ${MARK_PERCENT}% of its limit.`,
   ].join('\n');
 }

@@ -41,6 +41,34 @@ export const MANAGEMENT_INSTRUCTIONS = {
   snapshotDataBaseline: 5_000_000n,
 } as const;
 
+/**
+ * Compiling a module, in instructions (dfinity/ic: `cost_to_compile_wasm_instruction`, 6,000 per
+ * Wasm instruction, `rs/config/src/embedders.rs`; `create_execution_state_base_cost`, 20 M per
+ * module since 2026 (PR #10065), applied in `Hypervisor::create_execution_state`). A module the
+ * subnet has installed since its last checkpoint is charged a hundredth of its instructions
+ * (`DESERIALIZATION_SPEED_UP_FACTOR`: it is deserialized, not compiled); the base cost is whole.
+ */
+export const COMPILATION = { perInstruction: 6_000n, base: 20_000_000n, cachedDivisor: 100n } as const;
+
+/**
+ * Instructions charged for compiling a module of `count` Wasm instructions (see
+ * `wasm/compilation-cost.ts`), `cached` when the subnet installed it since its last checkpoint.
+ * @example compilationInstructions(1_500_000, false) // 9.02 B
+ */
+export function compilationInstructions(count: number, cached: boolean): bigint {
+  const full = COMPILATION.perInstruction * BigInt(count);
+  return COMPILATION.base + (cached ? full / COMPILATION.cachedDivisor : full);
+}
+
+/**
+ * Instructions charged for a module that fails to compile: the replica estimates its instructions
+ * by its size in bytes (`max(decoded size, module size)`), never reduced.
+ * @example failedCompilationInstructions(1_000) // 26 M
+ */
+export function failedCompilationInstructions(bytes: number): bigint {
+  return COMPILATION.base + COMPILATION.perInstruction * BigInt(bytes);
+}
+
 /** The largest response between canisters (the replica's `MAX_INTER_CANISTER_PAYLOAD_IN_BYTES`). */
 const MAX_RESPONSE_BYTES = 2n * 1024n * 1024n;
 

@@ -262,6 +262,7 @@ export class IcInstance {
     this.forgetIngress(roundTime);
     this.chargeResources();
     this.scheduler.runRound();
+    for (const subnet of this.subnets) subnet.endRound();
     this.certified = roundTime;
   }
 
@@ -362,6 +363,7 @@ export class IcInstance {
         subnetSize: subnet.size,
         rootKey: this.rootSubnet.key.der,
         cost: subnet.cost,
+        compiledWasms: subnet.compiledWasms,
         sameSubnet: (callee) => this.subnetOf(callee) === subnet,
         freezingLimit: (c) => (idleBurnPerDay(c, subnet.cost) * c.settings.freezingThreshold) / 86_400n,
         debugPrint: (c, time, message) => this.canisterLog(c, time, message),

@@ -70,6 +70,13 @@ export class Subnet {
   readonly cost: CostModel;
   private nextId: bigint;
   private nodeKeys: NodeKey[] | undefined;
+  /**
+   * Hashes (hex) of the modules installed on the subnet since its last checkpoint: installing one
+   * again costs a hundredth of its compilation (replica: `expected_compiled_wasms`, cleared at
+   * every checkpoint round; see `COMPILATION` in costs.ts).
+   */
+  readonly compiledWasms = new Set<string>();
+  private rounds = 0;
 
   constructor(
     readonly spec: SubnetSpec,
@@ -86,6 +93,17 @@ export class Subnet {
     this.size = NODES[spec.kind];
     this.cost = new CostModel(this.size, spec.costSchedule === 'Free');
     this.nextId = allocation.start;
+  }
+
+  /**
+   * Ends one of the subnet's rounds; a checkpoint round forgets the modules compiled since the last
+   * one. Checkpoints fall every 500 rounds on application subnets and every 200 on system
+   * subnets, as in PocketIC (state machine tests: `checkpoint_interval_length` 499 and 199).
+   */
+  endRound(): void {
+    this.rounds += 1;
+    const interval = this.spec.kind === 'Application' || this.spec.kind === 'VerifiedApplication' ? 500 : 200;
+    if (this.rounds % interval === 0) this.compiledWasms.clear();
   }
 
   /** The next canister id number to try (saved with an instance's state). */

@@ -17,6 +17,8 @@ export interface ExecutionEnvironment {
   subnetSize: number;
   rootKey: Uint8Array;
   cost: CostFacts;
+  /** Modules the subnet installed since its last checkpoint (see `Subnet.compiledWasms`). */
+  compiledWasms?: Set<string>;
   sameSubnet(callee: Uint8Array): boolean;
   freezingLimit(canister: Canister): bigint;
   /** Canister debug output (PocketIC prints it on stderr). */

@@ -7,8 +7,9 @@ import type { Canister, ChangeOrigin } from '../canister.js';
 import { HELP, IcError } from '../errors.js';
 import { StableMemory } from '../state/stable-memory.js';
 import { WasmInstance } from '../wasm/instance.js';
-import { prepareModule } from '../wasm/prepare.js';
+import { decodedSize, prepareModule, type PreparedModule } from '../wasm/prepare.js';
 import { INSTRUCTION_LIMITS } from '../constants.js';
+import { compilationInstructions, failedCompilationInstructions } from '../costs.js';
 import { execute, type ExecutionEnvironment } from './execute.js';
 import { chargeFee } from './fees.js';
 
@@ -28,9 +29,15 @@ export interface InstallRequest {
 
 const EOP_SECTION = 'enhanced-orthogonal-persistence';
 
-/** What an installation cost: the instructions of start, init or pre- and post-upgrade together. */
+/**
+ * What an installation cost: the instructions of start, init or pre- and post-upgrade together
+ * (what deterministic time slicing spreads over rounds), and those charged for compiling the
+ * module (counted against the install's limit and paid for, but not executed: the replica does not
+ * slice them).
+ */
 export interface InstallOutcome {
   instructions: bigint;
+  compilation: bigint;
 }
 
 /** An install whose hook trapped: the error, and the instructions it ran before (its slices). */
@@ -46,8 +53,32 @@ function chargeExecution(canister: Canister, env: ExecutionEnvironment, instruct
   chargeFee(canister, env, 'instructions', env.cost.instructions(instructions, wasm64));
 }
 
+/**
+ * A module that does not compile is still paid for, by its size (`failedCompilationInstructions`),
+ * as the replica charges it before it rejects the install.
+ */
+function prepareCharged(canister: Canister, env: ExecutionEnvironment, wasm: Uint8Array): PreparedModule {
+  try {
+    return prepareModule(wasm);
+  } catch (error) {
+    if (error instanceof IcError && error.errorCode === 'CanisterInvalidWasm') {
+      chargeExecution(canister, env, failedCompilationInstructions(decodedSize(wasm)), false);
+    }
+    throw error;
+  }
+}
+
+/**
+ * The instructions of compiling `prepared` on the canister's subnet (`compilationInstructions`),
+ * noted as a stage of the install so that cost reports count it in the install message.
+ */
+function compile(canister: Canister, env: ExecutionEnvironment, prepared: PreparedModule): bigint {
+  const instructions = compilationInstructions(prepared.compiledInstructions, env.compiledWasms?.has(prepared.hashHex) ?? false);
+  env.recordExecution?.({ canister: canister.idText, kind: 'compile', method: 'compile', instructions, trapped: false });
+  return instructions;
+}
+
 export function installCode(canister: Canister, env: ExecutionEnvironment, req: InstallRequest): InstallOutcome {
-  const prepared = prepareModule(req.wasm);
   const { mode } = req;
   if (mode.kind === 'install' && canister.module) {
     throw new IcError('CanisterNonEmpty', `Canister ${canister.idText} cannot be installed because the canister is not empty. Try installing with mode='reinstall' instead.\n${HELP.canisterNotEmpty}`);
@@ -55,6 +86,7 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
   if (mode.kind === 'upgrade' && !canister.module) {
     throw new IcError('CanisterWasmModuleNotFound', `Error from Canister ${canister.idText}: Attempted to execute a message, but the canister contains no Wasm module..\n${HELP.wasmModuleNotFound}`);
   }
+  const prepared = prepareCharged(canister, env, req.wasm);
   if (mode.kind === 'upgrade' && canister.module?.privateMetadata.has(EOP_SECTION) && mode.keepWasmMemory === undefined) {
     throw new IcError('CanisterContractViolation', `Missing upgrade option: Enhanced orthogonal persistence requires the \`wasm_memory_persistence\` upgrade option.`);
   }
@@ -79,8 +111,10 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
   // What init, pre- and post-upgrade print goes to the canister log (`fetch_canister_logs`),
   // kept even when the installation fails and everything else is put back.
   const logs: Uint8Array[] = [];
-  // start, init, pre_upgrade and post_upgrade share the install limit (one message on the IC).
+  // start, init, pre_upgrade and post_upgrade share the install limit (one message on the IC), and
+  // so does compiling the new module (after pre_upgrade, before start: dfinity/ic `install.rs`).
   let instructions = 0n;
+  let compilation = 0n;
   const fail = (error: IcError) => {
     restore();
     canister.appendLogs(req.time, logs);
@@ -92,10 +126,10 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
    */
   const trapped = (error: IcError) => {
     fail(error);
-    chargeExecution(canister, env, instructions, prepared.memory64);
+    chargeExecution(canister, env, instructions + compilation, prepared.memory64);
     return new InstallFailed(error, instructions);
   };
-  const metering = () => ({ instructionLimit: INSTRUCTION_LIMITS.install, instructionsBefore: instructions });
+  const metering = () => ({ instructionLimit: INSTRUCTION_LIMITS.install, instructionsBefore: instructions + compilation });
   let certifiedData: Uint8Array | undefined;
   if (mode.kind === 'upgrade') {
     const old = canister.instance!;
@@ -136,11 +170,15 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
       ? WasmInstance.createOver(prepared, saved.instance!.heap, canister.api.imports)
       : WasmInstance.create(prepared, canister.api.imports);
   } catch (error) {
+    // The module did not instantiate (a data segment out of its memory): it failed to compile.
     rollbackOld();
-    throw fail(error instanceof IcError ? error : new IcError('CanisterInvalidWasm', `Canister's Wasm module is not valid: ${(error as Error).message}`));
+    const failure = fail(error instanceof IcError ? error : new IcError('CanisterInvalidWasm', `Canister's Wasm module is not valid: ${(error as Error).message}`));
+    chargeExecution(canister, env, instructions + failedCompilationInstructions(decodedSize(req.wasm)), false);
+    throw failure;
   }
   canister.instance = fresh;
   canister.module = prepared;
+  compilation = compile(canister, env, prepared);
 
   const steps: { kind: 's' | 'I'; entry: { start: true } | { export: string } }[] = [];
   if (prepared.hasStart) steps.push({ kind: 's', entry: { start: true } });
@@ -171,7 +209,8 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
     if (mode.kind === 'reinstall') canister.logs = [];
   }
   canister.appendLogs(req.time, logs);
-  chargeExecution(canister, env, instructions, prepared.memory64);
+  chargeExecution(canister, env, instructions + compilation, prepared.memory64);
+  env.compiledWasms?.add(prepared.hashHex);
   canister.lastInstalledAt = req.time;
   canister.lastInstall = {
     mode: mode.kind,
@@ -184,7 +223,7 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
     timestampNanos: req.time, canisterVersion: canister.version, origin: req.origin,
     details: { kind: 'code_deployment', mode: mode.kind, moduleHash: prepared.hash },
   });
-  return { instructions };
+  return { instructions, compilation };
 }
 
 /**

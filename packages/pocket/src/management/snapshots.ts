@@ -23,10 +23,10 @@ import {
   type CanisterSnapshot, type GlobalValue, type HookStatus, type PagedBytes,
 } from '../canister-snapshot.js';
 import { LIMITS } from '../constants.js';
-import { MANAGEMENT_INSTRUCTIONS } from '../costs.js';
+import { compilationInstructions, MANAGEMENT_INSTRUCTIONS } from '../costs.js';
 import { HELP, IcError } from '../errors.js';
 import { uninstallCode } from '../execution/install.js';
-import { prepareModule } from '../wasm/prepare.js';
+import { prepareModule, type PreparedModule } from '../wasm/prepare.js';
 import type { ManagementHost } from './host.js';
 import { operationFees, payOperationFees } from './operation-fees.js';
 import { opt, type Opt } from './idl.js';
@@ -139,21 +139,22 @@ export const snapshotMethods = {
     if (owner !== canister && !owner.isController(ctx.call.sender)) {
       throw new IcError('CanisterRejectedMessage', `Only a controller of the canister that snapshot ${snapshotIdText(snapshot.id, owner.idText)} belongs to can load it on canister ${canister.idText}. Sender: ${ctx.call.sender.toText()}.`);
     }
-    if (snapshot.source === 'metadata_upload') {
-      let valTypes: number[];
-      try {
-        valTypes = prepareModule(pagedRead(snapshot.wasm, 0, snapshot.wasm.size)).mutableGlobals.map((g) => g.valType);
-      } catch (error) {
-        if (error instanceof IcError) throw error;
-        throw new IcError('CanisterInvalidWasm', `Canister's Wasm module is not valid: ${(error as Error).message}`);
-      }
-      if (!globalsMatch(valTypes, snapshot.globals)) {
-        throw new IcError('InvalidManagementPayload', 'Wasm exported globals of canister module and snapshot metadata do not match.');
-      }
+    let module: PreparedModule;
+    try {
+      module = prepareModule(pagedRead(snapshot.wasm, 0, snapshot.wasm.size));
+    } catch (error) {
+      if (error instanceof IcError) throw error;
+      throw new IcError('CanisterInvalidWasm', `Canister's Wasm module is not valid: ${(error as Error).message}`);
     }
-    // Two charges, as the replica makes them: the baseline, then the snapshot's bytes (and the
-    // compilation, not modelled). A load that fails leaves the canister as it was, unpaid.
-    const fees = affordable(ctx, canister, MANAGEMENT_INSTRUCTIONS.snapshotBaseline, snapshot.size);
+    if (snapshot.source === 'metadata_upload' && !globalsMatch(module.mutableGlobals.map((g) => g.valType), snapshot.globals)) {
+      throw new IcError('InvalidManagementPayload', 'Wasm exported globals of canister module and snapshot metadata do not match.');
+    }
+    // Two charges, as the replica makes them: the baseline, then compiling the snapshot's module
+    // (a hundredth if the subnet installed it since its last checkpoint) and its bytes, against no
+    // message's limit. A load that fails leaves the canister as it was, unpaid.
+    const cached = ctx.host.environment(canister).compiledWasms?.has(module.hashHex) ?? false;
+    const compilation = compilationInstructions(module.compiledInstructions, cached);
+    const fees = affordable(ctx, canister, MANAGEMENT_INSTRUCTIONS.snapshotBaseline, compilation + snapshot.size);
     try {
       restoreSnapshot(canister, snapshot);
     } catch (error) {

@@ -9,6 +9,7 @@ import { LIMITS } from '../constants.js';
 import { IcError } from '../errors.js';
 import { IC0_SIGNATURES, signatureMatches } from '../system-api/signatures.js';
 import { WasmFormatError } from './bytes.js';
+import { compiledInstructionCount } from './compilation-cost.js';
 import { instrument } from './instrument.js';
 import { isWasm64 } from './memory64.js';
 import { EXTERNAL, evalOffset, parseModule, type ParsedModule } from './module.js';
@@ -39,6 +40,8 @@ export interface PreparedModule {
   publicMetadata: Map<string, Uint8Array>;
   privateMetadata: Map<string, Uint8Array>;
   customSectionsSize: number;
+  /** Wasm instructions the replica's compilation counts (see `compilation-cost.ts`). */
+  compiledInstructions: number;
 }
 
 const SYSTEM_EXPORTS = new Set([
@@ -68,6 +71,20 @@ export function prepareModule(wasm: Uint8Array): PreparedModule {
   cache.set(hashHex, prepared);
   if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   return prepared;
+}
+
+/**
+ * The size the replica charges a module that fails to compile by: its decompressed size if it
+ * decompresses, else its size as uploaded (`max(decoded size, module size)`).
+ * @example decodedSize(gzipped) // the inflated length
+ */
+export function decodedSize(wasm: Uint8Array): number {
+  if (wasm[0] !== 0x1f || wasm[1] !== 0x8b || wasm[2] !== 0x08) return wasm.length;
+  try {
+    return Math.max(wasm.length, gunzipSync(wasm, { maxOutputLength: LIMITS.maxWasmModule }).byteLength);
+  } catch {
+    return wasm.length;
+  }
 }
 
 function decode(wasm: Uint8Array): Uint8Array {
@@ -137,6 +154,7 @@ function prepareUncached(wasm: Uint8Array, hash: Uint8Array, hashHex: string): P
     mutableGlobals: instrumented.mutableGlobals,
     tableExport: instrumented.tableExport,
     hasStart: instrumented.hasStart,
+    compiledInstructions: compiledInstructionCount(parsed),
     ...methods,
     ...metadata,
   };

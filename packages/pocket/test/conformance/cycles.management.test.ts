@@ -6,7 +6,8 @@
  * `CyclesAccountManager::execution_cost` of them: 5 million cycles and one per instruction on a
  * 13-node subnet (`CyclesAccountManagerConfig::application_subnet`). An `upload_chunk` is charged
  * before the chunk is looked at, so a refused chunk costs as much; a snapshot's charge adds one
- * instruction per byte of the new snapshot.
+ * instruction per byte of the new snapshot; loading one also pays for compiling its module
+ * (`CanisterManager::load_canister_snapshot`, `Hypervisor::create_execution_state`).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PocketIc } from '@dfinity/pic';
@@ -15,6 +16,7 @@ import { canister, newPic } from '../support/canister.js';
 import {
   CanisterIdRecord, ChunkHash, IDL, LoadSnapshotArgs, Snapshot, TakeSnapshotArgs, UploadChunkArgs, decode, ingress, type Principal,
 } from '../support/messages.js';
+import { compilationFee } from '../support/compilation.js';
 import { ingressFee } from '../support/ingress-fee.js';
 import { failure } from '../support/system-api.js';
 
@@ -79,7 +81,7 @@ describe('management operations charged as instructions', () => {
     expect(before - (await balance())).toBe(ingressFee('take_canister_snapshot', payload) + SNAPSHOT_BASELINE_FEE + taken.total_size);
   });
 
-  it('charges load_canister_snapshot twice: the execution of 2 billion instructions, then of one per byte of the snapshot', async () => {
+  it('charges load_canister_snapshot twice: the execution of 2 billion instructions, then of compiling its module and one per byte of the snapshot', async () => {
     const { pic, id, balance } = await setup();
     const taken = decode<{ id: Uint8Array; total_size: bigint }>(Snapshot, await ingress(pic, 'take_canister_snapshot', TakeSnapshotArgs, {
       canister_id: id, replace_snapshot: [], uninstall_code: [], sender_canister_version: [],
@@ -88,6 +90,9 @@ describe('management operations charged as instructions', () => {
     const before = await balance();
     await ingress(pic, 'load_canister_snapshot', LoadSnapshotArgs, arg);
     const payload = new Uint8Array(IDL.encode([LoadSnapshotArgs], [arg]));
-    expect(before - (await balance())).toBe(ingressFee('load_canister_snapshot', payload) + SNAPSHOT_BASELINE_FEE + 5_000_000n + taken.total_size);
+    // The subnet installed the module just now: its compilation costs a hundredth.
+    const compilation = compilationFee(await SOURCE, true);
+    expect(compilation).toBeLessThan(compilationFee(await SOURCE, false));
+    expect(before - (await balance())).toBe(ingressFee('load_canister_snapshot', payload) + SNAPSHOT_BASELINE_FEE + 5_000_000n + compilation + taken.total_size);
   });
 });

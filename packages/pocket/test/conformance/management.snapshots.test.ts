@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PocketIc } from '@dfinity/pic';
 
 import { canister, install, newPic, type Principal } from '../support/canister.js';
+import { compilationFee } from '../support/compilation.js';
 import {
   CanisterIdRecord, CanisterInfoArgs, IDL, STRANGER, LoadSnapshotArgs, Snapshot, SnapshotId, TakeSnapshotArgs, decode, hex, ingress, manage, proxyWasm, rejectOf, replyOf,
   settings, sha256, texts, Principal as P,
@@ -321,8 +322,8 @@ describe('canister snapshots', () => {
     expect((await pic.canisterStatus({ canisterId: rich })).cycles).toBeLessThan(before);
 
     // Enough to pay the call's ingress fee above the freezing threshold (about 30 million cycles
-    // here), not its 5 million base fee as well.
-    const poor = await install(pic, wasm, { controllers: [user], cycles: 32_000_000n });
+    // here), not its 5 million base fee as well, once the install has paid for compiling the module.
+    const poor = await install(pic, wasm, { controllers: [user], cycles: 32_000_000n + compilationFee(wasm) });
     const error = await failure(take(poor));
     expect(error).toContain(`Canister snapshotting failed with: \`Canister ${poor.toText()} is out of cycles`);
     expect(error).toMatch(/CanisterOutOfCycles|IC0207/);
