@@ -25,6 +25,8 @@ export interface InstallRequest {
   caller: Uint8Array;
   origin: ChangeOrigin;
   time: bigint;
+  /** Instructions charged for assembling the module from chunks (`install_chunked_code`). */
+  assembly?: bigint;
 }
 
 const EOP_SECTION = 'enhanced-orthogonal-persistence';
@@ -69,11 +71,12 @@ function prepareCharged(canister: Canister, env: ExecutionEnvironment, wasm: Uin
 }
 
 /**
- * The instructions of compiling `prepared` on the canister's subnet (`compilationInstructions`),
- * noted as a stage of the install so that cost reports count it in the install message.
+ * The instructions of preparing `prepared` on the canister's subnet: assembling it from chunks
+ * (`assembly`) and compiling it (`compilationInstructions`), noted as a stage of the install (a
+ * `compile` record) so that cost reports count them in the install message.
  */
-function compile(canister: Canister, env: ExecutionEnvironment, prepared: PreparedModule): bigint {
-  const instructions = compilationInstructions(prepared.compiledInstructions, env.compiledWasms?.has(prepared.hashHex) ?? false);
+function compile(canister: Canister, env: ExecutionEnvironment, prepared: PreparedModule, assembly: bigint): bigint {
+  const instructions = assembly + compilationInstructions(prepared.compiledInstructions, env.compiledWasms?.has(prepared.hashHex) ?? false);
   env.recordExecution?.({ canister: canister.idText, kind: 'compile', method: 'compile', instructions, trapped: false });
   return instructions;
 }
@@ -112,7 +115,8 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
   // kept even when the installation fails and everything else is put back.
   const logs: Uint8Array[] = [];
   // start, init, pre_upgrade and post_upgrade share the install limit (one message on the IC), and
-  // so does compiling the new module (after pre_upgrade, before start: dfinity/ic `install.rs`).
+  // so do assembling and compiling the new module (after pre_upgrade, before start: dfinity/ic
+  // `install.rs`), charged but not executed.
   let instructions = 0n;
   let compilation = 0n;
   const fail = (error: IcError) => {
@@ -178,7 +182,7 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
   }
   canister.instance = fresh;
   canister.module = prepared;
-  compilation = compile(canister, env, prepared);
+  compilation = compile(canister, env, prepared, req.assembly ?? 0n);
 
   const steps: { kind: 's' | 'I'; entry: { start: true } | { export: string } }[] = [];
   if (prepared.hasStart) steps.push({ kind: 's', entry: { start: true } });

@@ -186,7 +186,10 @@ export const methods = {
     if (!actual.equals(Buffer.from(args.wasm_module_hash))) {
       throw chunkStoreError(`Wasm module hash ${rustBytes(actual)} does not match given hash WasmHash(${rustBytes(args.wasm_module_hash)})`);
     }
-    install(ctx, target, installMode(args.mode), new Uint8Array(wasm), args.arg, args.sender_canister_version);
+    // The replica charges assembling the module as one instruction per byte of a full chunk, for each
+    // chunk (`WasmSource::instructions_to_assemble`), in the install message.
+    const assembly = BigInt(LIMITS.maxChunkSize) * BigInt(chunks.length);
+    install(ctx, target, installMode(args.mode), new Uint8Array(wasm), args.arg, args.sender_canister_version, assembly);
   },
 
   uninstall_code(ctx: MethodContext, args: { canister_id: Principal; sender_canister_version: Opt<bigint> }) {
@@ -283,13 +286,13 @@ export const methods = {
  * ran at once here, but the call completes, and the canister runs nothing else, until the round its
  * last slice would have run in.
  */
-function install(ctx: MethodContext, canister: Canister, mode: InstallMode, wasm: Uint8Array, arg: Uint8Array, senderVersion: Opt<bigint>): void {
+function install(ctx: MethodContext, canister: Canister, mode: InstallMode, wasm: Uint8Array, arg: Uint8Array, senderVersion: Opt<bigint>, assembly = 0n): void {
   const cycles = ctx.call.cycles;
   let result: CallResult = EMPTY;
   let instructions: bigint;
   try {
     ({ instructions } = installCode(canister, ctx.host.environment(canister), {
-      mode, wasm, arg, caller: ctx.call.sender.toUint8Array(), origin: originOf(ctx.call, senderVersion), time: ctx.host.time,
+      mode, wasm, arg, caller: ctx.call.sender.toUint8Array(), origin: originOf(ctx.call, senderVersion), time: ctx.host.time, assembly,
     }));
   } catch (error) {
     // A hook that trapped ran its slices too before the reject.

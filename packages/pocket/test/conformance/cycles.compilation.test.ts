@@ -7,14 +7,18 @@
  * a checkpoint round clears: every 500 rounds on an application subnet). A module that does not
  * compile is charged 6,000 per byte; a trap in `canister_init` still pays the compilation (replica
  * tests `failed_install_hooks_consume_instructions`, `compilation_cost_charged_after_checkpoint_between_installs`).
+ * A module installed from chunks also pays for assembling them: one instruction per byte of a full
+ * 1 MiB chunk, for each chunk (`WasmSource::instructions_to_assemble`).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PocketIc } from '@dfinity/pic';
 
-import { canister, newPic } from '../support/canister.js';
+import { canister, install as installCanister, newPic } from '../support/canister.js';
 import { compilationFee } from '../support/compilation.js';
 import { ingressFee } from '../support/ingress-fee.js';
-import { IDL, InstallCodeArgs, ingress } from '../support/messages.js';
+import {
+  IDL, InstallChunkedCodeArgs, InstallCodeArgs, Principal, UploadChunkArgs, ingress, manage, proxyWasm, replyOf, sha256,
+} from '../support/messages.js';
 
 const EXECUTION_FEE = 5_000_000n;
 const MODULE = canister(`(func (export "canister_update ping") (call $reply_i32 (i32.const 1)))`);
@@ -67,6 +71,24 @@ describe('compiling a module', () => {
     const trapped = await install(trapping, 'install');
     expect(trapped.error).toMatch(/unreachable/);
     expect(trapped.paid).toBe(EXECUTION_FEE + compilationFee(trapping) + 2n);
+  });
+
+  it('charges install_chunked_code for assembling its chunks, a full chunk\'s bytes each, and for compiling the module', async () => {
+    // install_chunked_code names its canister `target_canister`: pic cannot route it as ingress, so a
+    // proxy canister that controls the target makes the call (the target pays the install either way).
+    pic = await newPic();
+    const proxy = await installCanister(pic, await proxyWasm(), { cycles: 10n ** 13n });
+    const target = await pic.createCanister({ controllers: [Principal.anonymous(), proxy], cycles: 10n ** 13n });
+    const wasm = await MODULE;
+    const half = Math.ceil(wasm.length / 2);
+    const parts = [wasm.subarray(0, half), wasm.subarray(half)];
+    for (const chunk of parts) await ingress(pic, 'upload_chunk', UploadChunkArgs, { canister_id: target, chunk });
+    const before = BigInt(await pic.getCyclesBalance(target));
+    replyOf(await manage(pic, proxy, 'install_chunked_code', InstallChunkedCodeArgs, {
+      mode: { install: null }, target_canister: target, store_canister: [], chunk_hashes_list: parts.map((p) => ({ hash: sha256(p) })),
+      wasm_module_hash: sha256(wasm), arg: new Uint8Array(), sender_canister_version: [],
+    }));
+    expect(before - BigInt(await pic.getCyclesBalance(target))).toBe(EXECUTION_FEE + 2n * 1_048_576n + compilationFee(wasm));
   });
 
   it('does not count the compilation in what canister_init sees of its own instructions', async () => {
