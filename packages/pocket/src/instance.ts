@@ -77,8 +77,10 @@ interface IngressRecord {
   method: string;
   subnet: Subnet;
   result: RawResult | undefined;
-  /** The instance time at which the result was set. */
+  /** The instance time at which the result was set (or the message was left out, `dropped`). */
   completedAt?: bigint;
+  /** Expired before a round could induct it: never executed, its status unknown. */
+  dropped?: boolean;
 }
 
 const MANAGEMENT = Principal.managementCanister();
@@ -557,6 +559,10 @@ export class IcInstance {
     const origin = { kind: 'ingress', messageId: id, expiry } as const;
     const request: Request = { kind: 'request', sender, receiver: canisterId, method, payload, cycles: 0n, origin };
     this.scheduler.induct(() => {
+      if (expiry < this.currentTime) {
+        this.dropIngress(record);
+        return;
+      }
       if (canisterId.toUint8Array().length === 0) {
         const payer = ingressFeePayer(method, payload);
         const paying = payer && this.canister(payer);
@@ -634,6 +640,19 @@ export class IcInstance {
     return undefined;
   }
 
+  /**
+   * Leaves out a message that expired before a round could induct it, as the block maker's ingress
+   * selector does (dfinity/ic `IngressManager`: a message is valid for a block only until its
+   * `ingress_expiry`). It is never executed and never paid for; its status stays unknown, and the
+   * record goes with the history's completed ones (an `awaitIngress` of it gives up after its rounds,
+   * as PocketIC's does).
+   */
+  private dropIngress(record: IngressRecord): void {
+    record.dropped = true;
+    record.completedAt = this.currentTime;
+    this.completedIngress.push(record.id);
+  }
+
   private completeIngress(messageId: string, result: RawResult): void {
     const record = this.ingress.get(messageId);
     if (record && !record.result) {
@@ -678,7 +697,7 @@ export class IcInstance {
   /** Who sent an ingress message and its result so far (for `read_state` of `request_status`). */
   ingressRecord(messageId: string): { sender: Principal; receiver: Principal; result: RawResult | undefined } | undefined {
     const record = this.ingress.get(messageId);
-    return record && { sender: record.sender, receiver: record.receiver, result: record.result };
+    return record && !record.dropped ? { sender: record.sender, receiver: record.receiver, result: record.result } : undefined;
   }
 
   /** Runs rounds until the message completes (PocketIC gives up after 100 rounds). */

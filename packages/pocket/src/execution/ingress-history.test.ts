@@ -1,7 +1,9 @@
 /**
  * The ingress history forgets: the replica deletes a completed message's status `MAX_INGRESS_TTL`
  * (5 minutes) after it completed, so `request_status` is unknown afterwards and an instance that
- * runs for days does not keep every reply.
+ * runs for days does not keep every reply. A message whose expiry passes before a round could take
+ * it is left out of the block (dfinity/ic `IngressManager`): never executed, never paid for, its
+ * status unknown.
  */
 import { describe, expect, it } from 'vitest';
 
@@ -32,5 +34,26 @@ describe('the ingress history', () => {
     ic.setTime(ic.time + MAX_INGRESS_TTL_NS);
     ic.tick();
     expect(ic.ingressStatus(second)).toBeUndefined();
+  });
+
+  it('leaves out a message that expired before a round could induct it: not executed, not paid for, its status unknown', async () => {
+    const { ic, id } = await withPing();
+
+    // Submitted, then five minutes and a nanosecond pass before the next round.
+    ic.stats.reset();
+    const paid = () => ic.stats.fees.filter((f) => f.canister === id.toText() && f.kind !== 'storage').length;
+    const late = submit(ic, id, 'ping', new Uint8Array());
+    ic.setTime(ic.time + MAX_INGRESS_TTL_NS + 1n);
+    expect(() => ic.awaitIngress(late)).toThrow(/Failed to answer to ingress .* after 100 rounds/);
+    expect(ic.ingressStatus(late)).toBeUndefined();
+    expect(ic.ingressRecord(late)).toBeUndefined();
+    expect(ic.stats.executions.some((e) => e.canister === id.toText() && e.method === 'canister_update ping')).toBe(false);
+    expect(paid()).toBe(0);
+
+    // Four minutes are not too late.
+    const inTime = submit(ic, id, 'ping', new Uint8Array());
+    ic.setTime(ic.time + MAX_INGRESS_TTL_NS - 60_000_000_000n);
+    expect(ic.awaitIngress(inTime)).toEqual({ Ok: new Uint8Array() });
+    expect(paid()).toBeGreaterThan(0);
   });
 });
