@@ -625,14 +625,21 @@ describe('canisters on one instance', () => {
     // Awaiting without ticking runs the rounds itself.
     const next = await deferred.inc();
     expect(await next()).toBe(2n);
-    // The message runs in the first round after submission, so it sees a time set in between.
-    const target = (await pic.getTime()) + 3_600_000;
+    // The message runs in the first round after submission, so it sees a time set in between (within
+    // its five minutes: a message whose expiry a round has passed is left out of the block).
+    const target = (await pic.getTime()) + 120_000;
     const pendingTime = await deferred.time();
     await pic.setTime(target);
     await pic.tick();
     await pic.advanceTime(60_000);
     await pic.tick();
     expect(await pendingTime()).toBe(BigInt(target) * 1_000_000n);
+    // Overtaken by more than five minutes before a round, a message is never executed.
+    const count = await actor.get();
+    await deferred.inc(); // not awaited: PocketIC's await of it would fail after 100 rounds
+    await pic.setTime((await pic.getTime()) + 301_000);
+    await pic.tick(3);
+    expect(await actor.get()).toBe(count);
     deferred.setPrincipal(alice);
     const who = await deferred.whoami();
     expect((await who()).toText()).toBe(alice.toText());
