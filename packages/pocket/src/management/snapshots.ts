@@ -23,9 +23,9 @@ import {
   type CanisterSnapshot, type GlobalValue, type HookStatus, type PagedBytes,
 } from '../canister-snapshot.js';
 import { LIMITS } from '../constants.js';
-import { compilationInstructions, MANAGEMENT_INSTRUCTIONS } from '../costs.js';
+import { MANAGEMENT_INSTRUCTIONS } from '../costs.js';
 import { HELP, IcError } from '../errors.js';
-import { uninstallCode } from '../execution/install.js';
+import { compilationOf, uninstallCode } from '../execution/install.js';
 import { prepareModule, type PreparedModule } from '../wasm/prepare.js';
 import type { ManagementHost } from './host.js';
 import { operationFees, payOperationFees } from './operation-fees.js';
@@ -152,8 +152,7 @@ export const snapshotMethods = {
     // Two charges, as the replica makes them: the baseline, then compiling the snapshot's module
     // (a hundredth if the subnet installed it since its last checkpoint) and its bytes, against no
     // message's limit. A load that fails leaves the canister as it was, unpaid.
-    const cached = ctx.host.environment(canister).compiledWasms?.has(module.hashHex) ?? false;
-    const compilation = compilationInstructions(module.compiledInstructions, cached);
+    const compilation = compilationOf(module, ctx.host.environment(canister));
     const fees = affordable(ctx, canister, MANAGEMENT_INSTRUCTIONS.snapshotBaseline, compilation + snapshot.size);
     try {
       restoreSnapshot(canister, snapshot);
