@@ -27,6 +27,11 @@ export interface InstallRequest {
   time: bigint;
   /** Instructions charged for assembling the module from chunks (`install_chunked_code`). */
   assembly?: bigint;
+  /**
+   * Why the module assembled from chunks cannot be installed (its hash is not the one given), raised
+   * where the replica assembles it: before compiling, and for an upgrade after `pre_upgrade`.
+   */
+  assemblyError?: IcError;
 }
 
 const EOP_SECTION = 'enhanced-orthogonal-persistence';
@@ -64,21 +69,48 @@ export function compilationOf(prepared: PreparedModule, env: ExecutionEnvironmen
   return compilationInstructions(prepared.compiledInstructions, env.compiledWasms?.has(prepared.hashHex) ?? false);
 }
 
-/**
- * A module that does not compile is still paid for, by its size (`failedCompilationInstructions`),
- * with what the install ran before (`executed`), as the replica charges it before it rejects the install.
- */
-function chargeFailedCompilation(canister: Canister, env: ExecutionEnvironment, wasm: Uint8Array, executed: bigint): void {
-  chargeExecution(canister, env, executed + failedCompilationInstructions(decodedSize(wasm)), false);
+/** Why the new module cannot replace the old one, and the instructions that refusal is charged. */
+interface Refusal {
+  error: IcError;
+  instructions: bigint;
 }
 
-function prepareCharged(canister: Canister, env: ExecutionEnvironment, wasm: Uint8Array): PreparedModule {
+/**
+ * Assembles and compiles the new module, the replica's stage 2 of an install (dfinity/ic
+ * `install.rs`, `upgrade.rs`). The assembly is charged whatever follows; a module whose chunks do
+ * not hash as given goes no further. A module that does not compile is charged by its size
+ * (`failedCompilationInstructions`); what a valid one costs is charged once it is in place
+ * (`compile`). An upgrade also checks its options here (`optionError`), after compiling, but
+ * before either compilation charge: refused for them, it pays for the assembly only.
+ */
+function prepareNew(req: InstallRequest, old?: { mode: InstallMode & { kind: 'upgrade' }; module: PreparedModule }): { module: PreparedModule } | Refusal {
+  const assembly = req.assembly ?? 0n;
+  if (req.assemblyError) return { error: req.assemblyError, instructions: assembly };
+  let compiled: PreparedModule | IcError;
   try {
-    return prepareModule(wasm);
+    compiled = prepareModule(req.wasm);
   } catch (error) {
-    if (error instanceof IcError && error.errorCode === 'CanisterInvalidWasm') chargeFailedCompilation(canister, env, wasm, 0n);
-    throw error;
+    if (!(error instanceof IcError) || error.errorCode !== 'CanisterInvalidWasm') throw error;
+    compiled = error;
   }
+  const refused = old && optionError(old.mode, old.module, compiled instanceof IcError ? undefined : compiled);
+  if (refused) return { error: refused, instructions: assembly };
+  if (compiled instanceof IcError) return { error: compiled, instructions: assembly + failedCompilationInstructions(decodedSize(req.wasm)) };
+  return { module: compiled };
+}
+
+/**
+ * The upgrade options' checks against the old module and the new one, if it compiled (dfinity/ic
+ * `upgrade.rs`, `determine_main_memory_handling`).
+ */
+function optionError(mode: InstallMode & { kind: 'upgrade' }, old: PreparedModule, next: PreparedModule | undefined): IcError | undefined {
+  if (mode.keepWasmMemory === undefined && old.privateMetadata.has(EOP_SECTION)) {
+    return new IcError('CanisterContractViolation', `Missing upgrade option: Enhanced orthogonal persistence requires the \`wasm_memory_persistence\` upgrade option.`);
+  }
+  if (mode.keepWasmMemory && next && !next.privateMetadata.has(EOP_SECTION)) {
+    return new IcError('CanisterContractViolation', `Invalid upgrade option: The \`wasm_memory_persistence: opt Keep\` upgrade option requires that the new canister module supports enhanced orthogonal persistence.`);
+  }
+  return undefined;
 }
 
 /**
@@ -99,13 +131,6 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
   }
   if (mode.kind === 'upgrade' && !canister.module) {
     throw new IcError('CanisterWasmModuleNotFound', `Error from Canister ${canister.idText}: Attempted to execute a message, but the canister contains no Wasm module..\n${HELP.wasmModuleNotFound}`);
-  }
-  const prepared = prepareCharged(canister, env, req.wasm);
-  if (mode.kind === 'upgrade' && canister.module?.privateMetadata.has(EOP_SECTION) && mode.keepWasmMemory === undefined) {
-    throw new IcError('CanisterContractViolation', `Missing upgrade option: Enhanced orthogonal persistence requires the \`wasm_memory_persistence\` upgrade option.`);
-  }
-  if (mode.kind === 'upgrade' && mode.keepWasmMemory && !prepared.privateMetadata.has(EOP_SECTION)) {
-    throw new IcError('CanisterContractViolation', `Invalid upgrade option: The \`wasm_memory_persistence: opt Keep\` upgrade option requires that the new canister module supports enhanced orthogonal persistence.`);
   }
 
   // Everything below may fail; keep what is needed to put the canister back.
@@ -130,6 +155,9 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
   // `install.rs`), charged but not executed.
   let instructions = 0n;
   let compilation = 0n;
+  // The new module: for an upgrade, prepared after the old module's pre_upgrade (dfinity/ic
+  // `upgrade.rs`, stages 1 and 2).
+  let prepared: PreparedModule | undefined;
   const fail = (error: IcError) => {
     restore();
     canister.appendLogs(req.time, logs);
@@ -141,7 +169,8 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
    */
   const trapped = (error: IcError) => {
     fail(error);
-    chargeExecution(canister, env, instructions + compilation, prepared.memory64);
+    // A pre_upgrade that trapped ran the old module: its rate applies.
+    chargeExecution(canister, env, instructions + compilation, (prepared ?? saved.module!).memory64);
     return new InstallFailed(error, instructions);
   };
   const metering = () => ({ instructionLimit: INSTRUCTION_LIMITS.install, instructionsBefore: instructions + compilation });
@@ -165,7 +194,25 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
       canister.cycles = pre.balance;
       certifiedData = pre.certifiedData;
     }
+    // Stage 2: the new module. Refused, it pays for pre_upgrade and the preparation, and
+    // pre_upgrade's changes are undone.
+    const preparation = prepareNew(req, { mode, module: saved.module! });
+    if ('error' in preparation) {
+      old.rollback();
+      canister.stable.rollback();
+      fail(preparation.error);
+      chargeExecution(canister, env, instructions + preparation.instructions, saved.module!.memory64);
+      throw new InstallFailed(preparation.error, instructions);
+    }
+    prepared = preparation.module;
   } else {
+    // An install or reinstall assembles and compiles the new module first, before anything changed.
+    const preparation = prepareNew(req);
+    if ('error' in preparation) {
+      chargeExecution(canister, env, preparation.instructions, false);
+      throw preparation.error;
+    }
+    prepared = preparation.module;
     canister.stable = new StableMemory();
   }
 
@@ -188,7 +235,7 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
     // The module did not instantiate (a data segment out of its memory): it failed to compile.
     rollbackOld();
     const failure = fail(error instanceof IcError ? error : new IcError('CanisterInvalidWasm', `Canister's Wasm module is not valid: ${(error as Error).message}`));
-    chargeFailedCompilation(canister, env, req.wasm, instructions);
+    chargeExecution(canister, env, instructions + (req.assembly ?? 0n) + failedCompilationInstructions(decodedSize(req.wasm)), false);
     throw failure;
   }
   canister.instance = fresh;

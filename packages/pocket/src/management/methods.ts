@@ -183,12 +183,13 @@ export const methods = {
     }
     const wasm = Buffer.concat(chunks);
     const actual = createHash('sha256').update(wasm).digest();
-    if (!actual.equals(Buffer.from(args.wasm_module_hash))) {
-      throw chunkStoreError(`Wasm module hash ${rustBytes(actual)} does not match given hash WasmHash(${rustBytes(args.wasm_module_hash)})`);
-    }
-    // The replica charges assembling the module as one instruction per byte of a full chunk, for each
-    // chunk (`WasmSource::instructions_to_assemble`), in the install message.
-    const assembly = BigInt(LIMITS.maxChunkSize) * BigInt(chunks.length);
+    // A module that does not hash as given is refused where the replica assembles it, in the
+    // install (for an upgrade, after pre_upgrade), which charges the assembly all the same: one
+    // instruction per byte of a full chunk, for each chunk (`WasmSource::instructions_to_assemble`).
+    const assemblyError = actual.equals(Buffer.from(args.wasm_module_hash))
+      ? undefined
+      : chunkStoreError(`Wasm module hash ${rustBytes(actual)} does not match given hash WasmHash(${rustBytes(args.wasm_module_hash)})`);
+    const assembly = { instructions: BigInt(LIMITS.maxChunkSize) * BigInt(chunks.length), error: assemblyError };
     install(ctx, target, installMode(args.mode), new Uint8Array(wasm), args.arg, args.sender_canister_version, assembly);
   },
 
@@ -286,13 +287,14 @@ export const methods = {
  * ran at once here, but the call completes, and the canister runs nothing else, until the round its
  * last slice would have run in.
  */
-function install(ctx: MethodContext, canister: Canister, mode: InstallMode, wasm: Uint8Array, arg: Uint8Array, senderVersion: Opt<bigint>, assembly = 0n): void {
+function install(ctx: MethodContext, canister: Canister, mode: InstallMode, wasm: Uint8Array, arg: Uint8Array, senderVersion: Opt<bigint>, assembly?: { instructions: bigint; error: IcError | undefined }): void {
   const cycles = ctx.call.cycles;
   let result: CallResult = EMPTY;
   let instructions: bigint;
   try {
     ({ instructions } = installCode(canister, ctx.host.environment(canister), {
-      mode, wasm, arg, caller: ctx.call.sender.toUint8Array(), origin: originOf(ctx.call, senderVersion), time: ctx.host.time, assembly,
+      mode, wasm, arg, caller: ctx.call.sender.toUint8Array(), origin: originOf(ctx.call, senderVersion), time: ctx.host.time,
+      assembly: assembly?.instructions, assemblyError: assembly?.error,
     }));
   } catch (error) {
     // A hook that trapped ran its slices too before the reject.
