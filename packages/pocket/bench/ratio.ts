@@ -5,7 +5,9 @@
  * the median over rounds of each round's time over the bare call's in the same round (the two ran
  * a few milliseconds apart, so a machine that changes speed over seconds moves both alike).
  *
- * Run: `node --expose-gc --import tsx bench/ratio.ts [rounds]` here.
+ * Run: `node --expose-gc --import tsx bench/ratio.ts [rounds] [--long]` here. `--long` makes each
+ * round ten times (queries) and six times (updates) longer, as `bench/run.ts` does: every case then
+ * runs with its caches warm and the emulator's garbage collection in its steady state.
  */
 import { readFileSync } from 'node:fs';
 import { IDL } from '@dfinity/candid';
@@ -20,8 +22,9 @@ const wasm = new Uint8Array(readFileSync(new URL('../../../tests/fixtures/counte
 const EMPTY = new Uint8Array(IDL.encode([], []));
 const INIT = new Uint8Array(IDL.encode([IDL.Opt(IDL.Text)], [[]]));
 const ROUNDS = Number(process.argv[2] ?? 15);
-const QUERIES = 200;
-const UPDATES = 50;
+const LONG = process.argv.includes('--long');
+const QUERIES = LONG ? 2000 : 200;
+const UPDATES = LONG ? 300 : 50;
 
 /** CPU milliseconds per call of `fn` over `n` calls. */
 function cpuPerCall(n: number, fn: () => unknown): number {

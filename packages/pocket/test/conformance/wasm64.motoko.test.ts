@@ -128,6 +128,16 @@ for (const flavour of ['wasm64', 'wasm32'] as const) {
         // Enhanced orthogonal persistence: an upgrade must say what happens to the Wasm memory.
         await expectFailure(pic.upgradeCanister({ canisterId, wasm }), 'Missing upgrade option: Enhanced orthogonal persistence requires the `wasm_memory_persistence` upgrade option.');
         expect(await actor.get()).toBe(count);
+        // The replica checks the options once pre_upgrade has run (dfinity/ic `upgrade.rs`, stage 2):
+        // refused, the upgrade still pays for it, and for no compilation.
+        const paidFor = async (skipPreUpgrade: boolean) => {
+          const before = await pic.getCyclesBalance(canisterId);
+          await expectFailure(pic.upgradeCanister({ canisterId, wasm, upgradeModeOptions: { skip_pre_upgrade: [skipPreUpgrade], wasm_memory_persistence: [] } }), /Missing upgrade option/);
+          return before - (await pic.getCyclesBalance(canisterId));
+        };
+        const skipping = await paidFor(true);
+        const running = await paidFor(false);
+        expect(running).toBeGreaterThan(skipping);
       }
       await pic.upgradeCanister({
         canisterId, wasm,
