@@ -47,7 +47,10 @@ export interface InstallOutcome {
   compilation: bigint;
 }
 
-/** An install whose hook trapped: the error, and the instructions it ran before (its slices). */
+/**
+ * An install that failed after running code (a hook trapped, or an upgrade was refused after its
+ * pre_upgrade): the error, and the instructions it ran before (its slices).
+ */
 export class InstallFailed extends IcError {
   constructor(error: IcError, readonly instructions: bigint) {
     super(error.errorCode, error.message, error.rejectCode);

@@ -297,7 +297,8 @@ function install(ctx: MethodContext, canister: Canister, mode: InstallMode, wasm
       assembly: assembly?.instructions, assemblyError: assembly?.error,
     }));
   } catch (error) {
-    // A hook that trapped ran its slices too before the reject.
+    // An install that failed after running code (a hook that trapped, an upgrade refused after
+    // pre_upgrade) ran its slices too before the reject.
     if (!(error instanceof InstallFailed)) throw error;
     result = { kind: 'reject', code: error.rejectCode, message: error.message, errorCode: error.errorCode };
     instructions = error.instructions;
