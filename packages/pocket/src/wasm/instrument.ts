@@ -25,6 +25,8 @@
  *   wrappers of the original type, and a table entry or `ref.func` that names an import names an
  *   adapter of the extended type instead, so every function a table holds is extended. The
  *   emulator calls table entries (callbacks) with the counter and takes it back from the result.
+ * - A floating-point result that may be a NaN is made the canonical NaN, as the replica's engine
+ *   makes it (see `canonical-nan.ts`).
  *
  * Host functions are appended to the imports, so defined functions' indices shift by their count.
  * A wasm64 module is lowered to 32 bits on the way (see `memory64.ts`).
@@ -34,6 +36,7 @@ import {
   FC, MEMORY_SIZE, OP, SIMD_STORE, SIMD_STORE_LANES, STORES, readBlockType, readMemArg, simdHasMemArg,
   skipFCImmediates, skipImmediates, skipSIMDImmediates,
 } from './instructions.js';
+import { SCALAR_CANONICALIZED, SIMD_CANONICALIZED, emitScalarCanonicalNan, emitVectorCanonicalNan } from './canonical-nan.js';
 import { type CounterPlace, emitCharge, emitDynamicCharge, emitLoad, emitStore, planMetering } from './metering.js';
 import { lowerTableType, lowerToI32, isWasm64, planSystemApiLowering, widenCount, widenGrowResult, wrapperBody } from './memory64.js';
 import { EXTERNAL, SECTION, VALTYPE, evalOffset, type ParsedModule, skipConstExpr } from './module.js';
@@ -607,9 +610,20 @@ function rewriteBody(bytes: Uint8Array, start: number, end: number, typeIndex: n
           if (lane !== undefined) body.byte(lane);
         }
         copyFrom = r.pos;
+      } else if (SIMD_CANONICALIZED.has(sub)) { // no immediates
+        flush(r.pos);
+        emitVectorCanonicalNan(body, SIMD_CANONICALIZED.get(sub)!, temp.v128);
+        copyFrom = r.pos;
+        usedTemps = true;
       } else {
         skipSIMDImmediates(r, sub);
       }
+    } else if (SCALAR_CANONICALIZED.has(op)) { // no immediates
+      const type = SCALAR_CANONICALIZED.get(op)!;
+      flush(r.pos);
+      emitScalarCanonicalNan(body, type, type === 'f32' ? temp.f32 : temp.f64);
+      copyFrom = r.pos;
+      usedTemps = true;
     } else if (op === OP.block || op === OP.loop || op === OP.if || op === OP.try) {
       readBlockType(r);
     } else {
