@@ -175,6 +175,9 @@ function validate(m: ParsedModule): Pick<PreparedModule, 'updates' | 'queries' |
     }
   }
   if (m.memories.length > 1) throw invalid('Wasm module has an invalid memory section. At most one memory is allowed.');
+  // The replica validates with the threads proposal off (dfinity/ic `ensure_determinism`):
+  // Node's engine accepts a shared memory, wasmtime then refuses it.
+  if (m.memories.some((memory) => memory.shared)) throw invalid('Wasmtime failed to validate wasm module threads must be enabled for shared memories');
   if (m.functions.length + m.importedFuncs > LIMITS.maxFunctions) {
     throw invalid(`Wasm module defined ${m.functions.length} functions which exceeds the maximum number allowed ${LIMITS.maxFunctions}.`);
   }

@@ -190,6 +190,10 @@ describe('install_code', () => {
     expect(garbage).toContain("Canister's Wasm module is not valid");
     const truncated = await failure(pic.installCode({ canisterId: id, wasm: v1.subarray(0, v1.length - 7) }));
     expect(truncated).toContain("Canister's Wasm module is not valid");
+    // A shared memory (limits flags 0x03: a maximum, shared) needs the threads proposal, which the IC does not enable.
+    const sharedMemory = Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x05, 0x04, 0x01, 0x03, 0x01, 0x01]);
+    const shared = await failure(pic.installCode({ canisterId: id, wasm: sharedMemory }));
+    expect(shared).toContain('threads must be enabled for shared memories');
     expect(await moduleHash(id)).toBeNull();
   });
 
