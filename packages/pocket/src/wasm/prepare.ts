@@ -10,6 +10,7 @@ import { IcError } from '../errors.js';
 import { IC0_SIGNATURES, signatureMatches } from '../system-api/signatures.js';
 import { WasmFormatError } from './bytes.js';
 import { compiledInstructionCount } from './compilation-cost.js';
+import { FUNCTION_COMPLEXITY_LIMIT, overlyComplexFunction } from './function-complexity.js';
 import { instrument } from './instrument.js';
 import { isWasm64 } from './memory64.js';
 import { EXTERNAL, evalOffset, parseModule, type ParsedModule } from './module.js';
@@ -187,6 +188,10 @@ function validate(m: ParsedModule): Pick<PreparedModule, 'updates' | 'queries' |
   const code = m.sections.find((s) => s.id === 10);
   if (code && code.end - code.start > LIMITS.maxCodeSection) {
     throw invalid(`Wasm module code section size of ${code.end - code.start} exceeds the maximum allowed size of ${LIMITS.maxCodeSection}.`);
+  }
+  const complex = overlyComplexFunction(m);
+  if (complex) {
+    throw invalid(`Wasm module contains a function at index ${complex.index} with complexity ${complex.complexity} which exceeds the maximum complexity allowed ${FUNCTION_COMPLEXITY_LIMIT}.`);
   }
 
   const updates = new Set<string>();

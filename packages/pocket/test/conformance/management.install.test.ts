@@ -194,6 +194,9 @@ describe('install_code', () => {
     const sharedMemory = Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x05, 0x04, 0x01, 0x03, 0x01, 0x01]);
     const shared = await failure(pic.installCode({ canisterId: id, wasm: sharedMemory }));
     expect(shared).toContain('threads must be enabled for shared memories');
+    // A function too complex to compile in time: 20,000 branches of complexity 50 each.
+    const complex = await failure(pic.installCode({ canisterId: id, wasm: await canister(`(func (block ${'(br 0)'.repeat(20_000)}))`) }));
+    expect(complex).toMatch(/Wasm module contains a function at index \d+ with complexity \d+ which exceeds the maximum complexity allowed 1000000\./);
     expect(await moduleHash(id)).toBeNull();
   });
 
