@@ -12,11 +12,10 @@
  * per global, its 3 own counters included. Not counted: the replica's helper functions and its
  * Wasm-native stable memory routines (some hundreds of operators, under 0.2% of an Azle module's).
  */
-import { ByteReader } from './bytes.js';
-import { FC, OP, readBlockType, skipFCImmediates, skipImmediates, skipSIMDImmediates } from './instructions.js';
+import { FC, OP, readOperator } from './instructions.js';
 import { planMetering } from './metering.js';
 import { isWasm64 } from './memory64.js';
-import { SECTION, type ParsedModule } from './module.js';
+import { functionBodies, type ParsedModule } from './module.js';
 
 /** The globals the replica's instrumentation adds (instruction counter, dirty and accessed page counters). */
 const INJECTED_GLOBALS = 3;
@@ -27,32 +26,14 @@ const INJECTED_GLOBALS = 3;
  */
 export function compiledInstructionCount(module: ParsedModule): number {
   let count = 2 * (module.globals.length + INJECTED_GLOBALS);
-  const code = module.sections.find((s) => s.id === SECTION.code);
-  if (!code) return count;
   const memory64 = isWasm64(module);
-  const r = new ByteReader(module.bytes, code.start, code.end);
-  for (let n = r.u32(); n > 0; n--) {
-    const end = r.u32() + r.pos;
-    for (let groups = r.u32(); groups > 0; groups--) {
-      r.u32();
-      r.byte();
-    }
-    for (const point of planMetering(module.bytes, r.pos, end, memory64)) count += point.check ? 10 : 4;
-    while (r.pos < end) {
-      const op = r.byte();
+  for (const body of functionBodies(module)) {
+    for (const point of planMetering(module.bytes, body.pos, body.end, memory64)) count += point.check ? 10 : 4;
+    while (!body.done) {
+      const { op, sub } = readOperator(body);
       count += 1;
-      if (op === OP.prefixFC) {
-        const sub = r.u32();
-        skipFCImmediates(r, sub);
-        if (sub === FC.memoryInit || sub === FC.memoryCopy || sub === FC.memoryFill || sub === 12 || sub === 14 || sub === 17) count += 3;
-      } else if (op === OP.prefixSIMD) {
-        skipSIMDImmediates(r, r.u32());
-      } else if (op === OP.block || op === OP.loop || op === OP.if || op === OP.try) {
-        readBlockType(r);
-      } else {
-        skipImmediates(r, op);
-        if (op === OP.memoryGrow) count += 3;
-      }
+      if (op === OP.memoryGrow) count += 3;
+      if (op === OP.prefixFC && (sub === FC.memoryInit || sub === FC.memoryCopy || sub === FC.memoryFill || sub === 12 || sub === 14 || sub === 17)) count += 3;
     }
   }
   return count;

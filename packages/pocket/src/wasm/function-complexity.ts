@@ -6,9 +6,8 @@
  * function to 1,000,000 instructions, which the complexity, at least 1 per instruction, always
  * reaches first. Facts carried over, not code.
  */
-import { ByteReader } from './bytes.js';
-import { FC, OP, readBlockType, skipFCImmediates, skipImmediates, skipSIMDImmediates } from './instructions.js';
-import { SECTION, type ParsedModule } from './module.js';
+import { FC, OP, readOperator } from './instructions.js';
+import { functionBodies, type ParsedModule } from './module.js';
 
 export const FUNCTION_COMPLEXITY_LIMIT = 1_000_000;
 
@@ -42,31 +41,12 @@ function fcWeight(sub: number): number {
  * @example functionComplexities(parseModule(wasm)) // [109, 3, …]
  */
 export function functionComplexities(module: ParsedModule): number[] {
-  const code = module.sections.find((s) => s.id === SECTION.code);
-  if (!code) return [];
   const complexities: number[] = [];
-  const r = new ByteReader(module.bytes, code.start, code.end);
-  for (let n = r.u32(); n > 0; n--) {
-    const end = r.u32() + r.pos;
-    for (let groups = r.u32(); groups > 0; groups--) {
-      r.u32();
-      r.byte();
-    }
+  for (const body of functionBodies(module)) {
     let complexity = 0;
-    while (r.pos < end) {
-      const op = r.byte();
-      if (op === OP.prefixFC) {
-        const sub = r.u32();
-        skipFCImmediates(r, sub);
-        complexity += fcWeight(sub);
-      } else if (op === OP.prefixSIMD) {
-        skipSIMDImmediates(r, r.u32());
-        complexity += 1;
-      } else {
-        if (op === OP.block || op === OP.loop || op === OP.if || op === OP.try) readBlockType(r);
-        else skipImmediates(r, op);
-        complexity += WEIGHT[op]!;
-      }
+    while (!body.done) {
+      const { op, sub } = readOperator(body);
+      complexity += op === OP.prefixFC ? fcWeight(sub) : op === OP.prefixSIMD ? 1 : WEIGHT[op]!;
     }
     complexities.push(complexity);
   }

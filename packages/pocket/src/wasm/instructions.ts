@@ -120,3 +120,25 @@ export function skipSIMDImmediates(r: ByteReader, sub: number): void {
   if (sub >= 84 && sub <= 91) { readMemArg(r); r.byte(); return; }
   // Every other SIMD (and relaxed SIMD) instruction has no immediates.
 }
+
+/**
+ * Reads one instruction and skips its immediates: its opcode and, for a 0xfc- or 0xfd-prefixed
+ * one, its sub-opcode (else -1).
+ * @example const { op, sub } = readOperator(body) // op 0xfc, sub 11: memory.fill
+ */
+export function readOperator(r: ByteReader): { op: number; sub: number } {
+  const op = r.byte();
+  if (op === OP.prefixFC) {
+    const sub = r.u32();
+    skipFCImmediates(r, sub);
+    return { op, sub };
+  }
+  if (op === OP.prefixSIMD) {
+    const sub = r.u32();
+    skipSIMDImmediates(r, sub);
+    return { op, sub };
+  }
+  if (op === OP.block || op === OP.loop || op === OP.if || op === OP.try) readBlockType(r);
+  else skipImmediates(r, op);
+  return { op, sub: -1 };
+}

@@ -278,3 +278,23 @@ export function evalOffset(expr: Uint8Array, module: ParsedModule): number {
     }
   }
 }
+
+/**
+ * The instructions of each function the module defines, in code-section order: a reader over
+ * them, past the function's local declarations (its final `end` included).
+ * @example for (const body of functionBodies(module)) while (body.pos < body.end) readOperator(body)
+ */
+export function* functionBodies(module: ParsedModule): Generator<ByteReader> {
+  const code = module.sections.find((s) => s.id === SECTION.code);
+  if (!code) return;
+  const r = new ByteReader(module.bytes, code.start, code.end);
+  for (let n = r.u32(); n > 0; n--) {
+    const end = r.u32() + r.pos;
+    for (let groups = r.u32(); groups > 0; groups--) {
+      r.u32();
+      r.byte();
+    }
+    yield new ByteReader(module.bytes, r.pos, end);
+    r.pos = end;
+  }
+}
