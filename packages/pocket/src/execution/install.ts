@@ -167,15 +167,18 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
     return error;
   };
   /**
-   * A hook trapped: all is put back, but what ran is paid for, as the replica refunds only the
-   * unused part of the install's prepaid execution (the base fee and the instructions it used).
+   * The install failed after running code: all is put back, but what ran is paid for, with
+   * `charged` (a compilation, an assembly), as the replica refunds only the unused part of the
+   * install's prepaid execution (the base fee and the instructions it used).
    */
-  const trapped = (error: IcError) => {
+  const refuse = (error: IcError, charged: bigint) => {
     fail(error);
-    // A pre_upgrade that trapped ran the old module: its rate applies.
-    chargeExecution(canister, env, instructions + compilation, (prepared ?? saved.module!).memory64);
+    // Before the new module is in place, what ran was the old one: its rate applies.
+    chargeExecution(canister, env, instructions + charged, (prepared ?? saved.module!).memory64);
     return new InstallFailed(error, instructions);
   };
+  /** A hook trapped. */
+  const trapped = (error: IcError) => refuse(error, compilation);
   const metering = () => ({ instructionLimit: INSTRUCTION_LIMITS.install, instructionsBefore: instructions + compilation });
   let certifiedData: Uint8Array | undefined;
   if (mode.kind === 'upgrade') {
@@ -203,9 +206,7 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
     if ('error' in preparation) {
       old.rollback();
       canister.stable.rollback();
-      fail(preparation.error);
-      chargeExecution(canister, env, instructions + preparation.instructions, saved.module!.memory64);
-      throw new InstallFailed(preparation.error, instructions);
+      throw refuse(preparation.error, preparation.instructions);
     }
     prepared = preparation.module;
   } else {

@@ -32,7 +32,7 @@
  * its last host call; that changes nothing but the cycles a trapped execution is charged.
  */
 import { ByteReader, ByteWriter } from './bytes.js';
-import { FC, OP, readBlockType, simdHasMemArg, skipFCImmediates, skipImmediates, skipSIMDImmediates } from './instructions.js';
+import { FC, OP, readOperator, simdHasMemArg } from './instructions.js';
 
 /** Costs of the single-byte opcodes; 1 unless listed. Index: opcode. */
 const SINGLE = new Uint16Array(256).fill(1);
@@ -104,26 +104,19 @@ export function planMetering(bytes: Uint8Array, start: number, end: number, memo
   };
   const r = new ByteReader(bytes, start, end);
   while (r.pos < end) {
-    const op = r.byte();
+    const { op, sub } = readOperator(r);
     if (op >= 0x28 && op <= 0x3e) {
       current.cost += memoryAccess;
-      skipImmediates(r, op);
       continue;
     }
     if (op === OP.prefixFC) {
-      const sub = r.u32();
-      skipFCImmediates(r, sub);
       current.cost += FC_COSTS[sub] ?? 1;
       continue;
     }
     if (op === OP.prefixSIMD) {
-      const sub = r.u32();
-      skipSIMDImmediates(r, sub);
       current.cost += simdHasMemArg(sub) ? memoryAccess : (SIMD_COSTS[sub] ?? 1);
       continue;
     }
-    if (op === OP.block || op === OP.loop || op === OP.if || op === OP.try) readBlockType(r);
-    else skipImmediates(r, op);
     current.cost += SINGLE[op]!;
     switch (op) {
       case OP.loop: cut(r.pos, true); break;
