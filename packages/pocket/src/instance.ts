@@ -127,7 +127,7 @@ export class IcInstance {
       deliver: (c, origin, result, refund) => this.deliver(c, origin, result, refund),
       send: (c, context, call) => this.send(c, context, call),
       respond: (request, result, refund) => this.respondToRequest(request, result, refund),
-      continueForRounds: (c, rounds, complete) => this.scheduler.continueForRounds(c, rounds, complete),
+      continueForRounds: (c, rounds, complete, install?: boolean) => this.scheduler.continueForRounds(c, rounds, complete, install),
       canister: (id) => this.canister(id),
       createCanister: (o) => this.createCanister(o),
       deleteCanister: (c) => this.deleteCanister(c),
@@ -153,6 +153,7 @@ export class IcInstance {
         'IngressMessageTimeout', `Ingress message ${Buffer.from(messageId, 'base64').toString('hex')} timed out waiting to start executing.`,
       ), true)),
       expireDeadlines: (c) => expireDeadlines(c, this.currentTime, (response) => this.scheduler.enqueue(c.id, response)),
+      managementTarget: (r) => effectiveCanisterId(r.method, r.payload)?.toText(),
       get time() { return ic.currentTime; },
     });
     // PocketIC executes a round on every subnet while creating the instance.

@@ -27,7 +27,21 @@ export interface SchedulerHost {
   handleExpiredIngress(messageId: string): void;
   /** Answers bounded-wait calls whose deadline has passed. */
   expireDeadlines(canister: Canister): void;
+  /** The id (text) of the canister a management message is about, if it names one. */
+  managementTarget(request: Request): string | undefined;
   readonly time: bigint;
+}
+
+/** Management methods that install code: one at a time on a subnet while one of them is sliced. */
+const INSTALLS_CODE = new Set(['install_code', 'install_chunked_code']);
+
+/** A canister's long execution (deterministic time slicing): what remains of it and what it is. */
+interface Hold {
+  rounds: number;
+  complete: () => void;
+  /** An install_code (as opposed to an update, a callback or a task). */
+  install: boolean;
+  subnetId: string;
 }
 
 type Task = 'timer' | 'heartbeat';
@@ -40,7 +54,7 @@ export class Scheduler {
   private stopWaiters = new Map<string, { done: (result: CallResult) => void; cancelled: CallResult }[]>();
   private inducted: (() => void)[] = [];
   /** Canisters in the middle of a long execution (deterministic time slicing), by id. */
-  private sliced = new Map<string, { rounds: number; complete: () => void }>();
+  private sliced = new Map<string, Hold>();
 
   /** What went through the queues (for benchmarks). */
   readonly stats = new MessageStats();
@@ -89,10 +103,11 @@ export class Scheduler {
   /**
    * Deterministic time slicing: `canister` is running a long execution for `rounds` more rounds;
    * it runs nothing else meanwhile and `complete` runs when its last slice does (IC: a paused
-   * execution resumes in the canister's next rounds, one slice per round).
+   * execution resumes in the canister's next rounds, one slice per round). `install`: the
+   * execution is an install_code, which also holds up other installs on the canister's subnet.
    */
-  continueForRounds(canister: Canister, rounds: number, complete: () => void): void {
-    this.sliced.set(canister.idText, { rounds, complete });
+  continueForRounds(canister: Canister, rounds: number, complete: () => void, install = false): void {
+    this.sliced.set(canister.idText, { rounds, complete, install, subnetId: canister.subnetId.toText() });
   }
 
   /** Whether anything is waiting to be executed. */
@@ -129,12 +144,18 @@ export class Scheduler {
     let budget = MAX_MESSAGES_PER_ROUND;
     while (budget > 0) {
       let progress = false;
+      const waiting: typeof this.management = [];
       while (this.management.length > 0 && budget > 0) {
-        const { request, subnet } = this.management.shift()!;
-        this.host.handleManagement(request, subnet);
+        const next = this.management.shift()!;
+        if (this.mustWait(next.request)) {
+          waiting.push(next);
+          continue;
+        }
+        this.host.handleManagement(next.request, next.subnet);
         budget--;
         progress = true;
       }
+      this.management.unshift(...waiting);
       for (const canister of this.host.canistersInOrder()) {
         if (this.sliced.has(canister.idText)) continue;
         const due = tasks.get(canister.idText);
@@ -162,6 +183,22 @@ export class Scheduler {
       if (this.completeStops()) progress = true;
       if (!progress) break;
     }
+  }
+
+  /**
+   * Whether a management message must stay queued behind a long execution (replica:
+   * `can_execute_subnet_msg` in `scheduler.rs`): one about a canister in the middle of a long
+   * execution waits until it completes, and an install waits while another install is sliced on
+   * the subnet of the canister it installs. Messages behind one that waits run meanwhile.
+   */
+  private mustWait(request: Request): boolean {
+    if (this.sliced.size === 0) return false;
+    const target = this.host.managementTarget(request);
+    if (target === undefined) return false;
+    if (this.sliced.has(target)) return true;
+    if (!INSTALLS_CODE.has(request.method)) return false;
+    const subnetId = this.host.canisterByText(target)?.subnetId.toText();
+    return [...this.sliced.values()].some((hold) => hold.install && hold.subnetId === subnetId);
   }
 
   /**

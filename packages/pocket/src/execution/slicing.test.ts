@@ -4,7 +4,9 @@
  * answers, only in the round its last slice runs; meanwhile the canister runs nothing else. An
  * install, reinstall or upgrade is sliced the same way, at 2 billion instructions per round too
  * (`MAX_INSTRUCTIONS_PER_INSTALL_CODE_SLICE`), up to its 300-billion limit; one that traps or runs out
- * answers only after the slices it ran, and pays for them.
+ * answers only after the slices it ran, and pays for them. A management call about a canister in a
+ * long execution waits until it completes, and an install waits while another is sliced on its
+ * subnet (replica: `can_execute_subnet_msg`, `scheduler.rs`).
  */
 import { createHash } from 'node:crypto';
 import { IDL } from '@dfinity/candid';
@@ -39,6 +41,23 @@ const SOURCE = `(module
   (func (export "canister_update ping") (call $reply)))`;
 
 const setUp = () => instanceWithWat('slicing', SOURCE);
+const mgmt = Principal.managementCanister();
+const CanisterId = IDL.Record({ canister_id: IDL.Principal });
+const Install = IDL.Record({ mode: IDL.Variant({ install: IDL.Null }), canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) });
+
+/** Submits `canister_status` of `id`, as its controller (the anonymous principal) would. */
+const submitStatus = (ic: IcInstance, id: Principal) =>
+  submit(ic, mgmt, 'canister_status', new Uint8Array(IDL.encode([CanisterId], [{ canister_id: id }])), { kind: 'canister', id });
+
+/** A second, empty canister on the same subnet, and the ingress that installs `source` on it (submitted, not run). */
+async function secondCanister(ic: IcInstance, source: string): Promise<{ other: Principal; install: () => string }> {
+  const created = ic.awaitIngress(submit(ic, mgmt, 'provisional_create_canister_with_cycles', new Uint8Array(IDL.encode([IDL.Record({ amount: IDL.Opt(IDL.Nat) })], [{ amount: [10n ** 15n] }]))));
+  if ('Err' in created) throw new Error(created.Err.reject_message);
+  const other = (IDL.decode([CanisterId], created.Ok)[0] as unknown as { canister_id: Principal }).canister_id;
+  const wasm = await wat(source);
+  const payload = new Uint8Array(IDL.encode([Install], [{ mode: { install: null }, canister_id: other, wasm_module: wasm, arg: new Uint8Array() }]));
+  return { other, install: () => submit(ic, mgmt, 'install_code', payload, { kind: 'canister', id: other }) };
+}
 
 /** The same canister with a `canister_post_upgrade` of `body`. */
 const withPostUpgrade = (body: string) =>
@@ -79,6 +98,40 @@ describe('deterministic time slicing', () => {
     const used = new DataView(done.Ok.buffer, done.Ok.byteOffset).getBigUint64(0, true);
     expect(used).toBeGreaterThan(4_000_000_000n);
     expect(used).toBeLessThan(6_000_000_000n);
+  });
+
+  it('holds a management call about a canister in a long update until the update completes; others run meanwhile', async () => {
+    const { ic, id } = await setUp();
+    const { other, install } = await secondCanister(ic, SOURCE);
+    const count = new Uint8Array(4);
+    new DataView(count.buffer).setUint32(0, 4100, true);
+    const long = submit(ic, id, 'long', count);
+    ic.tick(); // the first slice of `long`
+    const status = submitStatus(ic, id);
+    const otherStatus = submitStatus(ic, other);
+    const otherInstall = install();
+    ic.tick(); // the second slice: the calls about the other canister run, the one about this canister waits
+    expect(ic.ingressStatus(status)).toBeUndefined();
+    expect(ic.ingressStatus(otherStatus)).toEqual({ Ok: expect.any(Uint8Array) });
+    expect(ic.ingressStatus(otherInstall)).toEqual({ Ok: expect.any(Uint8Array) }); // a long update holds up no install
+    ic.tick(); // the last slice: `long` completes, then the status call runs
+    expect(ic.ingressStatus(long)).toEqual({ Ok: expect.any(Uint8Array) });
+    expect(ic.ingressStatus(status)).toEqual({ Ok: expect.any(Uint8Array) });
+  });
+
+  it('holds an install on the subnet while a long install runs, as the replica installs one at a time', async () => {
+    const { ic, id } = await setUp();
+    const { other, install } = await secondCanister(ic, SOURCE);
+    const { upgrade } = await submitUpgrade(ic, id, withPostUpgrade(FILLS_4100));
+    ic.tick(); // the first slice of the upgrade
+    const otherInstall = install();
+    const otherStatus = submitStatus(ic, other);
+    ic.tick(); // the second slice: the other canister's status runs; its install waits
+    expect(ic.ingressStatus(otherStatus)).toEqual({ Ok: expect.any(Uint8Array) });
+    expect(ic.ingressStatus(otherInstall)).toBeUndefined();
+    ic.tick(); // the last slice: the upgrade completes, then the install runs
+    expect(ic.ingressStatus(upgrade)).toEqual({ Ok: expect.any(Uint8Array) });
+    expect(ic.ingressStatus(otherInstall)).toEqual({ Ok: expect.any(Uint8Array) });
   });
 
   it('completes a short update in the round it starts', async () => {

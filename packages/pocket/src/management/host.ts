@@ -32,8 +32,11 @@ export interface ManagementHost {
   awaitStopped(canister: Canister, done: (result: CallResult) => void, cancelled: CallResult): void;
   /** Answers every `stop_canister` call waiting on `canister` with its cancellation (a start cancels them). */
   cancelStops(canister: Canister): void;
-  /** Holds `canister` in a long execution for `rounds` more rounds, then runs `complete` (a sliced install). */
-  continueForRounds(canister: Canister, rounds: number, complete: () => void): void;
+  /**
+   * Holds `canister` in a long execution for `rounds` more rounds, then runs `complete`; `install`:
+   * the execution is an install_code (see `Scheduler.continueForRounds`).
+   */
+  continueForRounds(canister: Canister, rounds: number, complete: () => void, install?: boolean): void;
   /** Runs `action` at the start of the next round (raw_rand's randomness comes from the next block). */
   nextRound(action: () => void): void;
   randomBytes(n: number): Uint8Array;

@@ -304,7 +304,7 @@ function install(ctx: MethodContext, canister: Canister, mode: InstallMode, wasm
     instructions = error.instructions;
   }
   const rounds = roundsAfterFirst(instructions, INSTRUCTION_LIMITS.installSlice);
-  if (rounds > 0) ctx.host.continueForRounds(canister, rounds, () => ctx.reply(result, cycles));
+  if (rounds > 0) ctx.host.continueForRounds(canister, rounds, () => ctx.reply(result, cycles), true);
   else ctx.reply(result, cycles);
 }
 
