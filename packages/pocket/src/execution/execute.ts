@@ -10,6 +10,9 @@ import { Trap, trapFromEngineError, traps } from '../errors.js';
 import { discardPendingCall } from '../system-api/calls.js';
 import type { ExecutionRecord, FeeKind } from '../stats.js';
 import type { CanisterFacts, ContextKind, CostFacts, ExecutionContext, OutgoingCall, Response } from '../system-api/context.js';
+import type { StableChanges, StableMemory } from '../state/stable-memory.js';
+import type { InstanceChanges, WasmInstance } from '../wasm/instance.js';
+import { roundsAfterFirst } from './slices.js';
 
 /** What an execution needs from the subnet it runs on. */
 export interface ExecutionEnvironment {
@@ -50,8 +53,12 @@ export interface ExecutionRequest {
   /**
    * `message`: commit on success, roll back on a trap. `query`: always roll back. `none`: leave
    * the transaction to the caller (installs and composite queries span several executions).
+   * `sliced`: as `message`, except that a successful execution long enough to be sliced (more than
+   * one slice of instructions) leaves the canister's memories, certified data and timer as they
+   * were and returns its changes (`ExecutionResult.setAside`), for the caller to make visible with
+   * `reapplySetAside` when the last slice completes.
    */
-  transaction: 'message' | 'query' | 'none';
+  transaction: 'message' | 'query' | 'none' | 'sliced';
   /** Instructions this execution may use; by default the limit of its kind (`instructionLimitOf`). */
   instructionLimit?: bigint;
   /** Instructions of the call context before this execution (`performance_counter(1)`). */
@@ -84,6 +91,18 @@ export interface ExecutionResult {
   logs: Uint8Array[];
   /** Instructions the execution used (its limit when it trapped for exceeding it). */
   instructions: bigint;
+  /** The changes of a long execution, not yet made (see `transaction: 'sliced'`). */
+  setAside?: SetAside;
+}
+
+/** What a long execution changed, held until its last slice completes. */
+export interface SetAside {
+  instance: WasmInstance;
+  stable: StableMemory;
+  instanceChanges: InstanceChanges;
+  stableChanges: StableChanges;
+  certifiedData: Uint8Array | undefined;
+  globalTimer: bigint | undefined;
 }
 
 /**
@@ -222,10 +241,21 @@ export function execute(canister: Canister, env: ExecutionEnvironment, req: Exec
   }
   if (req.replicated && req.transaction !== 'none') canister.appendLogs(req.time, ctx.logs);
 
+  let setAside: SetAside | undefined;
   if (req.transaction !== 'none') {
     if (trap || req.transaction === 'query') {
       instance.rollback();
       canister.stable.rollback();
+    } else if (req.transaction === 'sliced' && roundsAfterFirst(instructions, INSTRUCTION_LIMITS.slice) > 0) {
+      // The replica keeps a paused execution's changes apart from the canister's state until its
+      // last slice: queries meanwhile see the state before it. Cycles are not held back: the
+      // replica takes the execution's cost up front.
+      const stable = canister.stable;
+      setAside = {
+        instance, stable, instanceChanges: instance.setAside(), stableChanges: stable.setAside(),
+        certifiedData: ctx.certifiedData, globalTimer: ctx.globalTimer,
+      };
+      canister.cycles = ctx.balance;
     } else {
       instance.commit();
       canister.stable.commit();
@@ -244,7 +274,19 @@ export function execute(canister: Canister, env: ExecutionEnvironment, req: Exec
     messageAccepted: !trap && ctx.messageAccepted,
     logs: ctx.logs,
     instructions,
+    setAside,
   };
+}
+
+/**
+ * Makes a long execution's changes (see `transaction: 'sliced'`) part of the canister, unless its
+ * memories were replaced meanwhile (uninstalled for lack of cycles).
+ */
+export function reapplySetAside(canister: Canister, changes: SetAside): void {
+  if (canister.instance !== changes.instance || canister.stable !== changes.stable) return;
+  changes.instance.reapply(changes.instanceChanges);
+  changes.stable.reapply(changes.stableChanges);
+  applyEffects(canister, { balance: canister.cycles, certifiedData: changes.certifiedData, globalTimer: changes.globalTimer });
 }
 
 /** Commits an execution's effects on the canister's system state. */

@@ -11,7 +11,7 @@ import type { CallResult, Request, Response } from '../messages.js';
 import type { OutgoingCall, Response as ExecutionResponse } from '../system-api/context.js';
 import { INSTRUCTION_LIMITS } from '../constants.js';
 import { roundsAfterFirst } from './slices.js';
-import { execute, type ExecutionEnvironment, type ExecutionResult } from './execute.js';
+import { execute, reapplySetAside, type ExecutionEnvironment, type ExecutionResult } from './execute.js';
 import { chargeFee } from './fees.js';
 
 /** What request handling needs from the instance. */
@@ -30,13 +30,20 @@ export interface Host {
 
 /**
  * Deterministic time slicing (IC: an update runs at most one slice of instructions per round and
- * continues in the next rounds): the execution ran at once here, but it completes, and its
- * response and calls go out, only in the round its last slice would have run in.
+ * continues in the next rounds): the execution ran at once here, but it completes, its changes
+ * become the canister's (see `transaction: 'sliced'`), and its response and calls go out, only in
+ * the round its last slice would have run in.
  */
 function settleAfterSlices(host: Host, canister: Canister, r: ExecutionResult, settleNow: () => void): void {
   const rounds = roundsAfterFirst(r.instructions, INSTRUCTION_LIMITS.slice);
-  if (rounds > 0) host.continueForRounds(canister, rounds, settleNow);
-  else settleNow();
+  const complete = () => {
+    if (r.setAside) reapplySetAside(canister, r.setAside);
+    // Replicated queries bump the version too, as the replica does (the spec's prose agrees).
+    if (!r.trap) canister.version += 1n;
+    settleNow();
+  };
+  if (rounds > 0) host.continueForRounds(canister, rounds, complete);
+  else complete();
 }
 
 /** Charges the cycles of the instructions an execution used (the base fee is reserved apart). */
@@ -166,13 +173,11 @@ export function handleRequest(host: Host, canister: Canister, request: Request):
     canRespond: true,
     cyclesAvailable: request.cycles,
     deadline: origin.kind === 'canister' ? origin.deadline : 0n,
-    transaction: kind === 'U' ? 'message' : 'query',
+    transaction: kind === 'U' ? 'sliced' : 'query',
   });
   context.instructions = r.instructions;
   if (kind === 'RQ' && !r.trap) canister.cycles += r.cyclesAccepted; // a replicated query keeps only what it accepted
   chargeInstructions(canister, env, r);
-  // Replicated queries bump the version too, as the replica does (the spec's prose agrees).
-  if (!r.trap) canister.version += 1n;
   settleAfterSlices(host, canister, r, () => settle(host, canister, context, r, () => rejectFrom(r.trap!.toIcError(canister.idText))));
 }
 
@@ -217,7 +222,7 @@ export function handleResponse(host: Host, canister: Canister, response: Respons
     replicated: true,
     canRespond: context.needsToRespond,
     deadline: context.origin.kind === 'canister' ? context.origin.deadline : 0n,
-    transaction: 'message',
+    transaction: 'sliced',
     callContextInstructions: context.instructions,
   });
   context.instructions = (context.instructions ?? 0n) + r.instructions;
@@ -232,7 +237,6 @@ export function handleResponse(host: Host, canister: Canister, response: Respons
     chargeInstructions(canister, env, c);
     if (c.trap) failure = r.trap.withCleanupFailure(c.trap);
   }
-  if (!r.trap) canister.version += 1n;
   settleAfterSlices(host, canister, r, () => settle(host, canister, context, r, () => rejectFrom(failure!.toIcError(canister.idText))));
 }
 
@@ -252,11 +256,10 @@ export function handleTask(host: Host, canister: Canister, task: 'timer' | 'hear
   chargeFee(canister, env, 'execution', fee);
   const r = execute(canister, env, {
     kind: 'T', modeName: task === 'timer' ? 'global timer' : 'heartbeat', entry: { export: exportName },
-    caller: new Uint8Array(), time: host.time, replicated: true, canRespond: false, transaction: 'message',
+    caller: new Uint8Array(), time: host.time, replicated: true, canRespond: false, transaction: 'sliced',
   });
   context.instructions = r.instructions;
   chargeInstructions(canister, env, r);
-  if (!r.trap) canister.version += 1n;
   settleAfterSlices(host, canister, r, () => settle(host, canister, context, r, () => didNotReply(canister)));
 }
 

@@ -20,12 +20,16 @@ import { MAX_INGRESS_TTL_NS } from '../constants.js';
 
 const MiB = 1 << 20;
 // `long`: as many 1 MiB fills as its argument (a u32) says, about 1.05 million instructions each,
-// then replies the instructions it used; `ping` replies at once.
+// then counts itself at address 8, grows the memory and the stable memory by a page each, and
+// replies the instructions it used; `ping` replies at once; the query `state` replies the count,
+// the memory's size and the stable memory's size (u32, u32, u64).
 const SOURCE = `(module
   (import "ic0" "msg_arg_data_copy" (func $arg (param i32 i32 i32)))
   (import "ic0" "msg_reply_data_append" (func $append (param i32 i32)))
   (import "ic0" "msg_reply" (func $reply))
   (import "ic0" "performance_counter" (func $pc (param i32) (result i64)))
+  (import "ic0" "stable64_grow" (func $stable_grow (param i64) (result i64)))
+  (import "ic0" "stable64_size" (func $stable_size (result i64)))
   (memory 40)
   (func (export "canister_update long") (local $n i32)
     (call $arg (i32.const 0) (i32.const 0) (i32.const 4))
@@ -35,8 +39,16 @@ const SOURCE = `(module
       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
       (memory.fill (i32.const ${MiB}) (i32.const 1) (i32.const ${MiB}))
       (br $l)))
+    (i32.store (i32.const 8) (i32.add (i32.load (i32.const 8)) (i32.const 1)))
+    (drop (memory.grow (i32.const 1)))
+    (drop (call $stable_grow (i64.const 1)))
     (i64.store (i32.const 0) (call $pc (i32.const 0)))
     (call $append (i32.const 0) (i32.const 8))
+    (call $reply))
+  (func (export "canister_query state")
+    (i32.store (i32.const 12) (memory.size))
+    (i64.store (i32.const 16) (call $stable_size))
+    (call $append (i32.const 8) (i32.const 16))
     (call $reply))
   (func (export "canister_update ping") (call $reply)))`;
 
@@ -132,6 +144,35 @@ describe('deterministic time slicing', () => {
     ic.tick(); // the last slice: the upgrade completes, then the install runs
     expect(ic.ingressStatus(upgrade)).toEqual({ Ok: expect.any(Uint8Array) });
     expect(ic.ingressStatus(otherInstall)).toEqual({ Ok: expect.any(Uint8Array) });
+  });
+
+  it("keeps a long update's changes out of the canister until its last slice: queries meanwhile see the state before it", async () => {
+    const { ic, id } = await setUp();
+    const state = () => {
+      const result = ic.query(Principal.anonymous(), id, 'state', new Uint8Array(), { kind: 'none' });
+      if (!('Ok' in result)) throw new Error(JSON.stringify(result));
+      const view = new DataView(result.Ok.buffer, result.Ok.byteOffset);
+      return { count: view.getUint32(0, true), pages: view.getUint32(4, true), stablePages: view.getBigUint64(8, true) };
+    };
+    const before = { count: 0, pages: 40, stablePages: 0n };
+    expect(state()).toEqual(before);
+    const count = new Uint8Array(4);
+    new DataView(count.buffer).setUint32(0, 4100, true);
+    const long = submit(ic, id, 'long', count);
+    ic.tick(); // the first slice
+    expect(state()).toEqual(before);
+    ic.tick(); // the second slice
+    expect(state()).toEqual(before);
+    ic.tick(); // the last slice: its changes are the canister's
+    expect(ic.ingressStatus(long)).toEqual({ Ok: expect.any(Uint8Array) });
+    expect(state()).toEqual({ count: 1, pages: 41, stablePages: 1n });
+    // The memory the fills wrote came back with the rest.
+    expect(ic.canister(id.toText())!.instance!.heap.read(MiB, 4)).toEqual(new Uint8Array([1, 1, 1, 1]));
+    // And a short update after it builds on it.
+    const again = new Uint8Array(4);
+    new DataView(again.buffer).setUint32(0, 1, true);
+    expect(ic.awaitIngress(submit(ic, id, 'long', again))).toEqual({ Ok: expect.any(Uint8Array) });
+    expect(state()).toEqual({ count: 2, pages: 42, stablePages: 2n });
   });
 
   it('completes a short update in the round it starts', async () => {

@@ -58,6 +58,29 @@ describe('stable memory', () => {
     }
   });
 
+  it("sets a message's writes and growth aside, reading as before it, and puts them back", () => {
+    const memory = new StableMemory();
+    memory.grow(2n);
+    memory.write(10n, new Uint8Array([1, 2, 3]));
+    memory.commit();
+    memory.begin();
+    memory.write(11n, new Uint8Array([9, 9]));           // a chunk of an older page
+    memory.grow(1n);
+    memory.write(2n * 65536n + 5n, new Uint8Array([7])); // a page the message created
+    const changes = memory.setAside();
+    expect(memory.pages).toBe(2);
+    expect(memory.read(10n, 3)).toEqual(new Uint8Array([1, 2, 3]));
+    memory.reapply(changes);
+    expect(memory.pages).toBe(3);
+    expect(memory.read(10n, 3)).toEqual(new Uint8Array([1, 9, 9]));
+    expect(memory.read(2n * 65536n + 5n, 1)).toEqual(new Uint8Array([7]));
+    memory.begin();
+    memory.write(10n, new Uint8Array([4]));
+    memory.rollback(); // reapplied changes are committed: a later rollback keeps them
+    expect(memory.read(10n, 3)).toEqual(new Uint8Array([1, 9, 9]));
+    expect(memory.pages).toBe(3);
+  });
+
   it('round-trips whole contents, sized to pages', () => {
     const m = StableMemory.fromBytes(Uint8Array.from([5, 6, 7]));
     expect(m.pages).toBe(1);

@@ -18,6 +18,15 @@ const SMALL_COPY = 32;
 /** The most bytes of journal kept between messages. */
 const JOURNAL_KEPT = 1 << 20;
 
+/** A message's changes to stable memory, taken out by `StableMemory.setAside`. */
+export interface StableChanges {
+  size: number;
+  /** Pages the message created, whole. */
+  created: [number, Uint8Array][];
+  /** The new contents of each 4 KiB chunk it wrote in older pages, by `page * CHUNKS_PER_PAGE + chunk`. */
+  chunks: [number, Uint8Array][];
+}
+
 export class StableMemory {
   private pageData = new Map<number, Uint8Array>();
   private size = 0;
@@ -151,6 +160,33 @@ export class StableMemory {
     this.saved.clear();
     this.size = this.sizeAtStart;
     this.shrinkJournal();
+  }
+
+  /**
+   * Takes the current message's writes and growth out: returns them and rolls them back, so the
+   * memory reads as at `begin` until `reapply` (a long execution's changes, visible on the IC only
+   * when its last slice completes).
+   *
+   * @example const changes = stable.setAside(); …; stable.reapply(changes);
+   */
+  setAside(): StableChanges {
+    const created: [number, Uint8Array][] = [...this.created].map((page) => [page, this.pageData.get(page)!]);
+    const chunks: [number, Uint8Array][] = [...this.saved.keys()].map((key) => {
+      const at = (key % CHUNKS_PER_PAGE) * CHUNK;
+      return [key, this.pageData.get(Math.floor(key / CHUNKS_PER_PAGE))!.slice(at, at + CHUNK)];
+    });
+    const size = this.size;
+    this.rollback();
+    return { size, created, chunks };
+  }
+
+  /** Puts back and commits changes taken out by `setAside`. */
+  reapply(changes: StableChanges): void {
+    this.begin();
+    this.size = changes.size;
+    for (const [page, data] of changes.created) this.pageData.set(page, data);
+    for (const [key, bytes] of changes.chunks) this.pageData.get(Math.floor(key / CHUNKS_PER_PAGE))!.set(bytes, (key % CHUNKS_PER_PAGE) * CHUNK);
+    this.commit();
   }
 
   /** The whole stable memory as one buffer (pic's `getStableMemory`). */

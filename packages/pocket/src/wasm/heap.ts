@@ -24,6 +24,12 @@ import { PAGE_SHIFT, RESERVED_BYTES, RESERVED_PAGES, TRACKED_PAGE_SIZE, WASM_PAG
 /** The most bytes a store (16 bytes at most, `v128.store`) that begins on a page can reach on the next. */
 const SPILL = 16;
 
+/** A message's writes taken out of the memory (see `Heap.setAside`): the size after it and each written range. */
+export interface HeapChanges {
+  size: number;
+  ranges: { at: number; bytes: Uint8Array }[];
+}
+
 export class Heap {
   memory: WebAssembly.Memory;
   /** The whole physical memory; replaced whenever the memory grows or is swapped. */
@@ -192,6 +198,33 @@ export class Heap {
     this.memory = replacement;
     this.refresh();
     return replacement;
+  }
+
+  /**
+   * Takes the writes since the last commit out of the memory: returns them and rolls them back, so
+   * the memory reads as committed until `reapply` puts them back (the changes of a long execution,
+   * which the IC makes visible only when its last slice completes). Like `rollback`, returns a new
+   * memory when the memory grew since the last commit.
+   *
+   * @example const { changes } = heap.setAside(); …; heap.reapply(changes); heap.commit();
+   */
+  setAside(): { changes: HeapChanges; replacement: WebAssembly.Memory | undefined } {
+    const dirty = this.dirtyRanges(false);
+    const ranges: HeapChanges['ranges'] = [];
+    for (let k = 0; k < dirty.length; k += 2) {
+      const at = dirty[k]!;
+      ranges.push({ at, bytes: this.view.slice(RESERVED_BYTES + at, RESERVED_BYTES + dirty[k + 1]!) });
+    }
+    const size = this.size;
+    return { changes: { size, ranges }, replacement: this.rollback() };
+  }
+
+  /** Puts back writes taken out by `setAside`, growing the memory to their size; they then wait for a commit. */
+  reapply(changes: HeapChanges): void {
+    if (changes.size > this.size && this.grow((changes.size - this.size) / WASM_PAGE_SIZE) < 0) {
+      throw new Error(`internal: a heap of ${this.pages} pages cannot grow back to ${changes.size / WASM_PAGE_SIZE}`);
+    }
+    for (const { at, bytes } of changes.ranges) this.write(at, bytes);
   }
 
   /**

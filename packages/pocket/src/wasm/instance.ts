@@ -4,10 +4,16 @@
  */
 import { Trap, traps } from '../errors.js';
 import { HOST_MODULE, EXPORT } from './instrument.js';
-import { Heap } from './heap.js';
+import { Heap, type HeapChanges } from './heap.js';
 import type { PreparedModule } from './prepare.js';
 
 export type Ic0Imports = Record<string, (...args: never[]) => unknown>;
+
+/** A message's changes to an instance, taken out by `WasmInstance.setAside`. */
+export interface InstanceChanges {
+  heap: HeapChanges;
+  globals: (number | bigint)[];
+}
 
 export class WasmInstance {
   private instance!: WebAssembly.Instance;
@@ -162,5 +168,25 @@ export class WasmInstance {
     const replacement = this.heap.rollback();
     if (replacement) this.instantiate();
     this.globals.forEach((g, k) => { g.value = this.globalsAtStart[k]; });
+  }
+
+  /**
+   * Takes the current message's changes to the memory and the globals out (see `Heap.setAside`):
+   * the instance is as at `begin` until `reapply`.
+   */
+  setAside(): InstanceChanges {
+    const globals = this.globalValues();
+    const { changes, replacement } = this.heap.setAside();
+    if (replacement) this.instantiate();
+    this.globals.forEach((g, k) => { g.value = this.globalsAtStart[k]; });
+    return { heap: changes, globals };
+  }
+
+  /** Puts back and commits changes taken out by `setAside`. */
+  reapply(changes: InstanceChanges): void {
+    this.begin();
+    this.heap.reapply(changes.heap);
+    this.globals.forEach((g, k) => { g.value = changes.globals[k]; });
+    this.commit();
   }
 }
