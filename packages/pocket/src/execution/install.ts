@@ -9,6 +9,7 @@ import { StableMemory } from '../state/stable-memory.js';
 import { WasmInstance } from '../wasm/instance.js';
 import { decodedSize, prepareModule, type PreparedModule } from '../wasm/prepare.js';
 import { INSTRUCTION_LIMITS } from '../constants.js';
+import { roundsAfterFirst } from './slices.js';
 import { compilationInstructions, failedCompilationInstructions } from '../costs.js';
 import { execute, type ExecutionEnvironment } from './execute.js';
 import { chargeFee } from './fees.js';
@@ -45,6 +46,12 @@ const EOP_SECTION = 'enhanced-orthogonal-persistence';
 export interface InstallOutcome {
   instructions: bigint;
   compilation: bigint;
+  /**
+   * For an install long enough to be sliced: what it does to the canister, done when the caller
+   * calls this, in the round of its last slice (until then the canister is as before it, but for
+   * the cycles it paid).
+   */
+  complete?: () => void;
 }
 
 /**
@@ -266,30 +273,84 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
     if (r.globalTimer !== undefined) canister.globalTimer = r.globalTimer;
   }
 
-  canister.stable.commit();
-  fresh.commit();
-  if (mode.kind === 'upgrade') {
-    if (certifiedData) canister.certifiedData = certifiedData;
-  } else {
-    canister.certifiedData = certifiedData ?? new Uint8Array();
-    if (mode.kind === 'reinstall') canister.logs = [];
-  }
-  canister.appendLogs(req.time, logs);
+  // Paid now: the replica takes an install's cost up front.
   chargeExecution(canister, env, instructions + compilation, prepared.memory64);
   env.compiledWasms?.add(prepared.hashHex);
-  canister.lastInstalledAt = req.time;
-  canister.lastInstall = {
-    mode: mode.kind,
-    skipPreUpgrade: mode.kind === 'upgrade' && mode.skipPreUpgrade,
-    wasmMemoryPersistence: mode.kind === 'upgrade' && mode.keepWasmMemory !== undefined ? (mode.keepWasmMemory ? 'keep' : 'replace') : undefined,
-    moduleHash: Buffer.from(prepared.hash).toString('hex'),
-    at: req.time,
+  const installed = {
+    instance: fresh, module: prepared, stable: canister.stable, version: canister.version, globalTimer: canister.globalTimer,
+    certifiedData: mode.kind === 'upgrade' ? (certifiedData ?? saved.certifiedData) : (certifiedData ?? new Uint8Array()),
   };
-  canister.recordChange({
-    timestampNanos: req.time, canisterVersion: canister.version, origin: req.origin,
-    details: { kind: 'code_deployment', mode: mode.kind, moduleHash: prepared.hash },
+  const complete = () => {
+    Object.assign(canister, installed);
+    if (mode.kind === 'reinstall') canister.logs = [];
+    canister.appendLogs(req.time, logs);
+    canister.lastInstalledAt = req.time;
+    canister.lastInstall = {
+      mode: mode.kind,
+      skipPreUpgrade: mode.kind === 'upgrade' && mode.skipPreUpgrade,
+      wasmMemoryPersistence: mode.kind === 'upgrade' && mode.keepWasmMemory !== undefined ? (mode.keepWasmMemory ? 'keep' : 'replace') : undefined,
+      moduleHash: Buffer.from(prepared.hash).toString('hex'),
+      at: req.time,
+    };
+    canister.recordChange({
+      timestampNanos: req.time, canisterVersion: canister.version, origin: req.origin,
+      details: { kind: 'code_deployment', mode: mode.kind, moduleHash: prepared.hash },
+    });
+  };
+  if (roundsAfterFirst(instructions, INSTRUCTION_LIMITS.installSlice) === 0) {
+    canister.stable.commit();
+    fresh.commit();
+    complete();
+    return { instructions, compilation };
+  }
+  return { instructions, compilation, complete: setInstallAside(canister, mode, saved, installed, complete) };
+}
+
+/**
+ * Puts the canister back as it was before a long install, all but its cycles, and returns what
+ * completes the install when its last slice does (replica: a paused install changes the canister's
+ * state only then; queries meanwhile run on the old module and memories). The new instance and
+ * stable memory are committed now, or, where they share memory with the old ones (the stable memory
+ * of an upgrade, the heap kept by `wasm_memory_persistence = keep`), their changes are set aside.
+ */
+function setInstallAside(
+  canister: Canister,
+  mode: InstallMode,
+  saved: { instance: WasmInstance | undefined; module: PreparedModule | undefined; stable: StableMemory; certifiedData: Uint8Array; globalTimer: bigint; version: bigint },
+  installed: { instance: WasmInstance; stable: StableMemory; version: bigint },
+  complete: () => void,
+): () => void {
+  let finish: () => void;
+  if (mode.kind === 'upgrade') {
+    const old = saved.instance!;
+    const stableChanges = saved.stable.setAside();
+    if (mode.keepWasmMemory) {
+      const globals = installed.instance.globalValues();
+      const { heap } = old.setAside();
+      finish = () => {
+        saved.stable.reapply(stableChanges);
+        installed.instance.reapply({ heap, globals });
+      };
+    } else {
+      old.rollback();
+      installed.instance.commit();
+      finish = () => saved.stable.reapply(stableChanges);
+    }
+  } else {
+    installed.stable.commit();
+    installed.instance.commit();
+    finish = () => {};
+  }
+  Object.assign(canister, {
+    instance: saved.instance, module: saved.module, stable: saved.stable,
+    certifiedData: saved.certifiedData, globalTimer: saved.globalTimer, version: saved.version,
   });
-  return { instructions, compilation };
+  return () => {
+    // A canister whose code or memories changed meanwhile (uninstalled for lack of cycles) keeps them.
+    if (canister.version !== saved.version || canister.instance !== saved.instance || canister.stable !== saved.stable) return;
+    finish();
+    complete();
+  };
 }
 
 /**

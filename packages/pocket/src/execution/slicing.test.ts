@@ -82,6 +82,25 @@ const FILLS_4100 = `
     (local.set $n (i32.sub (local.get $n) (i32.const 1)))
     (memory.fill (i32.const ${MiB}) (i32.const 1) (i32.const ${MiB}))
     (br $l)))`;
+/** What the query `state` replies: the count `long` keeps, the memory's size and the stable memory's size, in pages. */
+function readState(ic: IcInstance, id: Principal): { count: number; pages: number; stablePages: bigint } {
+  const result = ic.query(Principal.anonymous(), id, 'state', new Uint8Array(), { kind: 'none' });
+  if (!('Ok' in result)) throw new Error(JSON.stringify(result));
+  const view = new DataView(result.Ok.buffer, result.Ok.byteOffset);
+  return { count: view.getUint32(0, true), pages: view.getUint32(4, true), stablePages: view.getBigUint64(8, true) };
+}
+
+/** `wasm` with an empty custom section `icp:private <name>` appended (metadata such as enhanced orthogonal persistence's). */
+function withPrivateSection(wasm: Uint8Array, name: string): Uint8Array {
+  const title = new TextEncoder().encode(`icp:private ${name}`);
+  const body = [title.length, ...title]; // both lengths stay under 128: one LEB128 byte each
+  return new Uint8Array([...wasm, 0, body.length, ...body]);
+}
+
+const UpgradeWithOptions = IDL.Record({
+  mode: IDL.Variant({ upgrade: IDL.Opt(IDL.Record({ wasm_memory_persistence: IDL.Opt(IDL.Variant({ keep: IDL.Null, replace: IDL.Null })) })) }),
+  canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8),
+});
 const Upgrade = IDL.Record({ mode: IDL.Variant({ upgrade: IDL.Opt(IDL.Record({})) }), canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) });
 
 /** Submits an upgrade of `id` to the WAT `source`, as a controller's ingress to the management canister. */
@@ -148,12 +167,7 @@ describe('deterministic time slicing', () => {
 
   it("keeps a long update's changes out of the canister until its last slice: queries meanwhile see the state before it", async () => {
     const { ic, id } = await setUp();
-    const state = () => {
-      const result = ic.query(Principal.anonymous(), id, 'state', new Uint8Array(), { kind: 'none' });
-      if (!('Ok' in result)) throw new Error(JSON.stringify(result));
-      const view = new DataView(result.Ok.buffer, result.Ok.byteOffset);
-      return { count: view.getUint32(0, true), pages: view.getUint32(4, true), stablePages: view.getBigUint64(8, true) };
-    };
+    const state = () => readState(ic, id);
     const before = { count: 0, pages: 40, stablePages: 0n };
     expect(state()).toEqual(before);
     const count = new Uint8Array(4);
@@ -195,6 +209,67 @@ describe('deterministic time slicing', () => {
     ic.tick(); // the last slice: the upgrade completes, then `ping` runs
     expect(ic.ingressStatus(upgrade)).toEqual({ Ok: expect.any(Uint8Array) });
     expect(ic.ingressStatus(ping)).toEqual({ Ok: expect.any(Uint8Array) });
+  });
+
+  it('keeps a long upgrade out of the canister until its last slice: queries meanwhile run the old module on the old memories', async () => {
+    const { ic, id } = await setUp();
+    const once = new Uint8Array(4); // a `long` of no fills: count 1, one more page of each memory
+    expect(ic.awaitIngress(submit(ic, id, 'long', once))).toEqual({ Ok: expect.any(Uint8Array) });
+    const before = { count: 1, pages: 41, stablePages: 1n };
+    expect(readState(ic, id)).toEqual(before);
+    const oldHash = ic.canister(id.toText())!.module!.hashHex;
+    // The new module's post_upgrade runs 4,100 fills, then sets the count to 100 and grows the stable memory.
+    const source = withPostUpgrade(`${FILLS_4100} (i32.store (i32.const 8) (i32.const 100)) (drop (call $stable_grow (i64.const 1)))`);
+    const { upgrade } = await submitUpgrade(ic, id, source);
+    ic.tick();
+    ic.tick();
+    expect(ic.ingressStatus(upgrade)).toBeUndefined();
+    expect(readState(ic, id)).toEqual(before);
+    expect(ic.canister(id.toText())!.module!.hashHex).toBe(oldHash);
+    ic.tick(); // the last slice
+    expect(ic.ingressStatus(upgrade)).toEqual({ Ok: expect.any(Uint8Array) });
+    // A fresh heap (no wasm_memory_persistence), the stable memory kept and grown by post_upgrade.
+    expect(readState(ic, id)).toEqual({ count: 100, pages: 40, stablePages: 2n });
+    expect(ic.canister(id.toText())!.module!.hashHex).toBe(createHash('sha256').update(await wat(source)).digest('hex'));
+  });
+
+  it('keeps a long upgrade that keeps the Wasm memory out of the canister until its last slice, and then applies it to the kept memory', async () => {
+    const { ic, id } = await setUp();
+    const eop = async (source: string) => withPrivateSection(await wat(source), 'enhanced-orthogonal-persistence');
+    const payload = (wasm: Uint8Array, keep: boolean) => new Uint8Array(IDL.encode([UpgradeWithOptions], [{
+      mode: { upgrade: [{ wasm_memory_persistence: [keep ? { keep: null } : { replace: null }] }] }, canister_id: id, wasm_module: wasm, arg: new Uint8Array(),
+    }]));
+    // First a short upgrade to a module with enhanced orthogonal persistence, then one `long` of no fills.
+    expect(ic.awaitIngress(submit(ic, mgmt, 'install_code', payload(await eop(SOURCE), false), { kind: 'canister', id }))).toEqual({ Ok: expect.any(Uint8Array) });
+    expect(ic.awaitIngress(submit(ic, id, 'long', new Uint8Array(4)))).toEqual({ Ok: expect.any(Uint8Array) });
+    const before = { count: 1, pages: 41, stablePages: 1n };
+    expect(readState(ic, id)).toEqual(before);
+    // post_upgrade: 4,100 fills, then the count goes up by 10 and the memory grows by 2 pages.
+    const next = await eop(withPostUpgrade(`${FILLS_4100} (i32.store (i32.const 8) (i32.add (i32.load (i32.const 8)) (i32.const 10))) (drop (memory.grow (i32.const 2)))`));
+    const upgrade = submit(ic, mgmt, 'install_code', payload(next, true), { kind: 'canister', id });
+    ic.tick();
+    ic.tick();
+    expect(ic.ingressStatus(upgrade)).toBeUndefined();
+    expect(readState(ic, id)).toEqual(before);
+    ic.tick();
+    expect(ic.ingressStatus(upgrade)).toEqual({ Ok: expect.any(Uint8Array) });
+    expect(readState(ic, id)).toEqual({ count: 11, pages: 43, stablePages: 1n });
+    expect(ic.awaitIngress(submit(ic, id, 'long', new Uint8Array(4)))).toEqual({ Ok: expect.any(Uint8Array) });
+    expect(readState(ic, id)).toEqual({ count: 12, pages: 44, stablePages: 2n });
+  });
+
+  it('leaves a canister empty until the last slice of a long install: queries meanwhile find no module', async () => {
+    const { ic } = await setUp();
+    const { other, install } = await secondCanister(ic, SOURCE.replace('(func (export "canister_update ping")', `(func (export "canister_init") (local $n i32) ${FILLS_4100})\n  (func (export "canister_update ping")`));
+    const installing = install();
+    ic.tick();
+    ic.tick();
+    expect(ic.ingressStatus(installing)).toBeUndefined();
+    expect(ic.query(Principal.anonymous(), other, 'state', new Uint8Array(), { kind: 'none' })).toMatchObject({ Err: { error_code: 'CanisterWasmModuleNotFound' } });
+    expect(ic.canister(other.toText())!.module).toBeUndefined();
+    ic.tick();
+    expect(ic.ingressStatus(installing)).toEqual({ Ok: expect.any(Uint8Array) });
+    expect(readState(ic, other)).toEqual({ count: 0, pages: 40, stablePages: 0n });
   });
 
   it('completes a short upgrade in the round it starts', async () => {

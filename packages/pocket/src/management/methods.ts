@@ -284,15 +284,16 @@ export const methods = {
 /**
  * Installs, reinstalls or upgrades. Deterministic time slicing (replica:
  * `MAX_INSTRUCTIONS_PER_INSTALL_CODE_SLICE`, 2 billion on an application subnet): the execution
- * ran at once here, but the call completes, and the canister runs nothing else, until the round its
- * last slice would have run in.
+ * ran at once here, but the call completes, the canister takes the new code and state, and runs
+ * nothing else, only in the round its last slice would have run in.
  */
 function install(ctx: MethodContext, canister: Canister, mode: InstallMode, wasm: Uint8Array, arg: Uint8Array, senderVersion: Opt<bigint>, assembly?: { instructions: bigint; error: IcError | undefined }): void {
   const cycles = ctx.call.cycles;
   let result: CallResult = EMPTY;
   let instructions: bigint;
+  let complete: (() => void) | undefined;
   try {
-    ({ instructions } = installCode(canister, ctx.host.environment(canister), {
+    ({ instructions, complete } = installCode(canister, ctx.host.environment(canister), {
       mode, wasm, arg, caller: ctx.call.sender.toUint8Array(), origin: originOf(ctx.call, senderVersion), time: ctx.host.time,
       assembly: assembly?.instructions, assemblyError: assembly?.error,
     }));
@@ -304,8 +305,12 @@ function install(ctx: MethodContext, canister: Canister, mode: InstallMode, wasm
     instructions = error.instructions;
   }
   const rounds = roundsAfterFirst(instructions, INSTRUCTION_LIMITS.installSlice);
-  if (rounds > 0) ctx.host.continueForRounds(canister, rounds, () => ctx.reply(result, cycles), true);
-  else ctx.reply(result, cycles);
+  if (rounds > 0) {
+    ctx.host.continueForRounds(canister, rounds, () => {
+      complete?.();
+      ctx.reply(result, cycles);
+    }, true);
+  } else ctx.reply(result, cycles);
 }
 
 /**

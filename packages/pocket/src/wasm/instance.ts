@@ -23,6 +23,8 @@ export class WasmInstance {
   private counter!: WebAssembly.Global;
   /** Set by the instrumented code just before it traps for running out of instructions. */
   private outOfInstructions!: WebAssembly.Global;
+  /** The memory the instance was instantiated over (the heap replaces its memory to shrink it). */
+  private boundMemory!: WebAssembly.Memory;
   /** The limit of the execution under way: the counter's value when it began. */
   private limit = 0n;
   private before = 0n;
@@ -55,6 +57,7 @@ export class WasmInstance {
   }
 
   private instantiate(): void {
+    this.boundMemory = this.heap.memory;
     const host = {
       memory_grow: this.heap.grow,
       before_write: this.heap.beforeWrite,
@@ -182,10 +185,15 @@ export class WasmInstance {
     return { heap: changes, globals };
   }
 
-  /** Puts back and commits changes taken out by `setAside`. */
+  /**
+   * Puts back and commits changes taken out by `setAside` (or, for a module instantiated over a
+   * heap it shares, by another instance's `setAside`, with its own globals). Instantiates again if
+   * the heap's memory was replaced meanwhile.
+   */
   reapply(changes: InstanceChanges): void {
     this.begin();
     this.heap.reapply(changes.heap);
+    if (this.boundMemory !== this.heap.memory) this.instantiate();
     this.globals.forEach((g, k) => { g.value = changes.globals[k]; });
     this.commit();
   }
