@@ -74,6 +74,7 @@ export const HELP = {
   canisterNotFound: `Check the ICP dashboard to ensure the canister exists. See documentation: ${DOC_BASE}#canister-not-found`,
   invalidController: `Execute this call from a controller of the target canister or add the current caller as a controller. See documentation: ${DOC_BASE}#invalid-controller`,
   chunkStore: `Use the \`stored_chunks\` API to check which hashes are present or top up the canister if it is low on cycles. See documentation: ${DOC_BASE}#wasm-chunk-store-error`,
+  installNotEnoughCycles: `Top up the canister with more cycles. See documentation: ${DOC_BASE}#install-code-not-enough-cycles`,
   canisterNotEmpty: `Check that you want to overwrite the canister and, if so, use mode='reinstall'. See documentation: ${DOC_BASE}#canister-not-empty`,
   deleteNotStopped: `Stop the canister before deleting it. See documentation: ${DOC_BASE}#delete-canister-not-stopped`,
   deleteSelf: `Delete the canister from one of its other controllers. See documentation: ${DOC_BASE}#delete-canister-self`,

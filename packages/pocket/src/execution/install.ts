@@ -136,11 +136,17 @@ function compile(canister: Canister, env: ExecutionEnvironment, prepared: Prepar
 
 export function installCode(canister: Canister, env: ExecutionEnvironment, req: InstallRequest): InstallOutcome {
   const { mode } = req;
+  // Refused before anything runs (the replica's stage 0), an install still pays the base fee: its
+  // prepayment is refunded but for that (`finish_err`).
+  const refuseAtStart = (error: IcError) => {
+    chargeFee(canister, env, 'execution', env.cost.execution());
+    return error;
+  };
   if (mode.kind === 'install' && canister.module) {
-    throw new IcError('CanisterNonEmpty', `Canister ${canister.idText} cannot be installed because the canister is not empty. Try installing with mode='reinstall' instead.\n${HELP.canisterNotEmpty}`);
+    throw refuseAtStart(new IcError('CanisterNonEmpty', `Canister ${canister.idText} cannot be installed because the canister is not empty. Try installing with mode='reinstall' instead.\n${HELP.canisterNotEmpty}`));
   }
   if (mode.kind === 'upgrade' && !canister.module) {
-    throw new IcError('CanisterWasmModuleNotFound', `Error from Canister ${canister.idText}: Attempted to execute a message, but the canister contains no Wasm module..\n${HELP.wasmModuleNotFound}`);
+    throw refuseAtStart(new IcError('CanisterWasmModuleNotFound', `Error from Canister ${canister.idText}: Attempted to execute a message, but the canister contains no Wasm module..\n${HELP.wasmModuleNotFound}`));
   }
 
   // Everything below may fail; keep what is needed to put the canister back.

@@ -288,6 +288,7 @@ export const methods = {
  * nothing else, only in the round its last slice would have run in.
  */
 function install(ctx: MethodContext, canister: Canister, mode: InstallMode, wasm: Uint8Array, arg: Uint8Array, senderVersion: Opt<bigint>, assembly?: { instructions: bigint; error: IcError | undefined }): void {
+  checkInstallPrepayment(ctx, canister);
   const cycles = ctx.call.cycles;
   let result: CallResult = EMPTY;
   let instructions: bigint;
@@ -311,6 +312,20 @@ function install(ctx: MethodContext, canister: Canister, mode: InstallMode, wasm
       ctx.reply(result, cycles);
     }, true);
   } else ctx.reply(result, cycles);
+}
+
+/**
+ * An install reserves its execution first, the base fee and its whole 300-billion limit (at the
+ * wasm32 rate), above the canister's freezing threshold, and refunds the unused instructions
+ * when it ends (replica: `install_code_dts`, `prepay_execution_cycles`). A canister that cannot
+ * reserve it is refused before anything runs; the caller, a controller, is told how much is missing.
+ */
+function checkInstallPrepayment(ctx: MethodContext, canister: Canister): void {
+  const env = ctx.host.environment(canister);
+  const reserved = env.cost.execution() + env.cost.instructions(INSTRUCTION_LIMITS.install, false);
+  const needed = env.freezingLimit(canister) + reserved;
+  if (canister.cycles >= needed) return;
+  throw new IcError('CanisterOutOfCycles', `Canister installation failed with \`Canister ${canister.idText} is out of cycles: please top up the canister with at least ${needed - canister.cycles} additional cycles\`.\n${HELP.installNotEnoughCycles}`);
 }
 
 /**

@@ -14,7 +14,7 @@ import type { PocketIc } from '@dfinity/pic';
 
 import { canister, newPic } from '../support/canister.js';
 import {
-  CanisterIdRecord, ChunkHash, IDL, LoadSnapshotArgs, Snapshot, TakeSnapshotArgs, UploadChunkArgs, decode, ingress, type Principal,
+  CanisterIdRecord, ChunkHash, IDL, InstallCodeArgs, LoadSnapshotArgs, Snapshot, TakeSnapshotArgs, UploadChunkArgs, decode, ingress, type Principal,
 } from '../support/messages.js';
 import { compilationFee } from '../support/compilation.js';
 import { ingressFee } from '../support/ingress-fee.js';
@@ -69,6 +69,45 @@ describe('management operations charged as instructions', () => {
     expect(before - (await balance())).toBe(ingressFee('upload_chunk', uploadPayload(id, chunk)));
     const stored = decode<{ hash: Uint8Array }[]>(IDL.Vec(ChunkHash), await ingress(pic, 'stored_chunks', CanisterIdRecord, { canister_id: id }));
     expect(stored).toEqual([]);
+  });
+
+  it('refuses an install its canister cannot reserve 300 billion instructions for above its freezing threshold, charging only the message', async () => {
+    pic = await newPic();
+    const wasm = await SOURCE;
+    const perDay = async (id: Principal) => (await pic!.canisterStatus({ canisterId: id })).idleCyclesBurnedPerDay;
+    const threshold = async (id: Principal) => ((await perDay(id)) * (await pic!.canisterStatus({ canisterId: id })).settings.freezingThreshold) / 86_400n;
+    const arg = (id: Principal) => ({ mode: { install: null }, canister_id: id, wasm_module: wasm, arg: new Uint8Array(), sender_canister_version: [] });
+    // The reservation: the 5 million base fee and 300 billion instructions at one cycle each.
+    const reserved = 5_000_000n + 300_000_000_000n;
+    const poor = await pic.createCanister({ cycles: 200_000_000_000n });
+    const before = BigInt(await pic.getCyclesBalance(poor));
+    const error = await failure(ingress(pic, 'install_code', InstallCodeArgs, arg(poor)));
+    const payload = new Uint8Array(IDL.encode([InstallCodeArgs], [arg(poor)]));
+    const paid = before - BigInt(await pic.getCyclesBalance(poor));
+    expect(paid).toBe(ingressFee('install_code', payload));
+    const missing = (await threshold(poor)) + reserved - (before - paid);
+    expect(error).toContain(`Canister installation failed with \`Canister ${poor.toText()} is out of cycles: please top up the canister with at least ${missing} additional cycles\`.`);
+    expect(error).toMatch(/CanisterOutOfCycles|IC0207/);
+    expect((await pic.canisterStatus({ canisterId: poor })).moduleHash).toBeNull();
+    // Topped up with what it lacked (and the next message's fee, and some for the rounds between), the same install goes through.
+    await pic.addCycles(poor, Number(missing + ingressFee('install_code', payload) + 100_000_000n));
+    await ingress(pic, 'install_code', InstallCodeArgs, arg(poor));
+    expect((await pic.canisterStatus({ canisterId: poor })).moduleHash).not.toBeNull();
+  });
+
+  it('charges the base fee to an install refused before it runs: a non-empty canister in mode install, an empty one in mode upgrade', async () => {
+    const { pic, id, balance } = await setup();
+    const wasm = await SOURCE;
+    const install = { mode: { install: null }, canister_id: id, wasm_module: wasm, arg: new Uint8Array(), sender_canister_version: [] };
+    let before = await balance();
+    expect(await failure(ingress(pic, 'install_code', InstallCodeArgs, install))).toContain('cannot be installed because the canister is not empty');
+    expect(before - (await balance())).toBe(ingressFee('install_code', new Uint8Array(IDL.encode([InstallCodeArgs], [install]))) + 5_000_000n);
+
+    const empty = await pic.createCanister({ cycles: 10n ** 13n });
+    const upgrade = { ...install, mode: { upgrade: [] }, canister_id: empty };
+    before = BigInt(await pic.getCyclesBalance(empty));
+    expect(await failure(ingress(pic, 'install_code', InstallCodeArgs, upgrade))).toContain('the canister contains no Wasm module');
+    expect(before - BigInt(await pic.getCyclesBalance(empty))).toBe(ingressFee('install_code', new Uint8Array(IDL.encode([InstallCodeArgs], [upgrade]))) + 5_000_000n);
   });
 
   it('charges take_canister_snapshot the execution of 2 billion instructions and one per byte of the snapshot', async () => {

@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PocketIc } from '@dfinity/pic';
 
 import { canister, install, newPic, type Principal } from '../support/canister.js';
-import { compilationFee } from '../support/compilation.js';
 import {
   CanisterIdRecord, CanisterInfoArgs, IDL, STRANGER, LoadSnapshotArgs, Snapshot, SnapshotId, TakeSnapshotArgs, decode, hex, ingress, manage, proxyWasm, rejectOf, replyOf,
   settings, sha256, texts, Principal as P,
@@ -321,9 +320,12 @@ describe('canister snapshots', () => {
     await take(rich);
     expect((await pic.canisterStatus({ canisterId: rich })).cycles).toBeLessThan(before);
 
-    // Enough to pay the call's ingress fee above the freezing threshold (about 30 million cycles
-    // here), not its 5 million base fee as well, once the install has paid for compiling the module.
-    const poor = await install(pic, wasm, { controllers: [user], cycles: 32_000_000n + compilationFee(wasm) });
+    // A freezing threshold that leaves 50 million cycles above it: enough for the call's ingress
+    // fee, not for the snapshot. (A canister cannot be made that poor before its install: an install
+    // must reserve its whole 300-billion-instruction limit above the threshold.)
+    const poor = await install(pic, wasm, { controllers: [user] });
+    const { cycles, idleCyclesBurnedPerDay } = await pic.canisterStatus({ canisterId: poor });
+    await pic.updateCanisterSettings({ canisterId: poor, freezingThreshold: ((cycles - 50_000_000n) * 86_400n) / idleCyclesBurnedPerDay });
     const error = await failure(take(poor));
     expect(error).toContain(`Canister snapshotting failed with: \`Canister ${poor.toText()} is out of cycles`);
     expect(error).toMatch(/CanisterOutOfCycles|IC0207/);
