@@ -103,6 +103,8 @@ export interface SetAside {
   stableChanges: StableChanges;
   certifiedData: Uint8Array | undefined;
   globalTimer: bigint | undefined;
+  /** What it printed, for the canister log, and when it ran. */
+  logs: { time: bigint; lines: Uint8Array[] };
 }
 
 /**
@@ -239,21 +241,23 @@ export function execute(canister: Canister, env: ExecutionEnvironment, req: Exec
     env.debugPrint(canister, req.time, line);
     ctx.logs.push(line);
   }
-  if (req.replicated && req.transaction !== 'none') canister.appendLogs(req.time, ctx.logs);
+  // A long execution's logs come with its other changes, at its last slice (see `transaction: 'sliced'`).
+  const setsAside = !trap && req.transaction === 'sliced' && roundsAfterFirst(instructions, INSTRUCTION_LIMITS.slice) > 0;
+  if (req.replicated && req.transaction !== 'none' && !setsAside) canister.appendLogs(req.time, ctx.logs);
 
   let setAside: SetAside | undefined;
   if (req.transaction !== 'none') {
     if (trap || req.transaction === 'query') {
       instance.rollback();
       canister.stable.rollback();
-    } else if (req.transaction === 'sliced' && roundsAfterFirst(instructions, INSTRUCTION_LIMITS.slice) > 0) {
+    } else if (setsAside) {
       // The replica keeps a paused execution's changes apart from the canister's state until its
       // last slice: queries meanwhile see the state before it. Cycles are not held back: the
       // replica takes the execution's cost up front.
       const stable = canister.stable;
       setAside = {
         instance, stable, instanceChanges: instance.setAside(), stableChanges: stable.setAside(),
-        certifiedData: ctx.certifiedData, globalTimer: ctx.globalTimer,
+        certifiedData: ctx.certifiedData, globalTimer: ctx.globalTimer, logs: { time: req.time, lines: ctx.logs },
       };
       canister.cycles = ctx.balance;
     } else {
@@ -286,6 +290,7 @@ export function reapplySetAside(canister: Canister, changes: SetAside): void {
   if (canister.instance !== changes.instance || canister.stable !== changes.stable) return;
   changes.instance.reapply(changes.instanceChanges);
   changes.stable.reapply(changes.stableChanges);
+  canister.appendLogs(changes.logs.time, changes.logs.lines);
   applyEffects(canister, { balance: canister.cycles, certifiedData: changes.certifiedData, globalTimer: changes.globalTimer });
 }
 

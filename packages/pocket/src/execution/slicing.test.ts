@@ -30,7 +30,9 @@ const SOURCE = `(module
   (import "ic0" "performance_counter" (func $pc (param i32) (result i64)))
   (import "ic0" "stable64_grow" (func $stable_grow (param i64) (result i64)))
   (import "ic0" "stable64_size" (func $stable_size (result i64)))
+  (import "ic0" "debug_print" (func $print (param i32 i32)))
   (memory 40)
+  (data (i32.const 64) "long done")
   (func (export "canister_update long") (local $n i32)
     (call $arg (i32.const 0) (i32.const 0) (i32.const 4))
     (local.set $n (i32.load (i32.const 0)))
@@ -42,6 +44,7 @@ const SOURCE = `(module
     (i32.store (i32.const 8) (i32.add (i32.load (i32.const 8)) (i32.const 1)))
     (drop (memory.grow (i32.const 1)))
     (drop (call $stable_grow (i64.const 1)))
+    (call $print (i32.const 64) (i32.const 9))
     (i64.store (i32.const 0) (call $pc (i32.const 0)))
     (call $append (i32.const 0) (i32.const 8))
     (call $reply))
@@ -177,9 +180,12 @@ describe('deterministic time slicing', () => {
     expect(state()).toEqual(before);
     ic.tick(); // the second slice
     expect(state()).toEqual(before);
-    ic.tick(); // the last slice: its changes are the canister's
+    const logged = () => ic.canister(id.toText())!.logs.map((r) => new TextDecoder().decode(r.content));
+    expect(logged()).toEqual([]);
+    ic.tick(); // the last slice: its changes are the canister's, its log line too
     expect(ic.ingressStatus(long)).toEqual({ Ok: expect.any(Uint8Array) });
     expect(state()).toEqual({ count: 1, pages: 41, stablePages: 1n });
+    expect(logged()).toEqual(['long done']);
     // The memory the fills wrote came back with the rest.
     expect(ic.canister(id.toText())!.instance!.heap.read(MiB, 4)).toEqual(new Uint8Array([1, 1, 1, 1]));
     // And a short update after it builds on it.

@@ -90,7 +90,7 @@ describe('management operations charged as instructions', () => {
     expect(error).toMatch(/CanisterOutOfCycles|IC0207/);
     expect((await pic.canisterStatus({ canisterId: poor })).moduleHash).toBeNull();
     // Topped up with what it lacked (and the next message's fee, and some for the rounds between), the same install goes through.
-    await pic.addCycles(poor, Number(missing + ingressFee('install_code', payload) + 100_000_000n));
+    await pic.addCycles(poor, missing + ingressFee('install_code', payload) + 100_000_000n);
     await ingress(pic, 'install_code', InstallCodeArgs, arg(poor));
     expect((await pic.canisterStatus({ canisterId: poor })).moduleHash).not.toBeNull();
   });
