@@ -285,6 +285,8 @@ export function execute(canister: Canister, env: ExecutionEnvironment, req: Exec
 /**
  * Makes a long execution's changes (see `transaction: 'sliced'`) part of the canister, unless its
  * memories were replaced meanwhile (uninstalled for lack of cycles).
+ *
+ * @example if (r.setAside) reapplySetAside(canister, r.setAside); // in the round of its last slice
  */
 export function reapplySetAside(canister: Canister, changes: SetAside): void {
   if (canister.instance !== changes.instance || canister.stable !== changes.stable) return;

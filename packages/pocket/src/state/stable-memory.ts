@@ -180,7 +180,11 @@ export class StableMemory {
     return { size, created, chunks };
   }
 
-  /** Puts back and commits changes taken out by `setAside`. */
+  /**
+   * Puts back and commits changes taken out by `setAside`.
+   *
+   * @example stable.reapply(stable.setAside()); // as if nothing had been set aside
+   */
   reapply(changes: StableChanges): void {
     this.begin();
     this.size = changes.size;

@@ -219,7 +219,11 @@ export class Heap {
     return { changes: { size, ranges }, replacement: this.rollback() };
   }
 
-  /** Puts back writes taken out by `setAside`, growing the memory to their size; they then wait for a commit. */
+  /**
+   * Puts back writes taken out by `setAside`, growing the memory to their size; they then wait for a commit.
+   *
+   * @example heap.reapply(changes); heap.commit();
+   */
   reapply(changes: HeapChanges): void {
     if (changes.size > this.size && this.grow((changes.size - this.size) / WASM_PAGE_SIZE) < 0) {
       throw new Error(`internal: a heap of ${this.pages} pages cannot grow back to ${changes.size / WASM_PAGE_SIZE}`);

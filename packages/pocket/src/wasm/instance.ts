@@ -176,6 +176,8 @@ export class WasmInstance {
   /**
    * Takes the current message's changes to the memory and the globals out (see `Heap.setAside`):
    * the instance is as at `begin` until `reapply`.
+   *
+   * @example instance.begin(); instance.invoke('canister_update f'); const changes = instance.setAside(); …; instance.reapply(changes);
    */
   setAside(): InstanceChanges {
     const globals = this.globalValues();
@@ -189,6 +191,8 @@ export class WasmInstance {
    * Puts back and commits changes taken out by `setAside` (or, for a module instantiated over a
    * heap it shares, by another instance's `setAside`, with its own globals). Instantiates again if
    * the heap's memory was replaced meanwhile.
+   *
+   * @example fresh.reapply({ heap: old.setAside().heap, globals: fresh.globalValues() });
    */
   reapply(changes: InstanceChanges): void {
     this.begin();
