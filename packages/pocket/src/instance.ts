@@ -81,6 +81,11 @@ interface IngressRecord {
   completedAt?: bigint;
   /** Expired before a round could induct it: never executed, its status unknown. */
   dropped?: boolean;
+  /**
+   * Where it is before it completes (IC spec § Request status): `received` once a round inducted
+   * it, `processing` once it began to execute; unset before induction (its status is unknown).
+   */
+  state?: 'received' | 'processing';
 }
 
 const MANAGEMENT = Principal.managementCanister();
@@ -144,10 +149,16 @@ export class IcInstance {
     this.scheduler = new Scheduler({
       canistersInOrder: () => this.canistersInOrder(),
       canisterByText: (id) => this.canisters.get(id),
-      handleRequest: (c, r) => handleRequest(this.host, c, r),
+      handleRequest: (c, r) => {
+        this.startIngress(r);
+        handleRequest(this.host, c, r);
+      },
       handleResponse: (c, r) => handleResponse(this.host, c, r),
       handleTask: (c, t) => handleTask(this.host, c, t),
-      handleManagement: (r, s) => this.runManagement(r, s),
+      handleManagement: (r, s) => {
+        this.startIngress(r);
+        this.runManagement(r, s);
+      },
       handleUndeliverable: (m) => this.undeliverable(m),
       handleExpiredIngress: (messageId) => this.completeIngress(messageId, rawFromResult(reject(
         'IngressMessageTimeout', `Ingress message ${Buffer.from(messageId, 'base64').toString('hex')} timed out waiting to start executing.`,
@@ -568,6 +579,7 @@ export class IcInstance {
         const payer = ingressFeePayer(method, payload);
         const paying = payer && this.canister(payer);
         if (paying) this.chargeIngress(paying, bytes);
+        record.state = 'received';
         this.scheduler.enqueueManagement(request, subnet);
         return;
       }
@@ -577,6 +589,7 @@ export class IcInstance {
         return;
       }
       this.chargeIngress(canister, bytes);
+      record.state = 'received';
       this.scheduler.enqueue(canisterId, request);
     });
     return { ok: { subnet, messageId: id } };
@@ -654,6 +667,13 @@ export class IcInstance {
     this.completedIngress.push(record.id);
   }
 
+  /** Notes that an ingress message begins to execute (its status is `processing` until it completes). */
+  private startIngress(request: Request): void {
+    if (request.origin.kind !== 'ingress') return;
+    const record = this.ingress.get(request.origin.messageId);
+    if (record) record.state = 'processing';
+  }
+
   private completeIngress(messageId: string, result: RawResult): void {
     const record = this.ingress.get(messageId);
     if (record && !record.result) {
@@ -695,10 +715,15 @@ export class IcInstance {
     return record.result;
   }
 
-  /** Who sent an ingress message and its result so far (for `read_state` of `request_status`). */
-  ingressRecord(messageId: string): { sender: Principal; receiver: Principal; result: RawResult | undefined } | undefined {
+  /**
+   * Who sent an ingress message, its result so far, and where it is until it has one (for
+   * `read_state` of `request_status`; `state` undefined: not yet inducted, so unknown to the IC).
+   *
+   * @example ic.ingressRecord(id)?.state // 'processing' while a long update holds its canister
+   */
+  ingressRecord(messageId: string): { sender: Principal; receiver: Principal; result: RawResult | undefined; state: 'received' | 'processing' | undefined } | undefined {
     const record = this.ingress.get(messageId);
-    return record && !record.dropped ? { sender: record.sender, receiver: record.receiver, result: record.result } : undefined;
+    return record && !record.dropped ? { sender: record.sender, receiver: record.receiver, result: record.result, state: record.state } : undefined;
   }
 
   /** Runs rounds until the message completes (PocketIC gives up after 100 rounds). */

@@ -119,9 +119,13 @@ describe('deterministic time slicing', () => {
     new DataView(count.buffer).setUint32(0, 4100, true);
     const long = submit(ic, id, 'long', count);
     const ping = submit(ic, id, 'ping', new Uint8Array());
+    // Not yet inducted: the IC does not know them (IC spec § Request status: unknown).
+    expect(ic.ingressRecord(long)!.state).toBeUndefined();
     ic.tick(); // the first slice of `long`; `ping` waits behind it
     expect(ic.ingressStatus(long)).toBeUndefined();
     expect(ic.ingressStatus(ping)).toBeUndefined();
+    expect(ic.ingressRecord(long)!.state).toBe('processing');
+    expect(ic.ingressRecord(ping)!.state).toBe('received');
     ic.tick(); // the second slice
     expect(ic.ingressStatus(long)).toBeUndefined();
     expect(ic.ingressStatus(ping)).toBeUndefined();

@@ -237,16 +237,20 @@ export class IcHttpApi {
       }),
       requestStatus: include.requestIds.flatMap((id): [Uint8Array, RequestStatusValue][] => {
         const record = this.ic.ingressRecord(Buffer.from(id).toString('base64'));
-        if (!record) return [];
-        return [[id, statusOf(record.result)]];
+        const status = record && statusOf(record);
+        return status ? [[id, status]] : [];
       }),
     });
     return makeCertificate(readStateWitness(tree, paths, { exclude: exclusions }), subnet.key, this.ic.delegationFor(subnet));
   }
 }
 
-function statusOf(result: RawResult | undefined): RequestStatusValue {
-  if (!result) return { status: 'processing' };
+/**
+ * A request's status in the state tree (IC spec § Request status), or none while no round has
+ * inducted it (the IC does not know it yet: its status is unknown).
+ */
+export function statusOf({ result, state }: { result: RawResult | undefined; state: 'received' | 'processing' | undefined }): RequestStatusValue | undefined {
+  if (!result) return state && { status: state };
   if ('Ok' in result) return { status: 'replied', reply: result.Ok };
   return { status: 'rejected', rejectCode: result.Err.reject_code as RejectCode, rejectMessage: result.Err.reject_message, errorCode: icCode(result.Err.error_code) };
 }
