@@ -93,6 +93,8 @@ export interface ExecutionResult {
   instructions: bigint;
   /** The changes of a long execution, not yet made (see `transaction: 'sliced'`). */
   setAside?: SetAside;
+  /** The log lines of a long execution that trapped, for its last slice (see `transaction: 'sliced'`). */
+  heldLogs?: { time: bigint; lines: Uint8Array[] };
 }
 
 /** What a long execution changed, held until its last slice completes. */
@@ -241,9 +243,11 @@ export function execute(canister: Canister, env: ExecutionEnvironment, req: Exec
     env.debugPrint(canister, req.time, line);
     ctx.logs.push(line);
   }
-  // A long execution's logs come with its other changes, at its last slice (see `transaction: 'sliced'`).
-  const setsAside = !trap && req.transaction === 'sliced' && roundsAfterFirst(instructions, INSTRUCTION_LIMITS.slice) > 0;
-  if (req.replicated && req.transaction !== 'none' && !setsAside) canister.appendLogs(req.time, ctx.logs);
+  // A long execution's logs come with its other changes, at its last slice (see `transaction: 'sliced'`),
+  // also when it trapped.
+  const long = req.transaction === 'sliced' && roundsAfterFirst(instructions, INSTRUCTION_LIMITS.slice) > 0;
+  const setsAside = long && !trap;
+  if (req.replicated && req.transaction !== 'none' && !long) canister.appendLogs(req.time, ctx.logs);
 
   let setAside: SetAside | undefined;
   if (req.transaction !== 'none') {
@@ -279,6 +283,7 @@ export function execute(canister: Canister, env: ExecutionEnvironment, req: Exec
     logs: ctx.logs,
     instructions,
     setAside,
+    heldLogs: long && trap ? { time: req.time, lines: ctx.logs } : undefined,
   };
 }
 

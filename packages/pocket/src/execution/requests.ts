@@ -38,6 +38,7 @@ function settleAfterSlices(host: Host, canister: Canister, r: ExecutionResult, s
   const rounds = roundsAfterFirst(r.instructions, INSTRUCTION_LIMITS.slice);
   const complete = () => {
     if (r.setAside) reapplySetAside(canister, r.setAside);
+    if (r.heldLogs) canister.appendLogs(r.heldLogs.time, r.heldLogs.lines);
     // Replicated queries bump the version too, as the replica does (the spec's prose agrees).
     if (!r.trap) canister.version += 1n;
     settleNow();
@@ -227,17 +228,20 @@ export function handleResponse(host: Host, canister: Canister, response: Respons
   });
   context.instructions = (context.instructions ?? 0n) + r.instructions;
   chargeInstructions(canister, env, r);
-  let failure = r.trap;
-  if (r.trap && callback.cleanup) {
-    // The cleanup runs on the state before the callback, which the rollback restored.
-    const c = execute(canister, env, {
-      kind: 'C', entry: { callback: callback.cleanup }, caller: callerOf(context.origin), rejectCode,
-      time: host.time, replicated: true, canRespond: false, transaction: 'message',
-    });
-    chargeInstructions(canister, env, c);
-    if (c.trap) failure = r.trap.withCleanupFailure(c.trap);
-  }
-  settleAfterSlices(host, canister, r, () => settle(host, canister, context, r, () => rejectFrom(failure!.toIcError(canister.idText))));
+  // A callback that trapped is followed by its cleanup, in the round its last slice ran in.
+  settleAfterSlices(host, canister, r, () => {
+    let failure = r.trap;
+    if (r.trap && callback.cleanup) {
+      // The cleanup runs on the state before the callback, which the rollback restored.
+      const c = execute(canister, env, {
+        kind: 'C', entry: { callback: callback.cleanup }, caller: callerOf(context.origin), rejectCode,
+        time: host.time, replicated: true, canRespond: false, transaction: 'message',
+      });
+      chargeInstructions(canister, env, c);
+      if (c.trap) failure = r.trap.withCleanupFailure(c.trap);
+    }
+    settle(host, canister, context, r, () => rejectFrom(failure!.toIcError(canister.idText)));
+  });
 }
 
 /** A global timer or heartbeat: a call context nobody waits for (IC spec § Global timer, § Heartbeat). */

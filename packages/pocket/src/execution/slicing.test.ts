@@ -21,7 +21,8 @@ import { MAX_INGRESS_TTL_NS } from '../constants.js';
 const MiB = 1 << 20;
 // `long`: as many 1 MiB fills as its argument (a u32) says, about 1.05 million instructions each,
 // then counts itself at address 8, grows the memory and the stable memory by a page each, and
-// replies the instructions it used; `ping` replies at once; the query `state` replies the count,
+// replies the instructions it used; `long_trap` runs 4,100 fills, logs a line and traps; `ping`
+// replies at once; the query `state` replies the count,
 // the memory's size and the stable memory's size (u32, u32, u64).
 const SOURCE = `(module
   (import "ic0" "msg_arg_data_copy" (func $arg (param i32 i32 i32)))
@@ -33,14 +34,16 @@ const SOURCE = `(module
   (import "ic0" "debug_print" (func $print (param i32 i32)))
   (memory 40)
   (data (i32.const 64) "long done")
-  (func (export "canister_update long") (local $n i32)
-    (call $arg (i32.const 0) (i32.const 0) (i32.const 4))
-    (local.set $n (i32.load (i32.const 0)))
+  (data (i32.const 80) "about to trap")
+  (func $fills (param $n i32)
     (block $done (loop $l
       (br_if $done (i32.eqz (local.get $n)))
       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
       (memory.fill (i32.const ${MiB}) (i32.const 1) (i32.const ${MiB}))
-      (br $l)))
+      (br $l))))
+  (func (export "canister_update long")
+    (call $arg (i32.const 0) (i32.const 0) (i32.const 4))
+    (call $fills (i32.load (i32.const 0)))
     (i32.store (i32.const 8) (i32.add (i32.load (i32.const 8)) (i32.const 1)))
     (drop (memory.grow (i32.const 1)))
     (drop (call $stable_grow (i64.const 1)))
@@ -53,6 +56,10 @@ const SOURCE = `(module
     (i64.store (i32.const 16) (call $stable_size))
     (call $append (i32.const 8) (i32.const 16))
     (call $reply))
+  (func (export "canister_update long_trap")
+    (call $fills (i32.const 4100))
+    (call $print (i32.const 80) (i32.const 13))
+    (unreachable))
   (func (export "canister_update ping") (call $reply)))`;
 
 const setUp = () => instanceWithWat('slicing', SOURCE);
@@ -197,6 +204,18 @@ describe('deterministic time slicing', () => {
     new DataView(again.buffer).setUint32(0, 1, true);
     expect(ic.awaitIngress(submit(ic, id, 'long', again))).toEqual({ Ok: expect.any(Uint8Array) });
     expect(state()).toEqual({ count: 2, pages: 42, stablePages: 2n });
+  });
+
+  it("logs the lines of a long update that traps at its last slice, when it is rejected", async () => {
+    const { ic, id } = await setUp();
+    const logged = () => ic.canister(id.toText())!.logs.map((r) => new TextDecoder().decode(r.content));
+    const failing = submit(ic, id, 'long_trap', new Uint8Array());
+    ic.tick();
+    ic.tick();
+    expect(logged()).toEqual([]);
+    ic.tick();
+    expect(ic.ingressStatus(failing)).toMatchObject({ Err: { error_code: 'CanisterTrapped' } });
+    expect(logged()).toEqual(['about to trap', expect.stringContaining('unreachable')]);
   });
 
   it('completes a short update in the round it starts', async () => {
