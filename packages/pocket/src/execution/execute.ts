@@ -56,7 +56,8 @@ export interface ExecutionRequest {
    * `sliced`: as `message`, except that a successful execution long enough to be sliced (more than
    * one slice of instructions) leaves the canister's memories, certified data and timer as they
    * were and returns its changes (`ExecutionResult.setAside`), for the caller to make visible with
-   * `reapplySetAside` when the last slice completes.
+   * `reapplySetAside` when the last slice completes; a long one, trapped or not, also leaves its
+   * log lines to the caller (`heldLogs`).
    */
   transaction: 'message' | 'query' | 'none' | 'sliced';
   /** Instructions this execution may use; by default the limit of its kind (`instructionLimitOf`). */
@@ -93,7 +94,7 @@ export interface ExecutionResult {
   instructions: bigint;
   /** The changes of a long execution, not yet made (see `transaction: 'sliced'`). */
   setAside?: SetAside;
-  /** The log lines of a long execution that trapped, for its last slice (see `transaction: 'sliced'`). */
+  /** The log lines of a long execution, for its last slice, and when it ran (see `transaction: 'sliced'`). */
   heldLogs?: { time: bigint; lines: Uint8Array[] };
 }
 
@@ -105,8 +106,6 @@ export interface SetAside {
   stableChanges: StableChanges;
   certifiedData: Uint8Array | undefined;
   globalTimer: bigint | undefined;
-  /** What it printed, for the canister log, and when it ran. */
-  logs: { time: bigint; lines: Uint8Array[] };
 }
 
 /**
@@ -261,7 +260,7 @@ export function execute(canister: Canister, env: ExecutionEnvironment, req: Exec
       const stable = canister.stable;
       setAside = {
         instance, stable, instanceChanges: instance.setAside(), stableChanges: stable.setAside(),
-        certifiedData: ctx.certifiedData, globalTimer: ctx.globalTimer, logs: { time: req.time, lines: ctx.logs },
+        certifiedData: ctx.certifiedData, globalTimer: ctx.globalTimer,
       };
       canister.cycles = ctx.balance;
     } else {
@@ -283,7 +282,7 @@ export function execute(canister: Canister, env: ExecutionEnvironment, req: Exec
     logs: ctx.logs,
     instructions,
     setAside,
-    heldLogs: long && trap ? { time: req.time, lines: ctx.logs } : undefined,
+    heldLogs: long ? { time: req.time, lines: ctx.logs } : undefined,
   };
 }
 
@@ -297,8 +296,8 @@ export function reapplySetAside(canister: Canister, changes: SetAside): void {
   if (canister.instance !== changes.instance || canister.stable !== changes.stable) return;
   changes.instance.reapply(changes.instanceChanges);
   changes.stable.reapply(changes.stableChanges);
-  canister.appendLogs(changes.logs.time, changes.logs.lines);
-  applyEffects(canister, { balance: canister.cycles, certifiedData: changes.certifiedData, globalTimer: changes.globalTimer });
+  if (changes.certifiedData) canister.certifiedData = changes.certifiedData;
+  if (changes.globalTimer !== undefined) canister.globalTimer = changes.globalTimer;
 }
 
 /** Commits an execution's effects on the canister's system state. */

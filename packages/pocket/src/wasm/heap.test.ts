@@ -97,8 +97,8 @@ describe('heap: commit and rollback against a reference model', () => {
           else if (op === 11 && next() % 3 === 0) {
             // A long execution's writes, held apart: the memory reads as committed, then gets them back.
             trail.push('set aside');
-            const { changes, replacement } = heap.setAside();
-            if (replacement) instantiate();
+            const changes = heap.pendingChanges();
+            if (heap.rollback()) instantiate();
             if (!Buffer.from(heap.snapshot()).equals(Buffer.from(committed))) expect.fail(`seed ${seed}, step ${step}: set aside, the heap is not as committed`);
             trail.push('reapply');
             heap.reapply(changes);

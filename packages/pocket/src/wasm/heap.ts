@@ -24,7 +24,7 @@ import { PAGE_SHIFT, RESERVED_BYTES, RESERVED_PAGES, TRACKED_PAGE_SIZE, WASM_PAG
 /** The most bytes a store (16 bytes at most, `v128.store`) that begins on a page can reach on the next. */
 const SPILL = 16;
 
-/** A message's writes taken out of the memory (see `Heap.setAside`): the size after it and each written range. */
+/** A message's writes, copied out of the memory (see `Heap.pendingChanges`): the size after it and each written range. */
 export interface HeapChanges {
   size: number;
   ranges: { at: number; bytes: Uint8Array }[];
@@ -201,26 +201,24 @@ export class Heap {
   }
 
   /**
-   * Takes the writes since the last commit out of the memory: returns them and rolls them back, so
-   * the memory reads as committed until `reapply` puts them back (the changes of a long execution,
-   * which the IC makes visible only when its last slice completes). Like `rollback`, returns a new
-   * memory when the memory grew since the last commit.
+   * A copy of the writes since the last commit: the canister's size and each written range's bytes.
+   * With `rollback` after it, the memory reads as committed until `reapply` puts them back (the
+   * changes of a long execution, which the IC makes visible only when its last slice completes).
    *
-   * @example const { changes } = heap.setAside(); …; heap.reapply(changes); heap.commit();
+   * @example const changes = heap.pendingChanges(); heap.rollback(); …; heap.reapply(changes); heap.commit();
    */
-  setAside(): { changes: HeapChanges; replacement: WebAssembly.Memory | undefined } {
+  pendingChanges(): HeapChanges {
     const dirty = this.dirtyRanges(false);
     const ranges: HeapChanges['ranges'] = [];
     for (let k = 0; k < dirty.length; k += 2) {
       const at = dirty[k]!;
       ranges.push({ at, bytes: this.view.slice(RESERVED_BYTES + at, RESERVED_BYTES + dirty[k + 1]!) });
     }
-    const size = this.size;
-    return { changes: { size, ranges }, replacement: this.rollback() };
+    return { size: this.size, ranges };
   }
 
   /**
-   * Puts back writes taken out by `setAside`, growing the memory to their size; they then wait for a commit.
+   * Puts back writes copied by `pendingChanges` (and rolled back since), growing the memory to their size; they then wait for a commit.
    *
    * @example heap.reapply(changes); heap.commit();
    */

@@ -174,17 +174,15 @@ export class WasmInstance {
   }
 
   /**
-   * Takes the current message's changes to the memory and the globals out (see `Heap.setAside`):
-   * the instance is as at `begin` until `reapply`.
+   * Takes the current message's changes to the memory and the globals out (see
+   * `Heap.pendingChanges`) and rolls them back: the instance is as at `begin` until `reapply`.
    *
    * @example instance.begin(); instance.invoke('canister_update f'); const changes = instance.setAside(); …; instance.reapply(changes);
    */
   setAside(): InstanceChanges {
-    const globals = this.globalValues();
-    const { changes, replacement } = this.heap.setAside();
-    if (replacement) this.instantiate();
-    this.globals.forEach((g, k) => { g.value = this.globalsAtStart[k]; });
-    return { heap: changes, globals };
+    const changes = { heap: this.heap.pendingChanges(), globals: this.globalValues() };
+    this.rollback();
+    return changes;
   }
 
   /**
