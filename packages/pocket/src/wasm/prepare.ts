@@ -10,6 +10,7 @@ import { IcError } from '../errors.js';
 import { IC0_SIGNATURES, signatureMatches } from '../system-api/signatures.js';
 import { WasmFormatError } from './bytes.js';
 import { compiledInstructionCount } from './compilation-cost.js';
+import { exceptionHandlingUse } from './exception-handling.js';
 import { FUNCTION_COMPLEXITY_LIMIT, overlyComplexFunction } from './function-complexity.js';
 import { instrument } from './instrument.js';
 import { isWasm64 } from './memory64.js';
@@ -162,6 +163,11 @@ function prepareUncached(wasm: Uint8Array, hash: Uint8Array, hashHex: string): P
 }
 
 function validate(m: ParsedModule): Pick<PreparedModule, 'updates' | 'queries' | 'compositeQueries' | 'system'> {
+  // Proposals the replica's engine leaves off and Node's accepts: wasmtime refuses them before the
+  // replica checks anything of its own. Threads: dfinity/ic `ensure_determinism`.
+  if (m.memories.some((memory) => memory.shared)) throw invalid('Wasmtime failed to validate wasm module threads must be enabled for shared memories');
+  const exceptions = exceptionHandlingUse(m);
+  if (exceptions) throw invalid(`Wasmtime failed to validate wasm module ${exceptions}`);
   for (const imp of m.imports) {
     if (imp.kind !== EXTERNAL.func) {
       throw invalid(`Wasm module has an invalid import section. Only function imports are allowed, but '${imp.module}.${imp.name}' is not a function`);
@@ -176,9 +182,6 @@ function validate(m: ParsedModule): Pick<PreparedModule, 'updates' | 'queries' |
     }
   }
   if (m.memories.length > 1) throw invalid('Wasm module has an invalid memory section. At most one memory is allowed.');
-  // The replica validates with the threads proposal off (dfinity/ic `ensure_determinism`):
-  // Node's engine accepts a shared memory, wasmtime then refuses it.
-  if (m.memories.some((memory) => memory.shared)) throw invalid('Wasmtime failed to validate wasm module threads must be enabled for shared memories');
   if (m.functions.length + m.importedFuncs > LIMITS.maxFunctions) {
     throw invalid(`Wasm module defined ${m.functions.length} functions which exceeds the maximum number allowed ${LIMITS.maxFunctions}.`);
   }

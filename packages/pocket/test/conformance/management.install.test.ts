@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PocketIc } from '@dfinity/pic';
 
 import { canister, install, newPic, readI32, u32, type Principal } from '../support/canister.js';
+import { wat } from '../support/wat.js';
 import {
   CanisterIdRecord, ChunkHash, IDL, UninstallCodeArgs, UploadChunkArgs, callSpec, decode, fireIdl, hex, ingress, outcome, proxyWasm, rejectOf, replyOf,
   sha256, waiterWasm,
@@ -194,6 +195,10 @@ describe('install_code', () => {
     const sharedMemory = Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x05, 0x04, 0x01, 0x03, 0x01, 0x01]);
     const shared = await failure(pic.installCode({ canisterId: id, wasm: sharedMemory }));
     expect(shared).toContain('threads must be enabled for shared memories');
+    // Exception handling: Node's engine runs the legacy `try`, the replica's wasmtime has the proposal off.
+    const eh = await wat(`(module (memory (export "memory") 1) (func (export "canister_update f") (try (do (nop)) (catch_all))))`, { exceptions: true });
+    const exceptions = await failure(pic.installCode({ canisterId: id, wasm: eh }));
+    expect(exceptions).toMatch(/Wasmtime failed to validate wasm module legacy exceptions support is not enabled \(at offset 0x[0-9a-f]+\)/);
     // A function too complex to compile in time: 20,000 branches of complexity 50 each.
     const complex = await failure(pic.installCode({ canisterId: id, wasm: await canister(`(func (block ${'(br 0)'.repeat(20_000)}))`) }));
     expect(complex).toMatch(/Wasm module contains a function at index \d+ with complexity \d+ which exceeds the maximum complexity allowed 1000000\./);
