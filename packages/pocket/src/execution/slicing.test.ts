@@ -6,7 +6,8 @@
  * (`MAX_INSTRUCTIONS_PER_INSTALL_CODE_SLICE`), up to its 300-billion limit; one that traps or runs out
  * answers only after the slices it ran, and pays for them. A management call about a canister in a
  * long execution waits until it completes, and an install waits while another is sliced on its
- * subnet (replica: `can_execute_subnet_msg`, `scheduler.rs`).
+ * subnet (replica: `can_execute_subnet_msg`, `scheduler.rs`). A long callback that traps has its
+ * cleanup run in the round of its last slice.
  */
 import { createHash } from 'node:crypto';
 import { IDL } from '@dfinity/candid';
@@ -63,6 +64,7 @@ const SOURCE = `(module
   (func (export "canister_update ping") (call $reply)))`;
 
 const setUp = () => instanceWithWat('slicing', SOURCE);
+
 const mgmt = Principal.managementCanister();
 const CanisterId = IDL.Record({ canister_id: IDL.Principal });
 const Install = IDL.Record({ mode: IDL.Variant({ install: IDL.Null }), canister_id: IDL.Principal, wasm_module: IDL.Vec(IDL.Nat8), arg: IDL.Vec(IDL.Nat8) });
@@ -92,6 +94,43 @@ const FILLS_4100 = `
     (local.set $n (i32.sub (local.get $n) (i32.const 1)))
     (memory.fill (i32.const ${MiB}) (i32.const 1) (i32.const ${MiB}))
     (br $l)))`;
+// `start` calls `ping` on the canister itself, with a cleanup; the reply callback runs 4,100 fills
+// (about 4.3 billion instructions), logs a line and traps; the cleanup counts itself at address 24
+// and logs; the query `cleanups` replies the count (u32).
+const CALLBACK_SOURCE = `(module
+  (import "ic0" "msg_reply_data_append" (func $append (param i32 i32)))
+  (import "ic0" "msg_reply" (func $reply))
+  (import "ic0" "debug_print" (func $print (param i32 i32)))
+  (import "ic0" "canister_self_size" (func $self_size (result i32)))
+  (import "ic0" "canister_self_copy" (func $self_copy (param i32 i32 i32)))
+  (import "ic0" "call_new" (func $call_new (param i32 i32 i32 i32 i32 i32 i32 i32)))
+  (import "ic0" "call_on_cleanup" (func $on_cleanup (param i32 i32)))
+  (import "ic0" "call_perform" (func $perform (result i32)))
+  (memory 40)
+  (table 3 funcref)
+  (elem (i32.const 0) $on_reply $on_reject $cleanup)
+  (data (i32.const 64) "ping")
+  (data (i32.const 80) "long callback")
+  (data (i32.const 96) "cleanup")
+  (func $on_reply (param $env i32) (local $n i32)
+    ${FILLS_4100}
+    (call $print (i32.const 80) (i32.const 13))
+    (unreachable))
+  (func $on_reject (param $env i32))
+  (func $cleanup (param $env i32)
+    (i32.store (i32.const 24) (i32.add (i32.load (i32.const 24)) (i32.const 1)))
+    (call $print (i32.const 96) (i32.const 7)))
+  (func (export "canister_update start")
+    (call $self_copy (i32.const 200) (i32.const 0) (call $self_size))
+    (call $call_new (i32.const 200) (call $self_size) (i32.const 64) (i32.const 4) (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 0))
+    (call $on_cleanup (i32.const 2) (i32.const 0))
+    (drop (call $perform)))
+  (func (export "canister_update ping")
+    (call $print (i32.const 64) (i32.const 4))
+    (call $reply))
+  (func (export "canister_query cleanups")
+    (call $append (i32.const 24) (i32.const 4))
+    (call $reply)))`;
 /** What the query `state` replies: the count `long` keeps, the memory's size and the stable memory's size, in pages. */
 function readState(ic: IcInstance, id: Principal): { count: number; pages: number; stablePages: bigint } {
   const result = ic.query(Principal.anonymous(), id, 'state', new Uint8Array(), { kind: 'none' });
@@ -216,6 +255,36 @@ describe('deterministic time slicing', () => {
     ic.tick();
     expect(ic.ingressStatus(failing)).toMatchObject({ Err: { error_code: 'CanisterTrapped' } });
     expect(logged()).toEqual(['about to trap', expect.stringContaining('unreachable')]);
+  });
+
+  it("runs the cleanup of a long callback that traps at its last slice, after the callback's log lines; until then queries see neither", async () => {
+    const { ic, id } = await instanceWithWat('slicing-cleanup', CALLBACK_SOURCE);
+    const logged = () => ic.canister(id.toText())!.logs.map((r) => new TextDecoder().decode(r.content));
+    const cleanups = () => {
+      const result = ic.query(Principal.anonymous(), id, 'cleanups', new Uint8Array(), { kind: 'none' });
+      if (!('Ok' in result)) throw new Error(JSON.stringify(result));
+      return new DataView(result.Ok.buffer, result.Ok.byteOffset).getUint32(0, true);
+    };
+    const start = submit(ic, id, 'start', new Uint8Array());
+    // `start` calls `ping` on the canister itself; once `ping` has replied, the reply callback runs
+    // 4,100 fills over three rounds, logs a line and traps.
+    let rounds = 0;
+    while (!logged().includes('ping')) {
+      ic.tick();
+      if (++rounds > 5) throw new Error('ping never ran');
+    }
+    let held = 0;
+    while (ic.ingressStatus(start) === undefined) {
+      expect(cleanups()).toBe(0);
+      expect(logged()).toEqual(['ping']);
+      ic.tick();
+      held++;
+      if (held > 6) throw new Error('the callback never completed');
+    }
+    expect(held).toBeGreaterThanOrEqual(2); // the callback took slices of its own
+    expect(cleanups()).toBe(1);
+    expect(logged()).toEqual(['ping', 'long callback', expect.stringContaining('unreachable'), 'cleanup']);
+    expect(ic.ingressStatus(start)).toMatchObject({ Err: { error_code: 'CanisterTrapped' } });
   });
 
   it('completes a short update in the round it starts', async () => {
