@@ -107,6 +107,8 @@ export interface Callback {
   deadline: bigint;
   /** Set when the deadline passed and the caller got SYS_UNKNOWN; the real response is then dropped. */
   expired: boolean;
+  /** Cycles set aside with the call for its response and callback (see `ic0.call_perform`), given back when it is answered. */
+  reserved: bigint;
 }
 
 export interface LogRecord {

@@ -461,6 +461,8 @@ export class IcInstance {
       context.deleted = true;
     }
     canister.callContexts.clear();
+    // Their responses will find no callback: what the calls set aside for them comes back now.
+    for (const callback of canister.callbacks.values()) canister.cycles += callback.reserved;
     canister.callbacks.clear();
   }
 

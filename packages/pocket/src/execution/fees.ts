@@ -36,3 +36,22 @@ export function chargeIngressFee(canister: Canister, sink: FeeSink, cost: CostMo
   const message = fee < cost.ingressMessage() ? fee : cost.ingressMessage();
   if (chargeFee(canister, sink, 'ingressMessage', message) === message) chargeFee(canister, sink, 'ingressBytes', fee - message);
 }
+
+/**
+ * Runs `execution` with `prepaid` cycles out of the canister's balance: the replica prepays a
+ * message's instructions, its whole limit's, before the message runs, and gives back what it did
+ * not use when it ends (`prepay_execution_cycles`, `refund_unused_execution_cycles`). The canister
+ * sees its balance without them meanwhile (`ic0.canister_cycle_balance128`, and what a call or
+ * `msg_cycles_accept` can spend); they come back when it ends, and its instructions are charged
+ * after (`chargeInstructions`).
+ *
+ * @example const r = withPrepaid(canister, env.cost.instructions(INSTRUCTION_LIMITS.message), () => execute(canister, env, request));
+ */
+export function withPrepaid<T>(canister: Canister, prepaid: bigint, execution: () => T): T {
+  canister.cycles -= prepaid;
+  try {
+    return execution();
+  } finally {
+    canister.cycles += prepaid;
+  }
+}

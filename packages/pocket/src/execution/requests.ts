@@ -12,7 +12,7 @@ import type { OutgoingCall, Response as ExecutionResponse } from '../system-api/
 import { INSTRUCTION_LIMITS } from '../constants.js';
 import { roundsAfterFirst } from './slices.js';
 import { execute, reapplySetAside, type ExecutionEnvironment, type ExecutionResult } from './execute.js';
-import { chargeFee } from './fees.js';
+import { chargeFee, withPrepaid } from './fees.js';
 
 /** What request handling needs from the instance. */
 export interface Host {
@@ -152,11 +152,12 @@ export function handleRequest(host: Host, canister: Canister, request: Request):
 
   const env = host.environment(canister);
   // The execution fee is reserved before the method runs: the base fee and the instructions of the
-  // whole limit, the unused part refunded after (the replica's `prepay_execution_cycles`); a
-  // canister that cannot reserve it above its freezing threshold takes no calls.
+  // whole limit, out of the balance while it runs (`withPrepaid`; the replica's
+  // `prepay_execution_cycles`); a canister that cannot reserve it above its freezing threshold
+  // takes no calls.
   const fee = env.cost.execution();
-  const reserved = fee + env.cost.instructions(kind === 'U' ? INSTRUCTION_LIMITS.message : INSTRUCTION_LIMITS.query, module.memory64);
-  if (canister.cycles - env.freezingLimit(canister) < reserved) {
+  const prepaid = env.cost.instructions(kind === 'U' ? INSTRUCTION_LIMITS.message : INSTRUCTION_LIMITS.query, module.memory64);
+  if (canister.cycles - env.freezingLimit(canister) < fee + prepaid) {
     return host.respond(request, reject('CanisterOutOfCycles', `Canister ${canister.idText} is out of cycles`), request.cycles);
   }
   chargeFee(canister, env, 'execution', fee);
@@ -164,7 +165,7 @@ export function handleRequest(host: Host, canister: Canister, request: Request):
     ? { kind: 'ingress', messageId: request.origin.messageId, caller: request.sender.toUint8Array() }
     : { kind: 'canister', caller: request.sender.toUint8Array(), callbackId: request.origin.callbackId, deadline: request.origin.deadline };
   const context = openContext(canister, origin, request.method, request.cycles, true);
-  const r = execute(canister, env, {
+  const r = withPrepaid(canister, prepaid, () => execute(canister, env, {
     kind,
     entry: { export: kind === 'U' ? `canister_update ${request.method}` : `canister_query ${request.method}` },
     caller: request.sender.toUint8Array(),
@@ -175,7 +176,7 @@ export function handleRequest(host: Host, canister: Canister, request: Request):
     cyclesAvailable: request.cycles,
     deadline: origin.kind === 'canister' ? origin.deadline : 0n,
     transaction: kind === 'U' ? 'sliced' : 'query',
-  });
+  }));
   context.instructions = r.instructions;
   if (kind === 'RQ' && !r.trap) canister.cycles += r.cyclesAccepted; // a replicated query keeps only what it accepted
   chargeInstructions(canister, env, r);
@@ -192,9 +193,10 @@ export function handleResponse(host: Host, canister: Canister, response: Respons
   canister.cycles += response.refund;
   if (!callback) return;
   canister.callbacks.delete(callback.id);
-  // The caller pays for the response's bytes: the replica reserves the largest response's
-  // transmission when the call is made and refunds what the response did not use
-  // (`refund_for_response_transmission`); only the net charge is modelled, when it arrives.
+  // What the call set aside for the largest response and a callback of the whole limit comes
+  // back; the response's bytes are charged as they are, and the callback runs prepaid as any
+  // message (the replica keeps the call's prepayment for it until it ends).
+  canister.cycles += callback.reserved;
   const env = host.environment(canister);
   chargeFee(canister, env, 'replyBytes', env.cost.transmission(responseBytes(response.result)));
   const context = canister.callContexts.get(callback.callContextId);
@@ -204,13 +206,12 @@ export function handleResponse(host: Host, canister: Canister, response: Respons
     closeIfDone(canister, context);
     return;
   }
-  // A callback is a message execution of its own: the base fee and its instructions (the replica
-  // prepays `execution_cost` of the whole limit, base fee included, with the call, and refunds
-  // only the instructions left unused; `prepayment_for_response_execution`).
+  // A callback is a message execution of its own: the base fee and its instructions.
   chargeFee(canister, env, 'execution', env.cost.execution());
   const isReply = response.result.kind === 'reply';
   const rejectCode = response.result.kind === 'reject' ? response.result.code : 0;
-  const r = execute(canister, env, {
+  const prepaid = env.cost.instructions(INSTRUCTION_LIMITS.message, canister.module?.memory64);
+  const r = withPrepaid(canister, prepaid, () => execute(canister, env, {
     kind: isReply ? 'Ry' : 'Rt',
     entry: { callback: isReply ? callback.reply : callback.reject },
     caller: callerOf(context.origin),
@@ -225,18 +226,19 @@ export function handleResponse(host: Host, canister: Canister, response: Respons
     deadline: context.origin.kind === 'canister' ? context.origin.deadline : 0n,
     transaction: 'sliced',
     callContextInstructions: context.instructions,
-  });
+  }));
   context.instructions = (context.instructions ?? 0n) + r.instructions;
   chargeInstructions(canister, env, r);
   // A callback that trapped is followed by its cleanup, in the round its last slice ran in.
   settleAfterSlices(host, canister, r, () => {
     let failure = r.trap;
-    if (r.trap && callback.cleanup) {
+    const cleanup = callback.cleanup;
+    if (r.trap && cleanup) {
       // The cleanup runs on the state before the callback, which the rollback restored.
-      const c = execute(canister, env, {
-        kind: 'C', entry: { callback: callback.cleanup }, caller: callerOf(context.origin), rejectCode,
+      const c = withPrepaid(canister, prepaid, () => execute(canister, env, {
+        kind: 'C', entry: { callback: cleanup }, caller: callerOf(context.origin), rejectCode,
         time: host.time, replicated: true, canRespond: false, transaction: 'message',
-      });
+      }));
       chargeInstructions(canister, env, c);
       if (c.trap) failure = r.trap.withCleanupFailure(c.trap);
     }
@@ -253,15 +255,16 @@ export function handleTask(host: Host, canister: Canister, task: 'timer' | 'hear
   // It first reserves them, the whole limit's, above the freezing threshold: a frozen canister runs
   // no task, and its global timer stays set (it is cleared only with the task's call context).
   const fee = env.cost.execution();
-  if (canister.cycles - env.freezingLimit(canister) < fee + env.cost.instructions(INSTRUCTION_LIMITS.message, canister.module.memory64)) return;
+  const prepaid = env.cost.instructions(INSTRUCTION_LIMITS.message, canister.module.memory64);
+  if (canister.cycles - env.freezingLimit(canister) < fee + prepaid) return;
   // The timer is one-shot: it is cleared when the call context is created, before the handler runs.
   if (task === 'timer') canister.globalTimer = 0n;
   const context = openContext(canister, { kind: 'system' }, exportName, 0n, false);
   chargeFee(canister, env, 'execution', fee);
-  const r = execute(canister, env, {
+  const r = withPrepaid(canister, prepaid, () => execute(canister, env, {
     kind: 'T', modeName: task === 'timer' ? 'global timer' : 'heartbeat', entry: { export: exportName },
     caller: new Uint8Array(), time: host.time, replicated: true, canRespond: false, transaction: 'sliced',
-  });
+  }));
   context.instructions = r.instructions;
   chargeInstructions(canister, env, r);
   settleAfterSlices(host, canister, r, () => settle(host, canister, context, r, () => didNotReply(canister)));
@@ -288,7 +291,7 @@ export function registerCall(canister: Canister, context: CallContext, call: Out
   const deadline = call.timeoutSeconds === undefined ? 0n : time + BigInt(call.timeoutSeconds) * 1_000_000_000n;
   canister.callbacks.set(id, {
     id, callContextId: context.id, callee: call.callee, reply: call.reply, reject: call.reject,
-    cleanup: call.cleanup, cyclesSent: call.cycles, deadline, expired: false,
+    cleanup: call.cleanup, cyclesSent: call.cycles, deadline, expired: false, reserved: call.reserved ?? 0n,
   });
   context.outstanding += 1;
   const payload = new Uint8Array(call.payloadSize);

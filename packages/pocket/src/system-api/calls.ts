@@ -78,25 +78,26 @@ export function callImports(ctx: () => ExecutionContext) {
     call_perform: () => {
       const c = ctx();
       const call = building(c, 'ic0.call_perform');
-      // The transmission fee is charged when the call is made; without enough liquid cycles the
-      // call is not made and the canister learns it from the error code (IC spec: 2 = SYS_FATAL).
       // The caller pays for the call and its request's bytes (method name and argument; replica:
-      // `Request::payload_size_bytes`), and later for the response's bytes and its callback
-      // (requests.ts). The replica reserves those for the largest response and a callback of the
-      // whole limit, and refunds the rest when the response comes; here only the net amounts are
-      // charged, but the call is made only if the whole reservation fits above the threshold.
+      // `Request::payload_size_bytes`) when the call is made, and sets aside what the largest
+      // response's bytes and a callback of the whole limit would cost; when the response comes,
+      // that comes back and the response's bytes and its callback are charged as they are
+      // (requests.ts; replica: `withdraw_request_cycles`, `refund_for_response_transmission`,
+      // `prepayment_for_response_execution`). Without enough liquid cycles for all of it the call
+      // is not made and the canister learns it from the error code (IC spec: 2 = SYS_FATAL).
       const methodBytes = BigInt(new TextEncoder().encode(call.method).length);
       const fees = {
         call: c.canister.cost.callMessage(),
         bytes: c.canister.cost.transmission(methodBytes + BigInt(call.payloadSize)),
       };
-      const fee = fees.call + fees.bytes;
-      if (liquidBalance(c) < c.canister.cost.callReservation(methodBytes, BigInt(call.payloadSize))) {
+      const reservation = c.canister.cost.callReservation(methodBytes, BigInt(call.payloadSize));
+      if (liquidBalance(c) < reservation) {
         discardPendingCall(c);
         return 2;
       }
-      c.balance -= fee;
+      c.balance -= reservation;
       call.fees = fees;
+      call.reserved = reservation - fees.call - fees.bytes;
       c.calls.push(call);
       c.pendingCall = undefined;
       return 0;

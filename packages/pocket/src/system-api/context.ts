@@ -106,6 +106,11 @@ export interface OutgoingCall {
   timeoutSeconds: number | undefined;
   /** What `ic0.call_perform` charged: the call fee and the request's bytes (noted when it is sent). */
   fees?: { call: bigint; bytes: bigint };
+  /**
+   * What `ic0.call_perform` set aside beyond the fees: the transmission of the largest response and
+   * the execution of a callback of the whole limit, given back when the response arrives.
+   */
+  reserved?: bigint;
 }
 
 export type Response = { kind: 'reply'; data: Uint8Array } | { kind: 'reject'; message: string };
