@@ -12,7 +12,7 @@ import { INSTRUCTION_LIMITS } from '../constants.js';
 import { roundsAfterFirst } from './slices.js';
 import { compilationInstructions, failedCompilationInstructions } from '../costs.js';
 import { execute, type ExecutionEnvironment } from './execute.js';
-import { chargeFee } from './fees.js';
+import { chargeFee, withPrepaid } from './fees.js';
 
 export type InstallMode =
   | { kind: 'install' }
@@ -193,13 +193,21 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
   /** A hook trapped. */
   const trapped = (error: IcError) => refuse(error, compilation);
   const metering = () => ({ instructionLimit: INSTRUCTION_LIMITS.install, instructionsBefore: instructions + compilation });
+  // A hook runs with the install's prepayment (the base fee and its whole limit, at the rate the
+  // reservation was checked at) out of the balance, as the replica withdraws it before the install
+  // runs; the balance a hook leaves is counted with it again.
+  const prepaid = env.cost.execution() + env.cost.instructions(INSTRUCTION_LIMITS.install, false);
+  const runHook = (request: Parameters<typeof execute>[2]) => {
+    const r = withPrepaid(canister, prepaid, () => execute(canister, env, request));
+    return { ...r, balance: r.balance + prepaid };
+  };
   let certifiedData: Uint8Array | undefined;
   if (mode.kind === 'upgrade') {
     const old = canister.instance!;
     old.begin();
     canister.stable.begin();
     if (!mode.skipPreUpgrade && canister.module!.system.has('canister_pre_upgrade')) {
-      const pre = execute(canister, env, {
+      const pre = runHook({
         kind: 'G', entry: { export: 'canister_pre_upgrade' }, caller: req.caller, time: req.time,
         replicated: true, canRespond: false, transaction: 'none', ...metering(),
       });
@@ -264,7 +272,7 @@ export function installCode(canister: Canister, env: ExecutionEnvironment, req: 
   const hook = mode.kind === 'upgrade' ? 'canister_post_upgrade' : 'canister_init';
   if (prepared.system.has(hook)) steps.push({ kind: 'I', entry: { export: hook } });
   for (const step of steps) {
-    const r = execute(canister, env, {
+    const r = runHook({
       kind: step.kind, entry: step.entry, caller: req.caller, arg: req.arg, time: req.time,
       replicated: true, canRespond: false, transaction: 'none', ...metering(),
     });

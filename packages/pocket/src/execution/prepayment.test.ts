@@ -1,6 +1,8 @@
 /**
- * What a call sets aside (IC: `ic0.call_perform` withdraws the call's fees and prepays the largest
- * response's transmission and a callback of the whole instruction limit; replica
+ * Prepayments, held as the replica holds them. A message runs with its whole limit's instructions
+ * out of the balance, and an install with its base fee and 300 billion instructions
+ * (`prepay_execution_cycles`): what `canister_cycle_balance128` shows it. A call sets aside what
+ * the largest response and a callback of the whole limit would cost (`ic0.call_perform`;
  * `withdraw_request_cycles`, `prepayment_for_response_execution`): the canister cannot spend it on
  * another call meanwhile, `canister_status` shows it gone until the response comes, and then what
  * the response and its callback did not use comes back.
@@ -11,7 +13,8 @@ import { describe, expect, it } from 'vitest';
 
 import { instanceWithWat, submit } from '../../test/support/ingress.js';
 
-// `two_calls` calls `pong` on the canister itself twice and replies both `call_perform` results
+// `balance` replies `canister_cycle_balance128` (u128); `canister_init` keeps it at 32, and the
+// query `init_balance` replies that. `two_calls` calls `pong` on the canister itself twice and replies both `call_perform` results
 // (u32, u32); `one_call` makes one such call to `slow`, which runs 4,100 fills of 1 MiB (three
 // rounds); the query `cost` replies `ic0.cost_call` of such a call (u128: the method name is 4
 // bytes, the argument empty).
@@ -23,6 +26,7 @@ const SOURCE = `(module
   (import "ic0" "call_new" (func $call_new (param i32 i32 i32 i32 i32 i32 i32 i32)))
   (import "ic0" "call_perform" (func $perform (result i32)))
   (import "ic0" "cost_call" (func $cost_call (param i64 i64 i32)))
+  (import "ic0" "canister_cycle_balance128" (func $balance (param i32)))
   (memory 40)
   (table 2 funcref)
   (elem (i32.const 0) $on_reply $on_reject)
@@ -43,6 +47,14 @@ const SOURCE = `(module
     (drop (call $call (i32.const 72)))
     (call $reply))
   (func (export "canister_update pong") (call $reply))
+  (func (export "canister_init") (call $balance (i32.const 32)))
+  (func (export "canister_update balance")
+    (call $balance (i32.const 48))
+    (call $append (i32.const 48) (i32.const 16))
+    (call $reply))
+  (func (export "canister_query init_balance")
+    (call $append (i32.const 32) (i32.const 16))
+    (call $reply))
   (func (export "canister_update slow") (local $n i32)
     (local.set $n (i32.const 4100))
     (block $done (loop $l
@@ -56,16 +68,43 @@ const SOURCE = `(module
     (call $append (i32.const 16) (i32.const 16))
     (call $reply)))`;
 
+const u128 = (bytes: Uint8Array) => {
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  return view.getBigUint64(0, true) + (view.getBigUint64(8, true) << 64n);
+};
+
 async function setUp() {
   const { ic, id } = await instanceWithWat('call-reservation', SOURCE);
   const canister = ic.canister(id.toText())!;
   canister.settings.freezingThreshold = 0n; // all of the balance is liquid
   const cost = ic.query(Principal.anonymous(), id, 'cost', new Uint8Array(), { kind: 'none' });
   if (!('Ok' in cost)) throw new Error(JSON.stringify(cost));
-  const view = new DataView(cost.Ok.buffer, cost.Ok.byteOffset);
-  const reservation = view.getBigUint64(0, true) + (view.getBigUint64(8, true) << 64n);
-  return { ic, id, canister, reservation };
+  return { ic, id, canister, reservation: u128(cost.Ok) };
 }
+
+describe('what a message and an install prepay', () => {
+  it('runs an update with its 40 billion instructions out of the balance, given back less what it ran when it ends', async () => {
+    const { ic, id, canister } = await setUp();
+    const result = ic.awaitIngress(submit(ic, id, 'balance', new Uint8Array()));
+    if (!('Ok' in result)) throw new Error(JSON.stringify(result));
+    const seen = u128(result.Ok);
+    // One cycle per instruction on a 13-node subnet; the update ran a few thousand.
+    expect(canister.cycles - seen).toBeLessThan(40_000_000_000n);
+    expect(canister.cycles - seen).toBeGreaterThan(40_000_000_000n - 1_000_000n);
+  });
+
+  it("runs canister_init with the install's base fee and 300 billion instructions out of the balance", async () => {
+    const { ic, id, canister } = await setUp();
+    const result = ic.query(Principal.anonymous(), id, 'init_balance', new Uint8Array(), { kind: 'none' });
+    if (!('Ok' in result)) throw new Error(JSON.stringify(result));
+    const seen = u128(result.Ok);
+    // Since then the install paid its base fee and instructions (the module's compilation among
+    // them), and `setUp`'s query nothing: what it saw lacked the rest of the 300 billion.
+    const back = canister.cycles - seen;
+    expect(back).toBeLessThan(300_000_000_000n);
+    expect(back).toBeGreaterThan(300_000_000_000n - 1_000_000_000n);
+  });
+});
 
 describe('the cycles a call sets aside', () => {
   it('refuses a second call whose reservation no longer fits beside the first one’s (call_perform returns 2)', async () => {
@@ -103,5 +142,23 @@ describe('the cycles a call sets aside', () => {
     expect(after - during).toBeGreaterThan(callback!.reserved - 100_000_000n);
     expect(after - during).toBeLessThan(callback!.reserved);
     expect(fees).toBeGreaterThan(0n);
+  });
+
+  it('gives back what the calls of an uninstalled canister set aside, as their responses will find no callback', async () => {
+    const { ic, id, canister } = await setUp();
+    canister.cycles = 10n ** 13n;
+    submit(ic, id, 'one_call', new Uint8Array());
+    ic.tick(); // the call to `slow` is made; its response is three rounds away
+    const [callback] = [...canister.callbacks.values()];
+    expect(callback!.reserved).toBeGreaterThan(40_000_000_000n);
+    const before = canister.cycles;
+    const Uninstall = IDL.Record({ canister_id: IDL.Principal });
+    const uninstall = submit(ic, Principal.managementCanister(), 'uninstall_code', new Uint8Array(IDL.encode([Uninstall], [{ canister_id: id }])), { kind: 'canister', id });
+    expect(ic.awaitIngress(uninstall)).toEqual({ Ok: expect.any(Uint8Array) });
+    expect(canister.callbacks.size).toBe(0);
+    // Back: the reservation, less the uninstall message's ingress fee (a few million) and whatever
+    // `slow`'s slices still cost.
+    expect(canister.cycles - before).toBeLessThanOrEqual(callback!.reserved);
+    expect(canister.cycles - before).toBeGreaterThan(callback!.reserved - 100_000_000n);
   });
 });
